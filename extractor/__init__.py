@@ -1,0 +1,72 @@
+"""extractor: Chinese government information-disclosure annual reports -> research datasets.
+
+>>> import extractor
+>>> report = extractor.parse("report.pdf")        # or bytes
+>>> report.to_dict()["metadata"]["template"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .errors import EmptyInput, ExtractorError, InputNotFound, LimitExceeded
+from .limits import DEFAULT_LIMITS, Limits
+from .model import Document, Format, Report, Source
+
+__version__ = "0.1.0"
+__all__ = ["parse", "parse_document", "Report", "Document", "ExtractorError", "Limits", "__version__"]
+
+
+def _load(path_or_bytes: str | os.PathLike[str] | bytes, limits: Limits) -> tuple[bytes, str | None]:
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        data = bytes(path_or_bytes)
+        path = None
+    else:
+        p = Path(path_or_bytes)
+        path = str(p)
+        try:
+            size = p.stat().st_size
+        except OSError as e:
+            raise InputNotFound(f"cannot read {path}: {e.strerror or e}") from None
+        if not p.is_file():
+            raise InputNotFound(f"cannot read {path}: not a regular file")
+        if size > limits.max_bytes:
+            raise LimitExceeded("max_bytes", f"{path} is {size} bytes, over the limit max_bytes={limits.max_bytes}")
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise InputNotFound(f"cannot read {path}: {e.strerror or e}") from None
+    if len(data) > limits.max_bytes:
+        raise LimitExceeded("max_bytes", f"input is {len(data)} bytes, over the limit max_bytes={limits.max_bytes}")
+    if not data.strip():
+        raise EmptyInput(f"{path or 'input'} is empty")
+    return data, path
+
+
+def parse(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    *,
+    format: Format | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Report:
+    """Parse one report (PDF, HTML or text; the format is sniffed from the bytes).
+
+    Returns a :class:`Report`; ``report.to_dict()`` is the JSON record of output.md.
+    Raises a subclass of :class:`ExtractorError` when the input cannot be read at all.
+    """
+    from .pipeline import build_report
+    from .readers import read
+
+    data, path = _load(path_or_bytes, limits)
+    doc = read(data, format, limits)
+    source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=doc.format)
+    return build_report(doc, source)
+
+
+def parse_document(doc: Document, path: str | None = None, sha256: str = "") -> Report:
+    """Run the format-blind stages on a Document a reader (or a test) produced."""
+    from .pipeline import build_report
+
+    return build_report(doc, Source(path=path, sha256=sha256, format=doc.format))

@@ -1,0 +1,29 @@
+"""Readers: bytes -> :class:`extractor.model.Document`, nothing more.
+
+Each reader module exposes ``read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document``.
+"""
+
+from __future__ import annotations
+
+from ..errors import UnsupportedFormat
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import Document, Format
+from .sniff import sniff_format
+
+
+def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read ``data`` with the reader for ``fmt`` (sniffed from the bytes when None)."""
+    fmt = fmt or sniff_format(data)
+    if fmt == "text":
+        from . import text
+
+        return text.read(data, limits)
+    if fmt == "html":
+        from . import html
+
+        return html.read(data, limits)
+    if fmt == "pdf":
+        from . import pdf
+
+        return pdf.read(data, limits)
+    raise UnsupportedFormat(f"unsupported format {fmt!r}")
