@@ -1,0 +1,93 @@
+"""Command line: parse options, call the library, map errors to exit codes.
+
+Exit codes (documented in README "Exit codes"):
+0 ok · 1 other library error · 2 usage error · 3 input not found · 4 empty input ·
+5 unsupported format · 6 damaged document · 7 encrypted document · 8 limit exceeded ·
+9 `run` finished but some files failed · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import ExtractorError
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from . import parse
+
+    report = parse(args.file, format=args.format)
+    indent = 2 if args.pretty else None
+    sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=indent) + "\n")
+    return 0
+
+
+def _cmd_codebook(args: argparse.Namespace) -> int:
+    from .codebook import write_codebook_csv
+
+    if args.output in (None, "-"):
+        write_codebook_csv(sys.stdout)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            write_codebook_csv(fh)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from . import batch
+
+    return batch.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="extractor",
+        description="Turn 政府信息公开工作年度报告 (PDF, HTML, text) into research datasets.",
+    )
+    p.add_argument("--version", action="version", version=f"extractor {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pp = sub.add_parser("parse", help="parse one report and print its JSON record")
+    pp.add_argument("file", help="a PDF, HTML or text report (format sniffed from content)")
+    pp.add_argument("--format", choices=["pdf", "html", "text"], default=None,
+                    help="skip sniffing and read the file as this format")
+    pp.add_argument("--pretty", action="store_true", help="indent the JSON")
+    pp.set_defaults(func=_cmd_parse)
+
+    pr = sub.add_parser("run", help="parse many files in parallel into a dataset")
+    try:
+        from . import batch
+
+        batch.add_arguments(pr)
+    except ImportError:  # pragma: no cover - batch not installed
+        pass
+    pr.set_defaults(func=_cmd_run)
+
+    pc = sub.add_parser("codebook", help="write the codebook (one row per field id) as CSV")
+    pc.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
+    pc.set_defaults(func=_cmd_codebook)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ExtractorError as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"extractor: error: {msg}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("extractor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
