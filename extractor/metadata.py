@@ -1,0 +1,140 @@
+"""Issuer, report year and publication date, and the template generation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .model import Grid, Text
+from .text_norm import clean_line, find_date, halfwidth, norm_label
+
+_TITLE_RE = re.compile(r"(?:(?P<pre>.*?))?(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>.*?)(?:政府)?信息公开(?:工作)?年度?报告")
+_REPORT_WORDS = re.compile(r"信息公开.{0,4}(年度)?报告|年度报告")
+_ISSUER_RE = re.compile(
+    r"^[\u4e00-\u9fff（）()·]{2,40}(人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管理处|政府|院|署|部|处|所|站|会)$")
+
+
+def _issuer_from_title(title: str) -> str | None:
+    t = norm_label(title)
+    m = re.match(r"^(.*?)((?:19|20)\d{2})\s*年", t)
+    cand = m.group(1) if m else ""
+    if not cand:
+        m2 = re.match(r"^(.*?)(?:关于)?(?:政府)?信息公开", t)
+        cand = m2.group(1) if m2 else ""
+    cand = cand.strip("#*《》 ")
+    cand = re.sub(r"关于$", "", cand)
+    return cand if cand and _ISSUER_RE.match(cand) else None
+
+
+def find_metadata(
+    lines: Sequence[Text],
+    preamble_end: int,
+    signature_start: int,
+    hints: dict[str, str],
+) -> tuple[str | None, int | None, str | None, dict[str, str]]:
+    """Return issuer, year, published (YYYY-MM-DD) and where each came from."""
+    how: dict[str, str] = {}
+    head = [clean_line(t.text) for t in lines[: max(preamble_end, 0)][:12]]
+    sig = [clean_line(t.text) for t in lines[signature_start:]]
+    issuer = None
+    published = None
+    year = None
+    # published: the signature's date, else the page's info box
+    for s in reversed(sig):
+        d = find_date(s)
+        if d:
+            published = d
+            how["published"] = "signature"
+            break
+    if published is None and hints.get("published"):
+        published = find_date(hints["published"]) or hints["published"]
+        how["published"] = "page"
+    # issuer: the signature, else the title, else the page's info box
+    for s in sig:
+        k = norm_label(s)
+        if _ISSUER_RE.match(k) and not find_date(k):
+            issuer = k
+            how["issuer"] = "signature"
+            break
+    titles = [h for h in head if h] + ([hints["title"]] if hints.get("title") else [])
+    if issuer is None:
+        for h in titles:
+            cand = _issuer_from_title(h)
+            if cand:
+                issuer = cand
+                how["issuer"] = "title"
+                break
+    if issuer is None:
+        # a title split into lines: "# 哈拉直沟乡人民政府" / "## 政府信息公开工作年度报告"
+        for h in head[:4]:
+            k = norm_label(h)
+            if _ISSUER_RE.match(k):
+                issuer = k
+                how["issuer"] = "title"
+                break
+    if issuer is None and hints.get("issuer"):
+        issuer = norm_label(hints["issuer"])
+        how["issuer"] = "page"
+    # year: the title's "YYYY年(度)…报告", else the first "YYYY年" of the preamble
+    for h in titles:
+        m = re.search(r"((?:19|20)\d{2})\s*年度?", halfwidth(h))
+        if m and _REPORT_WORDS.search(h):
+            year = int(m.group(1))
+            how["year"] = "title"
+            break
+    if year is None:
+        pub_year = int(published[:4]) if published else None
+        for h in head + [clean_line(t.text) for t in lines[preamble_end: preamble_end + 3]]:
+            for m in re.finditer(r"((?:19|20)\d{2})\s*年", halfwidth(h)):
+                y = int(m.group(1))
+                if pub_year is None or 0 <= pub_year - y <= 1:
+                    year = y
+                    how["year"] = "text"
+                    break
+            if year is not None:
+                break
+    if year is None and published:
+        y, mo = int(published[:4]), int(published[5:7])
+        year = y - 1 if mo <= 6 else y
+        how["year"] = "published"
+    return issuer, year, published, how
+
+
+_M2021 = ("制发件数", "废止件数", "现行有效件数", "收费金额", "不补正", "缴纳费用", "收费通知")
+_M2019 = ("新制作数量", "新公开数量", "公开总数量", "上一年项目数量", "增/减", "增减", "集中采购", "采购总金额",
+          "对外管理服务")
+_MODERN = ("申请人情况", "本年新收", "予以公开", "不予公开", "结转下年度", "结果维持", "尚未审结", "信息内容")
+_PRE2019 = ("同意公开", "否决公开", "申请总数", "当面申请", "咨询处理", "依申请公开政府信息", "收费及减免",
+            "网上申请", "信函申请", "概述")
+
+
+def detect_template(blocks: Sequence[Text | Grid], year: int | None) -> tuple[str, float, str]:
+    """Classify by the table labels: ("2021"|"2019"|"pre2019"|"unknown", confidence, why)."""
+    texts: list[str] = []
+    for b in blocks:
+        if isinstance(b, Grid):
+            for r in b.rows:
+                for c in r:
+                    if c.origin and c.text.strip():
+                        texts.append(norm_label(c.text))
+        elif len(b.text) <= 80:
+            texts.append(norm_label(b.text))
+        else:
+            texts.append(norm_label(b.text[:400]))
+    blob = "\n".join(texts)
+    n21 = sum(1 for m in _M2021 if m in blob)
+    n19 = sum(1 for m in _M2019 if m in blob)
+    modern = sum(1 for m in _MODERN if m in blob)
+    pre = sum(1 for m in _PRE2019 if m in blob)
+    if n21 > n19 and (modern or n21 >= 2):
+        return "2021", 0.98 if n19 == 0 else 0.85, f"{n21} 2021-format labels, {n19} 2019-format"
+    if n19 > n21 and (modern or n19 >= 2):
+        return "2019", 0.98 if n21 == 0 else 0.85, f"{n19} 2019-format labels, {n21} 2021-format"
+    if modern >= 2:
+        if year is not None:
+            t = "2021" if year >= 2021 else "2019"
+            return t, 0.7, f"modern tables without distinguishing labels; chosen by the year {year}"
+        return "2021", 0.5, "modern tables without distinguishing labels and no year"
+    if pre >= 2 or (pre >= 1 and year is not None and year <= 2018):
+        return "pre2019", 0.9, f"{pre} pre-2019 report words and no modern tables"
+    return "unknown", 0.9, "no template table labels found"

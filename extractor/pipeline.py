@@ -1,0 +1,137 @@
+"""The format-blind stages: Document -> Report.
+
+sections -> metadata -> template -> tables -> values -> checks -> confidence.
+"""
+
+from __future__ import annotations
+
+from .checks import identities, plausibility
+from .confidence import report_confidence, value_confidence
+from .metadata import detect_template, find_metadata
+from .model import Document, Grid, Issue, Metadata, Report, Section, Source, Text, Value
+from .sections import find_layout
+from .tables import extract_tables
+from .templates import SECTION_TITLES, expected_fields
+from .text_norm import clean_line
+from .values import parse_value
+
+_TABLE_OF_SECTION = {2: "s2", 3: "s3", 4: "s4"}
+_TABLE_NAME = {"s2": "section-2 主动公开 tables", "s3": "section-3 申请 table", "s4": "section-4 复议诉讼 table"}
+
+
+def build_report(doc: Document, source: Source) -> Report:
+    issues: list[Issue] = list(doc.issues)
+    blocks = list(doc.blocks)
+    lines = [b for b in blocks if isinstance(b, Text)]
+    line_index = {id(t): i for i, t in enumerate(lines)}
+    layout = find_layout(lines)
+
+    # which section every block stands in (grids take the section of the text before them)
+    section_of_line: list[int | None] = [None] * len(lines)
+    for h, sp in zip(layout.headings, layout.spans, strict=True):
+        for li in range(h.index, sp.end):
+            section_of_line[li] = sp.number
+    for li in range(min(layout.preamble_end, len(lines))):
+        section_of_line[li] = 0
+    for li in range(layout.signature_start, len(lines)):
+        section_of_line[li] = -1
+    section_of_block: list[int | None] = []
+    cur: int | None = None
+    for b in blocks:
+        if isinstance(b, Text):
+            cur = section_of_line[line_index[id(b)]]
+        section_of_block.append(cur)
+
+    issuer, year, published, _how = find_metadata(lines, layout.preamble_end, layout.signature_start, doc.hints)
+    template, tconf, why = detect_template(blocks, year)
+
+    result = extract_tables(blocks, template if template in ("2019", "2021") else "2021", section_of_block) \
+        if template in ("2019", "2021") else None
+
+    # sections: body text without the lines a re-flowed table consumed
+    consumed = result.consumed_lines if result else set()
+    block_pos = {id(b): i for i, b in enumerate(blocks)}
+    sections: list[Section] = []
+    for s in layout.spans:
+        body = [clean_line(lines[i].text) for i in range(s.start, s.end)
+                if block_pos[id(lines[i])] not in consumed]
+        sections.append(Section(s.number, s.title, "\n".join(t for t in body if t)))
+    preamble = "\n".join(clean_line(t.text) for t in lines[: layout.preamble_end])
+    signature = "\n".join(clean_line(t.text) for t in lines[layout.signature_start:])
+
+    found_numbers = {s.number for s in sections}
+    if template in ("2019", "2021"):
+        for n in range(1, 6):
+            if n not in found_numbers:
+                issues.append(Issue("gap.section", "warning",
+                                    f"section {n} ({SECTION_TITLES[n]}) was not found"))
+    elif template == "unknown":
+        issues.append(Issue("gap.template", "error",
+                            "no table of the 2019 or 2021 template was found: this does not read as a "
+                            "政府信息公开工作年度报告 (" + why + ")"))
+        if not sections:
+            issues.append(Issue("gap.section", "warning", "no numbered section (一、总体情况 …) was found"))
+    else:  # pre2019
+        issues.append(Issue("input.pre2019", "info",
+                            "a pre-2019 free-form report: the modern statistics tables are not part of it, "
+                            "so no values are given"))
+
+    values: list[Value] = []
+    other_split = False
+    if result is not None:
+        other_split = bool(result.other_split)
+        issues.extend(result.issues)
+        for table in ("s2", "s3", "s4"):
+            if table not in result.found:
+                issues.append(Issue("gap.table", "error" if table in ("s3",) else "warning",
+                                    f"the {_TABLE_NAME[table]} was not found", ()))
+        parsed = {}
+        for f, m in result.cells.items():
+            cv = parse_value(m.raw, m.default_unit)
+            parsed[f] = (cv, m)
+        # identities first, on provisional values, so the values they touch can be marked
+        prov = {f: Value(f, cv.value, cv.kind, cv.raw, cv.unit, 1.0, {}) for f, (cv, m) in parsed.items()}
+        id_issues = identities(prov, template, other_split)
+        failed = {f for i in id_issues if i.severity == "error" for f in i.fields}
+        for f, (cv, m) in parsed.items():
+            flags = set(m.flags)
+            conf = value_confidence(cv.kind, flags, f in failed, tconf)
+            where = dict(m.where or {})
+            if "inferred" in flags:
+                where["inferred"] = True
+            values.append(Value(f, cv.value, cv.kind, cv.raw, cv.unit, conf, where))
+        issues.extend(id_issues)
+        # gaps: template cells a shown table does not show
+        exp = expected_fields(template, other_split)
+        shown_tables = {t for t in result.found}
+        missing = [f for f in exp if f not in result.cells and f.split(".")[0] in shown_tables]
+        if missing:
+            issues.append(Issue("gap.cell", "warning",
+                                f"{len(missing)} template cells not shown: " + ", ".join(missing[:12])
+                                + (" …" if len(missing) > 12 else ""), tuple(missing)))
+        issues.extend(plausibility({v.field: v for v in values}, issuer, year, template,
+                                   next((s.text for s in sections if s.number == 1), "")))
+        order = {f: i for i, f in enumerate(expected_fields(template, other_split))}
+        values.sort(key=lambda v: order.get(v.field, 10_000))
+        coverage = sum(1 for f in exp if f in result.cells) / len(exp) if exp else 0.0
+    else:
+        coverage = 0.0
+
+    issues = _dedupe(issues)
+    conf = report_confidence(template, tconf, [v.confidence for v in values], coverage, len(sections), issues)
+    meta = Metadata(issuer, year, published, template)  # type: ignore[arg-type]
+    return Report(source, meta, tuple(sections), tuple(values), tuple(issues), conf, preamble, signature)
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen = set()
+    out = []
+    for i in issues:
+        k = (i.code, i.severity, i.message, i.fields)
+        if k not in seen:
+            seen.add(k)
+            out.append(i)
+    return out
+
+
+__all__ = ["build_report", "Grid"]

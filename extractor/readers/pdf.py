@@ -1,0 +1,714 @@
+"""PDF reader: bytes -> :class:`Document` of text lines and ruled grids.
+
+How a PDF is read:
+
+1. **One cheap pypdfium2 pass** over every page collects the characters (with their
+   boxes) of the text layer and counts the path objects. A page is a *table page* when its
+   text holds a label word of the template tables (信息内容, 申请人情况, 本年新收 …) or it
+   draws many ruling paths (a continuation fragment of a split table may hold numbers
+   only). Pages without any character but with images have no text layer: they give a
+   ``gap.no_text_layer`` issue (OCR is a later step), never an empty success.
+2. **pdfplumber runs only on table pages**: ``dedupe_chars()`` (fake-bold doubled glyphs),
+   ``find_tables()`` (ruling lines), and the table cells are rebuilt with their spans from
+   the cell boxes (pdfplumber gives ``None`` in spanned positions). Every page is closed
+   after use and the document once done, so memory does not grow with the number of
+   documents parsed in one process.
+3. **Text lines** come from the pdfium characters outside the table areas, in reading
+   order, each with ``where={"page": p, "bbox": [x0, top, x1, bottom]}`` (1-based page,
+   PDF points from the top-left corner). Wrapped lines are joined into paragraphs (also
+   across a page break), page-number lines (``- 3 -``, ``— 3 —``, ``第3页``, ``3``) in
+   the page margins are dropped.
+
+Grids and text lines of a page are ordered by their position on the page; each table
+fragment on each page is its own :class:`Grid` (the pipeline joins fragments that
+continue the same template table).
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import Block, Cell, Document, Grid, Issue, Text
+
+__all__ = ["read", "TABLE_WORDS"]
+
+#: Words that show a page holds (part of) one of the template tables.
+TABLE_WORDS: tuple[str, ...] = (
+    "信息内容",
+    "第二十条",
+    "本年制发",
+    "本年新制作",
+    "现行有效",
+    "处理决定数量",
+    "收费金额",
+    "申请人情况",
+    "自然人",
+    "法人或其他组织",
+    "商业企业",
+    "勾稽关系",
+    "本年新收",
+    "上年结转",
+    "办理结果",
+    "予以公开",
+    "部分公开",
+    "不予公开",
+    "国家秘密",
+    "无法提供",
+    "不予处理",
+    "其他处理",
+    "结转下年度",
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+    "结果纠正",
+    "尚未审结",
+    "复议后起诉",
+)
+
+# A page drawing at least this many path objects is examined for tables even when no
+# label word is on it (a fragment of a split table can hold numbers only).
+_MIN_TABLE_PATHS = 8
+
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:"
+    r"[-—–－―~～_]*\s*\d{1,4}\s*[-—–－―~～_]*"  # 3, - 3 -, — 3 —
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第3页, 第3页 共9页
+    r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/9
+    r"|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?"
+    r")\s*$"
+)
+_HEADING_RE = re.compile(
+    r"^\s*(?:#+\s*)?(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[）)]"
+    r"|\d{1,2}\s*[、.．](?!\d))"
+)
+_SENTENCE_END = set("。！？!?：:；;")
+_MARGIN_FRACTION = 0.12  # page numbers are looked for in the top/bottom 12% of a page
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    # set when a paragraph continues on the next page: [(page, bbox), ...]
+    more: list[tuple[int, list[float]]] | None = None
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def where(self) -> dict[str, Any]:
+        w: dict[str, Any] = {"page": self.page, "bbox": _bbox(self.x0, self.top, self.x1, self.bottom)}
+        if self.more:
+            w["continued"] = [{"page": p, "bbox": b} for p, b in self.more]
+        return w
+
+
+@dataclass
+class _PageScan:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: list[_Char]
+    breaks: list[int]  # indices into chars where pdfium starts a new line
+    text: str
+    paths: int
+    images: int
+
+
+def _bbox(x0: float, top: float, x1: float, bottom: float) -> list[float]:
+    return [round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)]
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) > 0x2E7F
+
+
+def _join_parts(parts: Iterable[str]) -> str:
+    """Join wrapped pieces: no separator between CJK characters, a space otherwise."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and not (_is_cjk(out[-1]) or _is_cjk(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _pdfium_error(e: Exception) -> int | None:
+    return getattr(e, "err_code", None)
+
+
+def _open_pdfium(data: bytes) -> Any:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        return pdfium.PdfDocument(data, password=None)
+    except pdfium.PdfiumError as e:
+        code = _pdfium_error(e)
+        if code == raw.FPDF_ERR_PASSWORD:
+            try:
+                return pdfium.PdfDocument(data, password="")
+            except pdfium.PdfiumError:
+                raise EncryptedDocument(
+                    "the PDF is encrypted with a user password; it cannot be read without the password"
+                ) from None
+        if code == raw.FPDF_ERR_SECURITY:
+            raise EncryptedDocument("the PDF uses an unsupported security handler; it cannot be decrypted") from None
+        raise DamagedDocument(f"the PDF is damaged or truncated and cannot be opened ({e})") from None
+    except Exception as e:  # pragma: no cover - defensive: pdfium raising something else
+        raise DamagedDocument(f"the PDF is damaged and cannot be opened ({type(e).__name__}: {e})") from None
+
+
+# --------------------------------------------------------------------------- pdfium pass
+
+
+def _scan_page(pdf: Any, index: int) -> _PageScan:
+    """Characters, line starts and object counts of one page, from pdfium (cheap)."""
+    import pypdfium2.raw as raw
+
+    page = pdf[index]
+    try:
+        width, height = page.get_width(), page.get_height()
+        paths = images = 0
+        n_obj = raw.FPDFPage_CountObjects(page.raw)
+        for k in range(n_obj):
+            t = raw.FPDFPage_GetObject(page.raw, k)
+            kind = raw.FPDFPageObj_GetType(t)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                paths += 1
+            elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+                images += 1
+        textpage = page.get_textpage()
+        try:
+            tp = textpage.raw
+            n = raw.FPDFText_CountChars(tp)
+            chars: list[_Char] = []
+            breaks: list[int] = []
+            new_line = True
+            rect = raw.FS_RECTF()
+            for i in range(n):
+                code = raw.FPDFText_GetUnicode(tp, i)
+                if code in (10, 13):
+                    new_line = True
+                    continue
+                if code == 0 or code == 0xFFFE:
+                    continue
+                generated = raw.FPDFText_IsGenerated(tp, i) == 1
+                if generated and code != 32:
+                    continue
+                ch = chr(code)
+                if generated or ch.isspace():
+                    # a space: keep it in the line text, it has no reliable box
+                    if chars and not new_line:
+                        c = chars[-1]
+                        chars.append(_Char(" ", c.x1, c.top, c.x1, c.bottom))
+                    continue
+                # the loose box (font ascent to descent): flat glyphs such as 一 keep a line's height
+                if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+                    continue
+                c = _Char(ch, rect.left, height - rect.top, rect.right, height - rect.bottom)
+                if c.bottom - c.top < 0.5:  # degenerate box (some fonts): use the font size
+                    size = raw.FPDFText_GetFontSize(tp, i) or 10.0
+                    c = _Char(ch, c.x0, c.bottom - size * 0.85, max(c.x1, c.x0 + size * 0.5), c.bottom + size * 0.15)
+                # fake bold: the same glyph drawn twice at (almost) the same place
+                if chars and not new_line:
+                    prev = chars[-1]
+                    if prev.text == ch and _overlap_x(prev, c) > 0.5:
+                        continue
+                if new_line:
+                    breaks.append(len(chars))
+                    new_line = False
+                chars.append(c)
+            text = "".join(c.text for c in chars)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    return _PageScan(index + 1, width, height, chars, breaks, text, paths, images)
+
+
+def _overlap_x(a: _Char, b: _Char) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    span = min(a.x1 - a.x0, b.x1 - b.x0)
+    if span <= 0:
+        return 1.0 if abs(a.x0 - b.x0) < 0.5 else 0.0
+    return w / span
+
+
+def _is_table_page(scan: _PageScan) -> bool:
+    compact = re.sub(r"\s+", "", scan.text)
+    if any(w in compact for w in TABLE_WORDS):
+        return True
+    return scan.paths >= _MIN_TABLE_PATHS
+
+
+# --------------------------------------------------------------------------- text lines
+
+
+def _lines_of(scan: _PageScan, tables: Sequence[tuple[float, float, float, float]]) -> list[_Line]:
+    """The page's text lines outside ``tables`` (bboxes x0, top, x1, bottom)."""
+
+    def in_table(c: _Char) -> bool:
+        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+        return any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in tables)
+
+    raw_lines: list[list[_Char]] = []
+    starts = set(scan.breaks)
+    current: list[_Char] = []
+    for i, c in enumerate(scan.chars):
+        if i in starts and current:
+            raw_lines.append(current)
+            current = []
+        if tables and c.text != " " and in_table(c):
+            if current:
+                raw_lines.append(current)
+                current = []
+            continue
+        # pdfium did not break but the character is on another line
+        if current and c.text != " ":
+            ref = next((x for x in reversed(current) if x.text != " "), None)
+            if ref is not None:
+                cy = (c.top + c.bottom) / 2
+                if not (ref.top - 1 <= cy <= ref.bottom + 1) or c.x0 < ref.x0 - 2 * (ref.bottom - ref.top):
+                    raw_lines.append(current)
+                    current = []
+        current.append(c)
+    if current:
+        raw_lines.append(current)
+
+    lines: list[_Line] = []
+    for chars in raw_lines:
+        text = re.sub(r"\s+", " ", "".join(c.text for c in chars)).strip()
+        if not text:
+            continue
+        boxed = [c for c in chars if c.text != " "]
+        lines.append(
+            _Line(
+                text=text,
+                page=scan.number,
+                x0=min(c.x0 for c in boxed),
+                top=min(c.top for c in boxed),
+                x1=max(c.x1 for c in boxed),
+                bottom=max(c.bottom for c in boxed),
+            )
+        )
+    # reading order: top to bottom; pieces sharing a baseline (runs in other fonts that
+    # pdfium put on lines of their own) left to right, merged into one line
+    lines.sort(key=lambda ln: (ln.top + ln.bottom) / 2)
+    groups: list[list[_Line]] = []
+    for ln in lines:
+        if groups:
+            first = groups[-1][0]
+            if first.top <= (ln.top + ln.bottom) / 2 <= first.bottom:
+                groups[-1].append(ln)
+                continue
+        groups.append([ln])
+    ordered = [_merge_same_baseline(g) for g in groups]
+    return [ln for ln in ordered if not _is_page_number(ln, scan.height)]
+
+
+def _merge_same_baseline(group: list[_Line]) -> _Line:
+    group.sort(key=lambda x: x.x0)
+    out = group[0]
+    for ln in group[1:]:
+        size = max(out.height, 1.0)
+        gap = ln.x0 - out.x1
+        if gap > 1.5 * size or not (_is_cjk(out.text[-1]) or _is_cjk(ln.text[0])):
+            text = out.text + " " + ln.text
+        else:
+            text = out.text + ln.text
+        out = _Line(text, out.page, min(out.x0, ln.x0), min(out.top, ln.top), max(out.x1, ln.x1), max(out.bottom, ln.bottom))
+    return out
+
+
+def _is_page_number(line: _Line, page_height: float) -> bool:
+    if not _PAGE_NUMBER_RE.match(line.text):
+        return False
+    margin = page_height * _MARGIN_FRACTION
+    return line.top >= page_height - margin or line.bottom <= margin
+
+
+def _continues(prev: _Line, nxt: _Line, right: float, left: float, same_page: bool) -> bool:
+    """Does ``nxt`` continue the paragraph whose last line is ``prev``?"""
+    size = max(prev.height, 1.0)
+    if prev.text[-1] in _SENTENCE_END:
+        return False
+    if prev.x1 < right - 1.5 * size:  # the line stops short: the paragraph ended
+        return False
+    if nxt.x0 > left + 0.8 * size:  # indented: a new paragraph
+        return False
+    if _HEADING_RE.match(nxt.text):
+        return False
+    if abs(nxt.height - prev.height) > 0.3 * size:
+        return False
+    if same_page and nxt.top - prev.bottom > 1.2 * size:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _cluster(values: Iterable[float], tol: float = 1.5) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _nearest(bounds: list[float], v: float) -> int:
+    i = bisect.bisect_left(bounds, v)
+    if i == 0:
+        return 0
+    if i == len(bounds):
+        return len(bounds) - 1
+    return i if bounds[i] - v < v - bounds[i - 1] else i - 1
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    """Text of one cell: its lines top to bottom, wrapped pieces joined.
+
+    A label broken into one character per line (a narrow merged cell) comes out as one
+    string; a line break is kept as ``\\n`` only between non-CJK pieces (``12\\n34``).
+    """
+    if not chars:
+        return ""
+    chars.sort(key=lambda c: (c["top"] + c["bottom"]) / 2)
+    lines: list[list[dict[str, Any]]] = []
+    for c in chars:
+        cy = (c["top"] + c["bottom"]) / 2
+        if lines:
+            last = lines[-1]
+            top = min(x["top"] for x in last)
+            bottom = max(x["bottom"] for x in last)
+            h = bottom - top
+            if top - 0.1 * h <= cy <= bottom + 0.1 * h:
+                last.append(c)
+                continue
+        lines.append([c])
+    texts: list[str] = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        s = ""
+        prev = None
+        for c in line:
+            t = c["text"]
+            if prev is not None and t.strip() and s and not s.endswith(" "):
+                gap = c["x0"] - prev["x1"]
+                size = max(c.get("size") or (c["bottom"] - c["top"]), 1.0)
+                if gap > 0.6 * size and not (_is_cjk(t[0]) and _is_cjk(s[-1])):
+                    s += " "
+            s += t
+            prev = c
+        s = re.sub(r"\s+", " ", s).strip()
+        if s:
+            texts.append(s)
+    out = ""
+    for t in texts:
+        if not out:
+            out = t
+        elif _is_cjk(out[-1]) or _is_cjk(t[0]):
+            out += t
+        else:
+            out += "\n" + t
+    return out
+
+
+def _grid_of(table: Any, chars: list[dict[str, Any]], page_no: int) -> Grid | None:
+    """Rebuild one pdfplumber table as a Grid with spans, from its cell boxes."""
+    cells = [tuple(c) for c in table.cells]
+    if not cells:
+        return None
+    xs = _cluster([c[0] for c in cells] + [c[2] for c in cells])
+    ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
+    n_cols, n_rows = len(xs) - 1, len(ys) - 1
+    if n_cols < 1 or n_rows < 1:
+        return None
+    placed: list[tuple[int, int, int, int, tuple[float, float, float, float]]] = []
+    for x0, top, x1, bottom in cells:
+        c0, c1 = _nearest(xs, x0), _nearest(xs, x1)
+        r0, r1 = _nearest(ys, top), _nearest(ys, bottom)
+        if c1 <= c0 or r1 <= r0:
+            continue
+        placed.append((r0, r1, c0, c1, (x0, top, x1, bottom)))
+
+    # characters into cells: by the centre of each character, over the slot lattice
+    slot_owner: dict[tuple[int, int], int] = {}
+    for k, (r0, r1, c0, c1, _) in enumerate(placed):
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                slot_owner.setdefault((r, c), k)
+    buckets: list[list[dict[str, Any]]] = [[] for _ in placed]
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
+            continue
+        c = min(bisect.bisect_right(xs, cx) - 1, n_cols - 1)
+        r = min(bisect.bisect_right(ys, cy) - 1, n_rows - 1)
+        k = slot_owner.get((r, c))
+        if k is not None:
+            buckets[k].append(ch)
+
+    slots: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
+    for k, (r0, r1, c0, c1, box) in enumerate(placed):
+        if slots[r0][c0] is not None:
+            continue
+        cell = Cell(
+            text=_cell_text(buckets[k]),
+            where={"page": page_no, "bbox": _bbox(*box)},
+            rowspan=r1 - r0,
+            colspan=c1 - c0,
+        )
+        copy = replace(cell, origin=False) if (r1 - r0) * (c1 - c0) > 1 else cell
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if slots[r][c] is None:
+                    slots[r][c] = cell if (r, c) == (r0, c0) else copy
+    rows: list[tuple[Cell, ...]] = []
+    for r in range(n_rows):
+        row: list[Cell] = []
+        for c in range(n_cols):
+            cell = slots[r][c]
+            if cell is None:  # an area no ruled cell covers (a missing rule): an empty cell
+                cell = Cell("", {"page": page_no, "bbox": _bbox(xs[c], ys[r], xs[c + 1], ys[r + 1])})
+            row.append(cell)
+        rows.append(tuple(row))
+    bbox = _bbox(xs[0], ys[0], xs[-1], ys[-1])
+    return Grid(rows=tuple(rows), where={"page": page_no, "bbox": bbox}, source="pdf")
+
+
+def _page_tables(plumber_page: Any, page_no: int) -> list[Grid]:
+    page = plumber_page.dedupe_chars()
+    tables = page.find_tables()
+    if not tables:
+        return []
+    chars = [c for c in page.chars if c["text"].strip()]
+    grids: list[Grid] = []
+    for t in sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0])):
+        x0, top, x1, bottom = t.bbox
+        inside = [c for c in chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
+        g = _grid_of(t, inside, page_no)
+        if g is not None and _is_real_table(g):
+            grids.append(g)
+    return grids
+
+
+def _is_real_table(g: Grid) -> bool:
+    """A boxed paragraph or a frame around the page is not a table."""
+    if len(g.rows) == 1 and g.width == 1:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- read
+
+
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read a PDF into a Document of text lines and grids (format ``"pdf"``).
+
+    Raises :class:`EncryptedDocument` when a user password is needed,
+    :class:`DamagedDocument` when the file cannot be parsed, and :class:`LimitExceeded`
+    (``max_cells`` / ``max_text_chars``) when a limit is hit. More pages than
+    ``limits.max_pages`` are not read: the document gets a ``limit.max_pages`` issue.
+    """
+    issues: list[Issue] = []
+    pdf = _open_pdfium(data)
+    try:
+        try:
+            n_pages = len(pdf)
+        except Exception as e:
+            raise DamagedDocument(f"the PDF is damaged: its page tree cannot be read ({e})") from None
+        if n_pages == 0:
+            raise DamagedDocument("the PDF is damaged or truncated: it has no readable page")
+        if n_pages > limits.max_pages:
+            issues.append(
+                Issue(
+                    "limit.max_pages",
+                    "warning",
+                    f"the PDF has {n_pages} pages; only the first max_pages={limits.max_pages} were read",
+                )
+            )
+        scans: list[_PageScan] = []
+        chars_total = 0
+        for i in range(min(n_pages, limits.max_pages)):
+            try:
+                scan = _scan_page(pdf, i)
+            except (EncryptedDocument, DamagedDocument):
+                raise
+            except Exception as e:
+                raise DamagedDocument(f"the PDF is damaged: page {i + 1} cannot be read ({e})") from None
+            chars_total += len(scan.chars)
+            if chars_total > limits.max_text_chars:
+                raise LimitExceeded(
+                    "max_text_chars", f"the PDF holds more than max_text_chars={limits.max_text_chars} characters"
+                )
+            scans.append(scan)
+    finally:
+        pdf.close()
+
+    no_text = [s.number for s in scans if not s.chars and s.images]
+    if no_text and len(no_text) == len(scans):
+        issues.append(
+            Issue(
+                "gap.no_text_layer",
+                "error",
+                f"the PDF has no text layer: its {len(scans)} page(s) are images (a scan); "
+                "nothing can be read without OCR",
+                where={"pages": no_text},
+            )
+        )
+    elif no_text:
+        pages = ", ".join(str(p) for p in no_text)
+        issues.append(
+            Issue(
+                "gap.no_text_layer",
+                "warning",
+                f"page(s) {pages} have no text layer (scanned images); their content is missing without OCR",
+                where={"pages": no_text},
+            )
+        )
+    elif not any(s.chars for s in scans):
+        issues.append(Issue("gap.no_text_layer", "error", "the PDF has no text: every page is empty"))
+
+    table_pages = [s.number for s in scans if s.chars and _is_table_page(s)]
+    grids_by_page = _read_tables(data, table_pages, limits) if table_pages else {}
+
+    blocks = _assemble(scans, grids_by_page)
+    return Document(blocks=tuple(blocks), format="pdf", issues=tuple(issues))
+
+
+def _read_tables(data: bytes, pages: list[int], limits: Limits) -> dict[int, list[Grid]]:
+    """Grids of the given 1-based pages, from one pdfplumber pass."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.psparser import PSException
+
+    out: dict[int, list[Grid]] = {}
+    cells_total = 0
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), password="")
+    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+        raise EncryptedDocument(f"the PDF is encrypted and cannot be decrypted by pdfminer ({e})") from None
+    except Exception as e:
+        raise DamagedDocument(f"the PDF is damaged: pdfminer cannot parse it ({type(e).__name__}: {e})") from None
+    try:
+        try:
+            plumber_pages = pdf.pages
+        except (PSException, Exception) as e:
+            raise DamagedDocument(f"the PDF is damaged: its pages cannot be parsed ({type(e).__name__}: {e})") from None
+        for p in pages:
+            if p > len(plumber_pages):
+                continue
+            page = plumber_pages[p - 1]
+            try:
+                grids = _page_tables(page, p)
+            except (LimitExceeded, EncryptedDocument, DamagedDocument):
+                raise
+            except Exception as e:
+                raise DamagedDocument(
+                    f"the PDF is damaged: page {p} cannot be parsed ({type(e).__name__}: {e})"
+                ) from None
+            finally:
+                page.close()
+            for g in grids:
+                cells_total += sum(len(r) for r in g.rows)
+            if cells_total > limits.max_cells:
+                raise LimitExceeded("max_cells", f"the PDF's tables hold more than max_cells={limits.max_cells} cells")
+            if grids:
+                out[p] = grids
+    finally:
+        pdf.close()
+    return out
+
+
+def _assemble(scans: list[_PageScan], grids_by_page: dict[int, list[Grid]]) -> list[Block]:
+    """Order lines and grids page by page, join paragraphs, drop page numbers."""
+    items: list[_Line | Grid] = []
+    for scan in scans:
+        grids = grids_by_page.get(scan.number, [])
+        boxes = [tuple(g.where["bbox"]) for g in grids]
+        lines = _lines_of(scan, boxes)  # type: ignore[arg-type]
+        page_items: list[tuple[float, int, _Line | Grid]] = [((ln.top + ln.bottom) / 2, 1, ln) for ln in lines]
+        page_items += [(g.where["bbox"][1], 0, g) for g in grids]
+        page_items.sort(key=lambda t: (t[0], t[1]))
+        items.extend(it for _, _, it in page_items)
+
+    # the body's left/right edges per page (for paragraph joins)
+    edges: dict[int, tuple[float, float]] = {}
+    for it in items:
+        if isinstance(it, _Line):
+            left, right = edges.get(it.page, (it.x0, it.x1))
+            edges[it.page] = (min(left, it.x0), max(right, it.x1))
+
+    blocks: list[Block] = []
+    para: _Line | None = None  # the paragraph being built
+    last: _Line | None = None  # its last physical line
+    parts: list[str] = []
+
+    def flush() -> None:
+        nonlocal para, last, parts
+        if para is not None:
+            para.text = _join_parts(parts)
+            blocks.append(Text(para.text, para.where()))
+        para, last, parts = None, None, []
+
+    for it in items:
+        if isinstance(it, Grid):
+            flush()
+            blocks.append(it)
+            continue
+        if para is not None and last is not None:
+            same_page = it.page == last.page
+            left, right = edges[last.page]
+            nleft, _ = edges[it.page]
+            joined = _continues(last, it, right, nleft if not same_page else left, same_page)
+            if joined:
+                parts.append(it.text)
+                if same_page and para.more is None:
+                    para.x0, para.top = min(para.x0, it.x0), min(para.top, it.top)
+                    para.x1, para.bottom = max(para.x1, it.x1), max(para.bottom, it.bottom)
+                elif para.more is None:
+                    para.more = [(it.page, _bbox(it.x0, it.top, it.x1, it.bottom))]
+                else:
+                    p, b = para.more[-1]
+                    if p == it.page:
+                        para.more[-1] = (p, [min(b[0], it.x0), min(b[1], it.top), max(b[2], it.x1), max(b[3], it.bottom)])
+                    else:
+                        para.more.append((it.page, _bbox(it.x0, it.top, it.x1, it.bottom)))
+                last = it
+                continue
+            flush()
+        para = _Line(it.text, it.page, it.x0, it.top, it.x1, it.bottom)
+        last = it
+        parts = [it.text]
+    flush()
+    return blocks

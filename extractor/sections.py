@@ -1,0 +1,175 @@
+"""Split a Document's text into the numbered sections, the preamble and the signature.
+
+Headings are lines "一、总体情况" … "六、其他需要报告的事项" in any of the variants of
+report-formats.md §2 (spaces, "一." / "一．", markdown marks, a heading split over two
+lines). Traps avoided: the section-3 row labels that start with the same numerals
+("一、本年新收…", "三、本年度办理结果"), the （一）…（五） sub-headings of the prose, and
+numbered lines inside paragraphs. Among all candidates the stage keeps the longest run
+in increasing order, preferring lines whose words fit the section they number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Text
+from .text_norm import clean_line, cn_number, halfwidth, is_date_line, norm_label
+
+_HEADING = re.compile(
+    r"^(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．，,:：]|部分|\s)\s*(\S.{0,44})$"
+)
+# section-3 row labels and other lines that look like headings but are not
+_NOT_HEADING = re.compile(r"本年新收|上年结转|本年度办理结果|结转下年度|继续办理|申请数量$")
+
+SECTION_KEYS: dict[int, tuple[str, ...]] = {
+    1: ("总体情况", "概述", "基本情况", "总体", "概况", "工作情况"),
+    2: ("主动公开",),
+    3: ("收到和处理", "依申请", "申请情况", "申请公开"),
+    4: ("复议", "诉讼"),
+    5: ("存在的主要问题", "问题", "改进", "整改"),
+    6: ("其他需要报告", "其他事项", "其他需报告", "其他"),
+}
+# modern titles, for completing a heading split over two lines
+OFFICIAL_TITLES = {
+    1: ("总体情况",),
+    2: ("主动公开政府信息情况", "行政机关主动公开政府信息情况", "主动公开信息情况"),
+    3: ("收到和处理政府信息公开申请情况", "行政机关收到和处理政府信息公开申请情况"),
+    4: ("政府信息公开行政复议、行政诉讼情况", "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+        "政府信息公开行政复议及行政诉讼情况"),
+    5: ("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题及改进情况", "存在的主要问题及整改措施",
+        "存在的主要问题和改进措施"),
+    6: ("其他需要报告的事项",),
+}
+_ISSUER_TAIL = re.compile(r"(人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管理处|政府|院|署|部|处)$")
+
+
+@dataclass(frozen=True)
+class Heading:
+    number: int
+    title: str  # as printed, markdown marks removed
+    index: int  # index of the heading line in the list of Text blocks
+    end: int  # index just past the heading (2 when the title continued on the next line)
+    fits: bool  # the words fit the section number
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    number: int
+    title: str
+    start: int  # first body line index (into the Text list)
+    end: int  # one past the last body line
+
+
+@dataclass(frozen=True)
+class Layout:
+    headings: tuple[Heading, ...]
+    spans: tuple[SectionSpan, ...]
+    preamble_end: int
+    signature_start: int  # index of the first signature line (== len(lines) when none)
+
+
+def _candidate(lines: list[Text], i: int) -> Heading | None:
+    raw = clean_line(lines[i].text)
+    if len(raw) > 48:
+        return None
+    m = _HEADING.match(raw)
+    if not m:
+        return None
+    num = cn_number(m.group(1))
+    if num is None or not 1 <= num <= 9:
+        return None
+    title_rest = m.group(2).strip()
+    if title_rest.endswith(("。", "；", ";")) or "：" in title_rest[:-1] and len(title_rest) > 20:
+        return None
+    key = norm_label(title_rest)
+    if _NOT_HEADING.search(key):
+        return None
+    end = i + 1
+    title = raw
+    # a heading split over two lines: "三、收到和处理政府信息公开" + "申请情况"
+    if i + 1 < len(lines) and num in OFFICIAL_TITLES:
+        nxt = clean_line(lines[i + 1].text)
+        if 0 < len(nxt) <= 16 and not nxt.endswith("。"):
+            joined = norm_label(title_rest + nxt)
+            for t in OFFICIAL_TITLES[num]:
+                tk = norm_label(t)
+                if tk.startswith(key) and len(tk) > len(key) and joined.startswith(tk[: len(joined)]) \
+                        and len(joined) <= len(tk):
+                    title = raw + nxt
+                    key = joined
+                    end = i + 2
+                    break
+    fits = num in SECTION_KEYS and any(k in key for k in SECTION_KEYS[num])
+    return Heading(num, title, i, end, fits)
+
+
+def _best_chain(cands: list[Heading]) -> list[Heading]:
+    """Longest-scoring chain of headings, increasing in number and position."""
+    if not cands:
+        return []
+    score = [0.0] * len(cands)
+    prev = [-1] * len(cands)
+    for j, c in enumerate(cands):
+        own = 1.0 + (2.0 if c.fits else 0.0) - (0.5 * (c.number - 1) if j == 0 else 0.0)
+        score[j] = own
+        for i in range(j):
+            a = cands[i]
+            if a.number < c.number and a.end <= c.index:
+                gap_pen = 0.5 * (c.number - a.number - 1)
+                s = score[i] + own + 0.5 * (c.number - 1 == a.number) - gap_pen
+                if s > score[j]:
+                    score[j] = s
+                    prev[j] = i
+    j = max(range(len(cands)), key=lambda k: score[k])
+    chain = []
+    while j >= 0:
+        chain.append(cands[j])
+        j = prev[j]
+    chain.reverse()
+    # a chain of one unfitting heading is noise
+    if len(chain) == 1 and not chain[0].fits:
+        return []
+    return chain
+
+
+def _signature_start(lines: list[Text], lo: int) -> int:
+    """The signature: issuer and date lines at the very end (after the last section)."""
+    n = len(lines)
+    k = n
+    seen_date = False
+    while k - 1 >= lo and n - k < 4:
+        t = clean_line(lines[k - 1].text)
+        key = norm_label(t)
+        if is_date_line(t):
+            seen_date = True
+            k -= 1
+            continue
+        if seen_date and 2 <= len(key) <= 30 and _ISSUER_TAIL.search(key) and not key.endswith("。"):
+            k -= 1
+            continue
+        break
+    return k if seen_date else n
+
+
+def find_layout(lines: list[Text]) -> Layout:
+    cands = [h for i in range(len(lines)) if (h := _candidate(lines, i)) is not None]
+    chain = _best_chain(cands)
+    first = chain[0].index if chain else len(lines)
+    last_body = chain[-1].end if chain else len(lines)
+    sig = _signature_start(lines, last_body)
+    spans = []
+    for k, h in enumerate(chain):
+        end = chain[k + 1].index if k + 1 < len(chain) else sig
+        spans.append(SectionSpan(h.number, h.title, h.end, end))
+    return Layout(tuple(chain), tuple(spans), first, sig)
+
+
+def heading_number_of(text: str) -> int | None:
+    """The section number a heading-like line names (used by the table stage)."""
+    m = _HEADING.match(clean_line(text))
+    return cn_number(m.group(1)) if m else None
+
+
+def title_key(title: str) -> str:
+    return norm_label(halfwidth(title))

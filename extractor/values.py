@@ -1,0 +1,74 @@
+"""Cell values (report-formats.md §6): raw cell text -> kind, number and unit.
+
+Kinds: ``number``, ``blank`` (the cell exists and is empty), ``none`` (无/零: an explicit
+none), ``na`` (-, —, /, --, 不适用), ``text`` (anything else; a number inside it such as
+"160.5964万元" is kept with its unit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Kind
+from .text_norm import halfwidth
+
+NONE_WORDS = {"无", "零", "没有", "无。"}
+NA_WORDS = {"-", "--", "---", "/", "//", "\\", "不适用", "n/a", "N/A", "NA", "~", "×", "x", "X", "_", "—"}
+UNITS = ("万元", "元", "亿元", "千元", "件", "个", "项", "人次", "次", "条", "份")
+
+_NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+_NUM_UNIT = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(" + "|".join(UNITS) + r")$")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CellValue:
+    kind: Kind
+    value: int | float | None
+    unit: str | None
+    raw: str
+
+
+def clean_raw(text: str) -> str:
+    """The cell text as printed, with outer white space trimmed and inner runs folded."""
+    return _WS.sub(" ", text.replace("\xa0", " ").replace("\u3000", " ")).strip()
+
+
+def _to_number(sign: str, whole: str, frac: str | None) -> int | float:
+    whole = whole.replace(",", "")
+    v: int | float = float(f"{whole}.{frac}") if frac and frac.strip("0") else int(whole)
+    return -v if sign == "-" else v
+
+
+def parse_value(text: str, default_unit: str | None = None) -> CellValue:
+    """Read one cell. ``default_unit`` is the unit the template prints in the column
+    header (e.g. 万元 for 本年收费金额), given to plain numbers."""
+    raw = clean_raw(text)
+    t = halfwidth(raw)
+    t = _WS.sub("", t)
+    if t == "":
+        return CellValue("blank", None, None, raw)
+    if t in NONE_WORDS or t.rstrip("。.") in NONE_WORDS:
+        return CellValue("none", None, None, raw)
+    if t in NA_WORDS or set(t) <= {"-", "—", "/", "_"}:
+        return CellValue("na", None, None, raw)
+    m = _NUM.match(t)
+    if m:
+        return CellValue("number", _to_number(*m.groups()), default_unit, raw)
+    m = _NUM_UNIT.match(t)
+    if m:
+        sign, whole, frac, unit = m.groups()
+        return CellValue("number", _to_number(sign, whole, frac), unit, raw)
+    # text that holds a number with a unit somewhere ("约160.5964万元", "见附件")
+    m = re.search(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(" + "|".join(UNITS) + r")", t)
+    if m:
+        sign, whole, frac, unit = m.groups()
+        return CellValue("text", _to_number(sign, whole, frac), unit, raw)
+    return CellValue("text", None, None, raw)
+
+
+def is_value_like(text: str) -> bool:
+    """True when a cell's text reads as a value (number, 无, -, blank), not a label."""
+    kind = parse_value(text).kind
+    return kind in ("number", "blank", "none", "na")
