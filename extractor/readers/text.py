@@ -46,11 +46,7 @@ def _split(line: str, kind: str) -> list[str]:
         if s.endswith("|") and not s.endswith("\\|"):
             s = s[:-1]
         return [c.strip() for c in s.split("|")]
-    parts = [c.strip() for c in s.split("|")]
-    # "a|b|c||" : a row ending in "||" keeps one empty trailing cell
-    if len(parts) >= 2 and parts[-1] == "" and parts[-2] == "":
-        parts = parts[:-1]
-    return parts
+    return [c.strip() for c in s.split("|")]
 
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -81,23 +77,32 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
             blocks.append(Text(line.strip(), {"line": i + 1}))
             i += 1
             continue
-        # a run of table lines of the same family (md rules allowed inside md tables)
-        family = "md" if kind in ("md", "mdrule") else kind
+        # a run of table lines: tab-separated, or lines with "|" (markdown or flattened)
+        family = "tsv" if kind == "tsv" else "bar"
         start = i
-        rows: list[tuple[Cell, ...]] = []
+        run: list[int] = []
         while i < n:
             k = _line_kind(lines[i])
-            if k == "mdrule" and family == "md":
-                i += 1
-                continue
-            if k != family:
+            if (family == "tsv") != (k == "tsv") or k in ("blank", "text"):
                 break
-            parts = _split(lines[i], k)
+            run.append(i)
+            i += 1
+        if family == "bar":
+            bar_lines = [lines[j].strip() for j in run]
+            is_md = any(_line_kind(lines[j]) == "mdrule" for j in run) or all(
+                b.startswith("|") and b.endswith("|") for b in bar_lines)
+            family = "md" if is_md else "pipes"
+        rows: list[tuple[Cell, ...]] = []
+        for j in run:
+            if _line_kind(lines[j]) == "mdrule":
+                continue
+            parts = _split(lines[j], family)
             cells_total += len(parts)
             if cells_total > limits.max_cells:
                 raise LimitExceeded("max_cells", f"more than max_cells={limits.max_cells} table cells")
-            rows.append(tuple(Cell(p, {"line": i + 1, "column": j}) for j, p in enumerate(parts)))
-            i += 1
+            rows.append(tuple(Cell(p, {"line": j + 1, "column": c}) for c, p in enumerate(parts)))
+        if not rows:
+            continue
         if family == "pipes" and len(rows) == 1 and len(rows[0]) <= 2:
             # a lone "a|b" line in prose is text, not a table
             blocks.append(Text(lines[start].strip(), {"line": start + 1}))
