@@ -103,6 +103,17 @@ def _slots(row: Sequence[Cell]) -> list[Slot]:
     return out
 
 
+def _unique(row: Sequence[Cell]) -> list[Cell]:
+    """The cells of a row as printed: each spanned cell once."""
+    seen: set[int] = set()
+    out = []
+    for c in row:
+        if id(c) not in seen and c.origin:
+            seen.add(id(c))
+            out.append(c)
+    return out
+
+
 def _is_label(text: str) -> bool:
     t = text.strip()
     return bool(t) and not is_value_like(t)
@@ -134,9 +145,23 @@ class ColMap:
         return None
 
 
+def _same_span(a: Cell, b: Cell) -> bool:
+    """a and b (side by side) are parts of one spanned cell: the same object, or a copy
+    a reader made for a covered position (origin False, same text and spans)."""
+    if a is b:
+        return True
+    return (not b.origin and a.colspan == b.colspan and a.colspan > 1 and a.text == b.text
+            and a.rowspan == b.rowspan)
+
+
 def _positions_of(row: Sequence[Cell], p: int) -> tuple[int, ...]:
-    c = row[p]
-    return tuple(q for q, d in enumerate(row) if d is c)
+    lo = p
+    while lo > 0 and (_same_span(row[lo - 1], row[lo]) or _same_span(row[lo], row[lo - 1])):
+        lo -= 1
+    hi = p
+    while hi + 1 < len(row) and (_same_span(row[hi], row[hi + 1]) or _same_span(row[hi + 1], row[hi])):
+        hi += 1
+    return tuple(range(lo, hi + 1))
 
 
 def _match_col(text: str, columns: Sequence[Column]) -> Column | None:
@@ -178,14 +203,14 @@ def _is_s3_header(row: Sequence[Cell]) -> bool:
 
 
 def _is_s4_header(row: Sequence[Cell]) -> bool:
-    keys = [_key(c.text) for c in row if c.text.strip()]
+    keys = [_key(c.text) for c in _unique(row) if c.text.strip()]
     leaf = sum(1 for k in keys if _match_col(k, S4_COLUMNS[:4]) is not None)
     grp = sum(1 for k in keys if s4_group_of(k))
     return leaf >= 2 or grp >= 1 and all(not is_value_like(k) for k in keys)
 
 
 def _is_s2_header(row: Sequence[Cell]) -> bool:
-    keys = [_key(c.text) for c in row if c.text.strip()]
+    keys = [_key(c.text) for c in _unique(row) if c.text.strip()]
     if not keys:
         return False
     if keys[0].startswith("信息内容"):
@@ -261,21 +286,22 @@ def align_row(
     def fields(cols: Sequence[str]) -> tuple[str, ...]:
         return tuple(field_of[c] for c in cols)
 
-    use_pos = colmap is not None and colmap.positional and colmap.cols
+    # positions are trusted only in a row as wide as the header it sits under
+    use_pos = colmap is not None and colmap.positional and colmap.cols and len(row) == colmap.width
     if use_pos:
         assert colmap is not None
         placed: dict[str, Slot] = {}
         orphans: list[Slot] = []
         for s in values:
+            if not s.origin:
+                continue  # a covered position of a spanned cell: not a value of its own
             col = colmap.col_at(s.pos)
             if col is None or col.suffix not in columns:
-                if s.origin and s.cell.text.strip():
+                if s.cell.text.strip():
                     orphans.append(s)
                 continue
             if col.suffix in placed:
                 prev = placed[col.suffix]
-                if prev.cell is s.cell:
-                    continue
                 if not prev.cell.text.strip():
                     placed[col.suffix] = s
                 elif s.cell.text.strip():
@@ -380,8 +406,8 @@ class _State:
     def __init__(self, template: str) -> None:
         self.template = template
         self.ctx: str | None = None
-        self.s2_map: ColMap | None = None
-        self.s2_cols: list[Column] | None = None
+        self.s2_header_row: Sequence[Cell] | None = None
+        self.s2_positional = True
         self.s2_item: str | None = None
         self.s3_header_rows: list[Sequence[Cell]] = []
         self.s3_map: ColMap | None = None
@@ -506,12 +532,10 @@ def extract_tables(
 
 def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
     positional = g.source != "cells"
-    # a new grid without its own header inherits the column map only if it is as wide
-    new_grid = True
     for row in g.rows:
         if not any(c.text.strip() for c in row):
             continue
-        keys = [_key(c.text) for c in row if c.text.strip()]
+        keys = [_key(c.text) for c in _unique(row) if c.text.strip()]
         # ---- section 2
         m = _S2_TITLE.search("".join(keys[:2]))
         if m and len(keys) <= 2:
@@ -519,16 +543,12 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
             st.s2_item = m.group(1)
             res.s2_items.add(m.group(1))
             res.found.add("s2")
-            st.s2_map = None
-            st.s2_cols = None
+            st.s2_header_row = None
             continue
         if (st.ctx == "s2" or sec == 2) and _is_s2_header(row):
             st.ctx = "s2"
             res.found.add("s2")
-            st.s2_map = None
-            st.s2_cols = None
             _set_s2_header(st, row, positional)
-            new_grid = False
             continue
         # ---- section 3 header
         if _is_s3_header(row) and not (st.ctx == "s4" and _is_s4_header(row)):
@@ -539,14 +559,12 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
             st.s3_header_rows.append(row)
             st.s3_rows_since_header = False
             st.s3_map = _build_s3_map(st.s3_header_rows, positional)
-            new_grid = False
             continue
         if "勾稽关系" in "".join(keys) and len(keys) <= 3:
             st.ctx = "s3"
             res.found.add("s3")
             st.s3_header_rows = [row]
             st.s3_rows_since_header = False
-            new_grid = False
             continue
         # ---- section 4 header
         if _is_s4_header(row):
@@ -557,7 +575,6 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
             st.s4_header_rows.append(row)
             st.s4_data_since_header = False
             st.s4_map = _build_s4_map(st.s4_header_rows, positional)
-            new_grid = False
             continue
         labels, values = _label_and_values(row)
         label_key_all = "".join(dict.fromkeys(_key(s.cell.text) for s in labels if s.cell.text.strip()))
@@ -569,7 +586,7 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                 r2 = _s2_row_of(label_key_all, st.template)
             if r2 is not None:
                 res.found.add("s2")
-                _s2_data(row, r2, values, st, res, positional and not new_grid or _same_width(st.s2_map, row))
+                _s2_data(row, r2, values, st, res, positional)
                 continue
         # ---- section 3 data row
         if st.ctx == "s3" or (sec == 3 and st.ctx is None) or (
@@ -631,46 +648,33 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                                     (), dict(labels[0].cell.where)))
 
 
-def _same_width(cm: ColMap | None, row: Sequence[Cell]) -> bool:
-    return cm is not None and cm.width == len(row)
-
-
 def _set_s2_header(st: _State, row: Sequence[Cell], positional: bool) -> None:
-    # columns of this header, matched against every template column label
-    all_cols: list[Column] = []
-    for r in S2_ROWS:
-        if st.template in r.templates:
-            for c in r.columns:
-                if c not in all_cols:
-                    all_cols.append(c)
+    st.s2_header_row = row
+    st.s2_positional = positional
+
+
+def _s2_colmap(row: Sequence[Cell], columns: Sequence[Column], positional: bool) -> ColMap:
+    """The header's columns, matched against the columns of one section-2 row."""
     cols: list[Col] = []
-    names: list[Column] = []
-    seen: set[int] = set()
+    taken: set[str] = set()
     for p, c in enumerate(row):
-        if id(c) in seen or not c.text.strip() or _key(c.text).startswith("信息内容"):
-            seen.add(id(c))
+        if not c.origin or not c.text.strip() or _key(c.text).startswith("信息内容"):
             continue
-        seen.add(id(c))
-        col = _match_col(c.text, all_cols)
+        col = _match_col(c.text, [x for x in columns if x.suffix not in taken])
         if col is None:
             continue
+        taken.add(col.suffix)
         cols.append(Col(col.suffix, _positions_of(row, p)))
-        names.append(col)
-    st.s2_map = ColMap(cols, len(row), positional)
-    st.s2_cols = names
+    return ColMap(cols, len(row), positional)
 
 
 def _s2_data(row: Sequence[Cell], r2: S2Row, values: list[Slot], st: _State, res: TableResult,
              positional: bool) -> None:
     columns = [c.suffix for c in r2.columns]
     field_of = {c: f"s2.{r2.stem}.{c}" for c in columns}
-    cm = st.s2_map
+    cm = _s2_colmap(st.s2_header_row, r2.columns, st.s2_positional) if st.s2_header_row else None
     if cm is not None:
-        # header suffixes that are this row's columns (a 2019 fees row has only two)
-        known = [c for c in cm.cols if c.suffix in columns]
-        if known and len(known) < len(cm.cols):
-            cm = ColMap(known, cm.width, cm.positional)
-        elif not known:
+        if not cm.cols:
             res.issues.append(Issue("table.header_mismatch", "warning",
                                     f"the header over row {r2.label} names none of its columns "
                                     f"({', '.join(c.label for c in r2.columns)})",

@@ -91,7 +91,7 @@ _C19_DOCS = (
 )
 _C21_DECISIONS = (Column("decisions", "本年处理决定数量", (r"处理决定",), "decisions made this year"),)
 _C19_ITEMS = (
-    Column("prior_items", "上一年项目数量", (r"上一年", r"项目数量(?!.*采购)"), "items the year before"),
+    Column("prior_items", "上一年项目数量", (r"上一年", r"(?<!采购)项目数量"), "items the year before"),
     Column("change", "本年增/减", (r"增.?减", r"增减"), "change this year (signed)"),
     Column("decisions", "处理决定数量", (r"处理决定",), "decisions made this year"),
 )
