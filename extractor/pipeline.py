@@ -44,6 +44,8 @@ def build_report(doc: Document, source: Source) -> Report:
 
     issuer, year, published, _how = find_metadata(lines, layout.preamble_end, layout.signature_start, doc.hints)
     template, tconf, why = detect_template(blocks, year)
+    if template == "unknown" and _how.get("year") != "title":
+        year = None  # a year quoted in a document that is not a report is no report year
 
     result = extract_tables(blocks, template if template in ("2019", "2021") else "2021", section_of_block) \
         if template in ("2019", "2021") else None

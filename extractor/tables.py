@@ -288,6 +288,7 @@ def align_row(
 
     # positions are trusted only in a row as wide as the header it sits under
     use_pos = colmap is not None and colmap.positional and colmap.cols and len(row) == colmap.width
+    tried_positions = False
     if use_pos:
         assert colmap is not None
         placed: dict[str, Slot] = {}
@@ -312,6 +313,7 @@ def align_row(
         # positions do not fit this row at all: fall back to right alignment
         if len(missing) + len(orphans) > max(2, n // 2):
             use_pos = False
+            tried_positions = True
         else:
             for c, s in placed.items():
                 flags: set[str] = set()
@@ -354,7 +356,7 @@ def align_row(
         trimmed.pop(0)
     while len(trimmed) > n and not trimmed[-1].cell.text.strip():
         trimmed.pop()
-    flags_all: set[str] = set()
+    flags_all: set[str] = {"fallback"} if tried_positions else set()
     if len(trimmed) > n:
         extra = trimmed[: len(trimmed) - n]
         issues.append(Issue(
@@ -366,7 +368,7 @@ def align_row(
         flags_all.add("misaligned")
     offset = n - len(trimmed)
     for k, s in enumerate(trimmed):
-        by_col[columns[offset + k]] = (s.cell, set(flags_all) | ({"fallback"} if colmap and colmap.positional else set()))
+        by_col[columns[offset + k]] = (s.cell, set(flags_all))
     missing = list(columns[:offset])
     if missing:
         _fill_missing(row, by_col, missing, columns, row_name, fields, issues,
@@ -435,6 +437,9 @@ def _build_s3_map(header_rows: list[Sequence[Cell]], positional: bool) -> ColMap
 
 
 def _build_s4_map(header_rows: list[Sequence[Cell]], positional: bool) -> ColMap:
+    widths = {len(r) for r in header_rows}
+    if not positional or len(widths) > 1:
+        return _s4_map_in_reading_order(header_rows)
     leaves: dict[int, tuple[int, Column, Sequence[Cell]]] = {}
     for ri in range(len(header_rows) - 1, -1, -1):
         r = header_rows[ri]
@@ -482,6 +487,18 @@ def _build_s4_map(header_rows: list[Sequence[Cell]], positional: bool) -> ColMap
             cols.append(Col(f"{g or '?'}.{col.suffix}", pos))
     width = max((len(r) for r in header_rows), default=0)
     return ColMap(cols, width, positional)
+
+
+def _s4_map_in_reading_order(header_rows: list[Sequence[Cell]]) -> ColMap:
+    """Header rows of different widths (a collapsed rendering): the leaf labels in reading
+    order are the template's 15 columns (or the 5 of one group)."""
+    leaves = [col for r in header_rows for c in _unique(r)
+              if not s4_group_of(c.text) and (col := _match_col(c.text, S4_COLUMNS)) is not None]
+    if len(leaves) == 15:
+        cols = [Col(f"{_S4_ORDER[k // 5]}.{col.suffix}", ()) for k, col in enumerate(leaves)]
+    else:
+        cols = [Col(f"?.{col.suffix}", ()) for col in leaves]
+    return ColMap(cols, -1, False)
 
 
 def _s4_header_group(header_rows: list[Sequence[Cell]]) -> str | None:
@@ -784,7 +801,7 @@ def _token_kind(text: str, table: str) -> str:
         return "header"
     cols: Sequence[Column] = {"s3": S3_COLUMNS, "s4": S4_COLUMNS}.get(table, ())
     if table == "s2":
-        if any(re.search(rx, k) for rx in _S2_HEADER_KEYS) and not _s2_row_of(k, None):
+        if any(re.search(rx, k) for rx in _S2_HEADER_KEYS):
             return "header"
     elif _match_col(k, cols) is not None and not (table == "s3" and _s3_row_of(k, None)):
         return "header"
@@ -825,6 +842,9 @@ def _reflow(lines: Sequence[Text], table: str, idxs: Sequence[int]) -> tuple[Gri
             cur.append(cell)
             cur_kind = "label"
         elif kind == "value":
+            if cur and cur_kind == "header":
+                rows.append(cur)
+                cur = []
             cur.append(cell)
             cur_kind = "value"
             n_values += 1

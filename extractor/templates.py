@@ -112,7 +112,7 @@ S2_ROWS: tuple[S2Row, ...] = (
           meaning="administrative penalties"),
     S2Row("（六）", "coercion", "行政强制", (r"行政强制",), _C21_DECISIONS, ("2021",),
           meaning="administrative coercion"),
-    S2Row("（八）", "fees", "行政事业性收费", (r"收费",), _C21_FEES, ("2021",), unit="万元",
+    S2Row("（八）", "fees", "行政事业性收费", (r"事业性收费", r"收费$"), _C21_FEES, ("2021",), unit="万元",
           money=("amount",), meaning="administrative fees"),
     # 2019 format
     S2Row("（一）", "regulations", "规章", (r"^规章",), _C19_DOCS, ("2019",), meaning="rules (规章)"),
@@ -128,7 +128,7 @@ S2_ROWS: tuple[S2Row, ...] = (
           meaning="administrative penalties"),
     S2Row("（六）", "coercion", "行政强制", (r"行政强制",), _C19_ITEMS, ("2019",), signed=("change",),
           meaning="administrative coercion"),
-    S2Row("（八）", "fees", "行政事业性收费", (r"收费",), _C19_FEES, ("2019",), signed=("change",),
+    S2Row("（八）", "fees", "行政事业性收费", (r"事业性收费", r"收费$"), _C19_FEES, ("2019",), signed=("change",),
           meaning="administrative fees"),
     S2Row("（九）", "procurement", "政府集中采购", (r"集中采购",), _C19_PROC, ("2019",),
           money=("amount",), meaning="government centralised procurement"),
