@@ -121,12 +121,34 @@ def plausibility(vals: Mapping[str, Value], issuer: str | None, year: int | None
         if template == "2019" and year >= 2021:
             out.append(Issue("check.template_year", "warning",
                              f"a {year} report filled in on the 2019 template (replaced by the 2021 template)"))
-    # numbers quoted in the 总体情况 prose
+    out += prose_mismatches(vals, overview)
+    return out
+
+
+# numbers the 总体情况 prose quotes, and the table cells they must equal
+_PROSE = (
+    (re.compile(r"(?:新收|收到|受理)[^。；，,]{0,16}?申请(?:共|合计|数量)?\s*(\d+)\s*[件份个条]"), ("s3.new.total",)),
+    (re.compile(r"上年结转[^。；，,\d]{0,12}?(\d+)\s*[件份个条]"), ("s3.carried_over.total",)),
+    (re.compile(r"结转(?:到|至)?下(?:一)?年度?[^。；，,\d]{0,10}?(\d+)\s*[件份个条]"), ("s3.carried_forward.total",)),
+    (re.compile(r"(?:被申请|提起)?行政复议\s*(\d+)\s*[件起]"), ("s4.review.total",)),
+    (re.compile(r"(?:被提起|提起)?行政诉讼\s*(\d+)\s*[件起]"), ("s4.suit_direct.total", "s4.suit_after_review.total")),
+)
+
+
+def prose_mismatches(vals: Mapping[str, Value], overview: str) -> list[Issue]:
+    """check.prose_mismatch: a count quoted in the 总体情况 text that the table contradicts."""
+    out: list[Issue] = []
     t = halfwidth(overview)
-    m = re.search(r"(?:共|全年|累计|本年度?)?(?:新)?收到[^。；]{0,20}?(?:政府信息公开)?申请(?:共|合计)?\s*(\d+)\s*[件份个条]", t)
-    v = vals.get("s3.new.total")
-    if m and v is not None and v.kind == "number" and v.value is not None and int(m.group(1)) != v.value:
-        out.append(Issue("check.prose_mismatch", "warning",
-                         f"the 总体情况 text says {m.group(0)!r} but the table's 本年新收 总计 is {v.raw}",
-                         ("s3.new.total",)))
+    for rx, fields in _PROSE:
+        m = rx.search(t)
+        if not m or any(f not in vals for f in fields):
+            continue
+        nums = [_num(vals[f]) for f in fields]
+        if any(n is None for n in nums) or not any(vals[f].kind == "number" for f in fields):
+            continue
+        table = sum(n or 0.0 for n in nums)
+        if int(m.group(1)) != table:
+            out.append(Issue("check.prose_mismatch", "warning",
+                             f"the 总体情况 text says {m.group(0)!r} but the table gives "
+                             f"{' + '.join(fields)} = {_fmt(table)}", tuple(fields)))
     return out

@@ -34,7 +34,7 @@ def expand(rows: list[list[tuple[str, int, int]]], table: int) -> Grid:
                 source="test")
 
 
-def document(spec: "reports.ReportSpec") -> Document:
+def document(spec: reports.ReportSpec) -> Document:
     blocks: list = [Text(t) for t in spec.title] + [Text(t) for t in spec.preamble]
     tables = {2: reports.table_rows_s2, 3: reports.table_rows_s3, 4: reports.table_rows_s4}
     for n, heading, body in spec.sections:

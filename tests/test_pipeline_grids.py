@@ -4,9 +4,10 @@ HTML and PDF readers give them), for every fixture report."""
 from __future__ import annotations
 
 import pytest
-from docbuild import document, reports
 
 import extractor
+
+from docbuild import document, reports
 
 NAMES = [n for n, s in reports.REPORTS.items()]
 
