@@ -44,7 +44,7 @@ def compare(path: Path, exp: dict) -> tuple[int, int, int, bool, bool, list[str]
     misses = []
     for f, e in exp["values"].items():
         v = got.get(f)
-        if v is not None and v.kind == e["kind"] and v.value == e["value"]:
+        if v is not None and v.kind == e["kind"] and v.value == e["value"] and v.unit == e.get("unit", v.unit):
             exact += 1
         else:
             misses.append(f"{path.name}: {f} expected {e['kind']} {e['value']!r}, got "

@@ -18,7 +18,7 @@ def test_spec_as_merged_grids_reads_every_cell(name):
     exp = reports.expected(spec)
     rep = extractor.parse_document(document(spec))
     assert rep.metadata.template == exp["template"]
-    got = {v.field: {"kind": v.kind, "value": v.value, "raw": v.raw} for v in rep.values}
+    got = {v.field: {"kind": v.kind, "value": v.value, "raw": v.raw, "unit": v.unit} for v in rep.values}
     assert got == exp["values"]
     codes = set(rep.issue_codes())
     assert set(exp["issues"]) <= codes

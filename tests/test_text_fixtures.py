@@ -28,7 +28,7 @@ def test_text_fixture_matches_expected(path):
     assert (md.template, md.issuer, md.year, md.published) == (
         exp["template"], exp["issuer"], exp["year"], exp["published"])
     assert [(s.number, s.title) for s in rep.sections] == [(s["number"], s["title"]) for s in exp["sections"]]
-    got = {v.field: {"kind": v.kind, "value": v.value, "raw": v.raw} for v in rep.values}
+    got = {v.field: {"kind": v.kind, "value": v.value, "raw": v.raw, "unit": v.unit} for v in rep.values}
     assert got == exp["values"]
     assert set(exp["issues"]) <= set(rep.issue_codes())
     assert rep.source.format == "text"
