@@ -105,22 +105,36 @@ def _candidate(lines: list[Text], i: int) -> Heading | None:
 
 
 def _best_chain(cands: list[Heading]) -> list[Heading]:
-    """Longest-scoring chain of headings, increasing in number and position."""
+    """Best-scoring chain of headings, increasing in number and position.
+
+    Linear in the number of candidates: section numbers are small, so the best chain
+    ending in each number is kept while scanning in document order."""
     if not cands:
         return []
     score = [0.0] * len(cands)
     prev = [-1] * len(cands)
+    best_by_number: dict[int, int] = {}  # number -> index of the best chain ending there
+    pending: list[int] = []  # candidates whose heading has not ended yet at the scan point
     for j, c in enumerate(cands):
-        own = 1.0 + (2.0 if c.fits else 0.0) - (0.5 * (c.number - 1) if j == 0 else 0.0)
-        score[j] = own
-        for i in range(j):
-            a = cands[i]
-            if a.number < c.number and a.end <= c.index:
-                gap_pen = 0.5 * (c.number - a.number - 1)
-                s = score[i] + own + 0.5 * (c.number - 1 == a.number) - gap_pen
+        still = []
+        for i in pending:
+            if cands[i].end <= c.index:
+                a = cands[i]
+                k = best_by_number.get(a.number)
+                if k is None or score[i] > score[k]:
+                    best_by_number[a.number] = i
+            else:
+                still.append(i)
+        pending = still
+        own = 1.0 + (2.0 if c.fits else 0.0)
+        score[j] = own - 0.5 * (c.number - 1)
+        for num, i in best_by_number.items():
+            if num < c.number:
+                s = score[i] + own + 0.5 * (c.number - 1 == num) - 0.5 * (c.number - num - 1)
                 if s > score[j]:
                     score[j] = s
                     prev[j] = i
+        pending.append(j)
     j = max(range(len(cands)), key=lambda k: score[k])
     chain = []
     while j >= 0:

@@ -58,3 +58,29 @@ def test_encodings_give_the_same_report():
     base = extractor.parse(raw.encode("utf-8")).to_dict()["values"]
     for enc in ("utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be"):
         assert extractor.parse(raw.encode(enc)).to_dict()["values"] == base, enc
+
+
+def test_nul_bytes_inside_text_are_removed_with_an_issue():
+    rep = extractor.parse(seed_path().read_bytes().replace("一、总体情况".encode(), "一、总\x00体情况".encode()))
+    assert "input.nul_bytes" in rep.issue_codes()
+    assert rep.sections[0].title == "一、总体情况"
+
+
+def test_only_nul_bytes_is_empty_input():
+    import pytest
+
+    from extractor.errors import EmptyInput
+
+    with pytest.raises(EmptyInput):
+        extractor.parse(b"\x00" * 1000)
+
+
+def test_many_heading_lines_parse_in_linear_time():
+    # 200 000 candidate headings: the section chain is found in one pass, not O(n^2)
+    import time
+
+    data = ("一、总体情况\n二、主动公开政府信息情况\n" * 100_000).encode()
+    t = time.process_time()
+    rep = extractor.parse(data)
+    assert [s.number for s in rep.sections] == [1, 2]
+    assert time.process_time() - t < 60  # was about 10 minutes with the quadratic search

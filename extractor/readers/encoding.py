@@ -41,7 +41,7 @@ def quality(text: str) -> float:
     for ch in sample:
         o = ord(ch)
         if o < 0x20:
-            if ch not in "\t\n\r\f\x0b":
+            if ch not in "\t\n\r\f\x0b\x00":  # NULs inside text are stray, not binary
                 bad += 1
         elif o == 0xFFFD or 0xE000 <= o <= 0xF8FF or 0x7F <= o < 0xA0:
             bad += 1

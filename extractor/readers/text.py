@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import LimitExceeded
+from ..errors import EmptyInput, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Block, Cell, Document, Grid, Issue, Text
 from .encoding import decode_text
@@ -58,6 +58,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     if "\x00" in text:
         text = text.replace("\x00", "")
         issues.append(Issue("input.nul_bytes", "warning", "the text holds NUL bytes; they were removed"))
+        if not text.strip():
+            raise EmptyInput("the file holds nothing but NUL bytes and white space")
     if decoded.quality < 0.98:
         issues.append(Issue("input.encoding", "warning",
                             f"decoded as {decoded.encoding} with some undecodable bytes "
