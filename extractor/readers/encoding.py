@@ -6,7 +6,7 @@ gb18030, and a declaration that yields garbage is overruled by the bytes."""
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 from dataclasses import dataclass
 
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "hz-gb-2312", "gb_2312"}
@@ -31,23 +31,16 @@ def normalise_encoding_name(name: str | None) -> str | None:
         return None
 
 
+_BAD = re.compile("[\x01-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
+
+
 def quality(text: str) -> float:
-    """Share of characters that plausibly belong to a document (not controls, not U+FFFD,
-    not private use, not unassigned)."""
+    """Share of characters that plausibly belong to a document (not control characters,
+    not U+FFFD, not private use). NULs are stray bytes, not evidence of binary."""
     if not text:
         return 0.0
     sample = text[:20000]
-    bad = 0
-    for ch in sample:
-        o = ord(ch)
-        if o < 0x20:
-            if ch not in "\t\n\r\f\x0b\x00":  # NULs inside text are stray, not binary
-                bad += 1
-        elif o == 0xFFFD or 0xE000 <= o <= 0xF8FF or 0x7F <= o < 0xA0:
-            bad += 1
-        elif o > 0x2FFF and unicodedata.category(ch) == "Cn":
-            bad += 1
-    return 1.0 - bad / len(sample)
+    return 1.0 - len(_BAD.findall(sample)) / len(sample)
 
 
 def _utf16_guess(data: bytes) -> str | None:
