@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Cell, Grid, Issue, Text
 from .templates import (
@@ -119,8 +120,18 @@ def _is_label(text: str) -> bool:
     return bool(t) and not is_value_like(t)
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     return norm_label(text)
+
+
+@lru_cache(maxsize=4096)
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _hit(patterns: Sequence[str], key: str) -> bool:
+    return any(_rx(p).search(key) for p in patterns)
 
 
 # ---------------------------------------------------------------- column maps
@@ -169,7 +180,7 @@ def _match_col(text: str, columns: Sequence[Column]) -> Column | None:
     if not k:
         return None
     for col in columns:
-        if any(re.search(rx, k) for rx in col.keys):
+        if _hit(col.keys, k):
             return col
     return None
 
@@ -215,7 +226,7 @@ def _is_s2_header(row: Sequence[Cell]) -> bool:
         return False
     if keys[0].startswith("信息内容"):
         return True
-    hits = sum(1 for k in keys if any(re.search(rx, k) for rx in _S2_HEADER_KEYS))
+    hits = sum(1 for k in keys if _hit(_S2_HEADER_KEYS, k))
     return hits >= 1 and all(not is_value_like(k) for k in keys) and not _s2_row_of(keys[0], None)
 
 
@@ -223,7 +234,7 @@ def _s2_row_of(label_key: str, template: str | None) -> S2Row | None:
     for r in S2_ROWS:
         if template and template not in r.templates:
             continue
-        if any(re.search(rx, label_key) for rx in r.keys):
+        if _hit(r.keys, label_key):
             return r
     return None
 
@@ -236,7 +247,7 @@ def _s3_row_of(label_key: str, leaf_key: str | None) -> S3Row | None:
     """The section-3 row a label names: the leaf label first, then the whole label."""
     for k in ([leaf_key] if leaf_key else []) + [label_key]:
         for r in _S3_SUB + _S3_TOP:
-            if any(re.search(rx, k) for rx in r.keys):
+            if _hit(r.keys, k):
                 return r
     return None
 
@@ -245,7 +256,7 @@ def _s3_group_of(label_key: str) -> str | None:
     for g, (_, keys) in S3_GROUPS.items():
         if g == "results":
             continue
-        if any(re.search(rx, label_key) for rx in keys):
+        if _hit(keys, label_key):
             return g
     return None
 
@@ -801,7 +812,7 @@ def _token_kind(text: str, table: str) -> str:
         return "header"
     cols: Sequence[Column] = {"s3": S3_COLUMNS, "s4": S4_COLUMNS}.get(table, ())
     if table == "s2":
-        if any(re.search(rx, k) for rx in _S2_HEADER_KEYS):
+        if _hit(_S2_HEADER_KEYS, k):
             return "header"
     elif _match_col(k, cols) is not None and not (table == "s3" and _s3_row_of(k, None)):
         return "header"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Kind
 from .text_norm import halfwidth
@@ -41,6 +42,7 @@ def _to_number(sign: str, whole: str, frac: str | None) -> int | float:
     return -v if sign == "-" else v
 
 
+@lru_cache(maxsize=65536)
 def parse_value(text: str, default_unit: str | None = None) -> CellValue:
     """Read one cell. ``default_unit`` is the unit the template prints in the column
     header (e.g. 万元 for 本年收费金额), given to plain numbers."""
