@@ -1,0 +1,92 @@
+"""Checks across the reports of one body over the years (report-formats.md §7, soft checks).
+
+They need several reports, so they run on a dataset, not on one report:
+
+* ``check.carry_over_chain``: carried_over(Y) = carried_forward(Y−1) of the same body;
+* ``check.in_force_chain``: (2021 format) in_force(Y) = in_force(Y−1) + issued(Y) − repealed(Y)
+  for 规章 and 行政规范性文件;
+* ``check.copied_report``: a report whose table numbers repeat another year's exactly.
+
+Input: report records as :meth:`Report.to_dict` gives them (with ``source.sha256``).
+Output: ``(sha256, Issue)`` pairs, attached to the later report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from .model import Issue
+from .text_norm import norm_label
+
+
+def _numbers(rec: dict[str, Any]) -> dict[str, float]:
+    return {v["field"]: float(v["value"]) for v in rec.get("values", [])
+            if v.get("kind") == "number" and v.get("value") is not None}
+
+
+def _cells(rec: dict[str, Any]) -> dict[str, float]:
+    """Numbers, with blank/无/- read as 0 (the way the identities read them)."""
+    out = {}
+    for v in rec.get("values", []):
+        if v.get("kind") == "number" and v.get("value") is not None:
+            out[v["field"]] = float(v["value"])
+        elif v.get("kind") in ("blank", "none", "na"):
+            out[v["field"]] = 0.0
+    return out
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def cross_year_issues(records: Iterable[dict[str, Any]]) -> list[tuple[str, Issue]]:
+    by_body: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for rec in records:
+        md = rec.get("metadata") or {}
+        issuer, year = md.get("issuer"), md.get("year")
+        if not issuer or not year or md.get("template") not in ("2019", "2021"):
+            continue
+        # two files of the same body and year: keep the one read with more confidence
+        prev = by_body[norm_label(issuer)].get(year)
+        if prev is None or (rec.get("confidence") or 0) > (prev.get("confidence") or 0):
+            by_body[norm_label(issuer)][year] = rec
+    out: list[tuple[str, Issue]] = []
+    for years in by_body.values():
+        for y in sorted(years):
+            rec = years[y]
+            sha = rec["source"]["sha256"]
+            cur = _cells(rec)
+            prev_rec = years.get(y - 1)
+            if prev_rec is not None:
+                prev = _cells(prev_rec)
+                a, b = cur.get("s3.carried_over.total"), prev.get("s3.carried_forward.total")
+                if a is not None and b is not None and a != b:
+                    out.append((sha, Issue(
+                        "check.carry_over_chain", "warning",
+                        f"{y}: 上年结转 总计 is {_fmt(a)} but the {y - 1} report carried forward {_fmt(b)}",
+                        ("s3.carried_over.total",))))
+                if rec["metadata"]["template"] == "2021" and prev_rec["metadata"]["template"] == "2021":
+                    for stem in ("regulations", "normative"):
+                        f_now, f_iss, f_rep = (f"s2.{stem}.in_force", f"s2.{stem}.issued", f"s2.{stem}.repealed")
+                        if all(f in cur for f in (f_now, f_iss, f_rep)) and f_now in prev:
+                            want = prev[f_now] + cur[f_iss] - cur[f_rep]
+                            if cur[f_now] != want:
+                                out.append((sha, Issue(
+                                    "check.in_force_chain", "warning",
+                                    f"{y}: {f_now} is {_fmt(cur[f_now])} but {y - 1}'s {_fmt(prev[f_now])} + issued "
+                                    f"{_fmt(cur[f_iss])} − repealed {_fmt(cur[f_rep])} = {_fmt(want)}",
+                                    (f_now, f_iss, f_rep))))
+            nums = _numbers(rec)
+            if sum(1 for x in nums.values() if x) >= 5:
+                for y2 in sorted(years):
+                    if y2 >= y:
+                        break
+                    if _numbers(years[y2]) == nums:
+                        out.append((sha, Issue(
+                            "check.copied_report", "warning",
+                            f"every number of the {y} report repeats the {y2} report of the same body",
+                            tuple(sorted(nums)))))
+                        break
+    return out
