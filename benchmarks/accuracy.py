@@ -64,9 +64,12 @@ def run() -> dict[str, Score]:
         if not folder.is_dir():
             continue
         sc = Score()
+        # PDF cases that are meant to fail to read (encrypted with a password) say so
+        cases_file = folder / "cases.json"
+        cases = json.loads(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else {}
         for path in sorted(folder.iterdir()):
             exp = expected_for(path)
-            if exp is None or not path.is_file():
+            if exp is None or not path.is_file() or cases.get(path.name, {}).get("expect", "values") != "values":
                 continue
             try:
                 n, exact, extra, meta_ok, sec_ok, misses = compare(path, exp)

@@ -10,7 +10,8 @@ gives the JSON record of ``shared/spec/output.md``.
 
 * text: ``{"line": 12, "column": 3}`` (1-based line, 0-based cell index in that line)
 * html: ``{"table": 2, "row": 5, "column": 4}`` (0-based, after spans are expanded)
-* pdf:  ``{"page": 3, "bbox": [x0, top, x1, bottom]}``
+* pdf:  ``{"page": 3, "bbox": [x0, top, x1, bottom]}``; a paragraph continued on the next
+  page also has ``"continued": [{"page": 4, "bbox": [...]}]``
 """
 
 from __future__ import annotations

@@ -219,11 +219,12 @@ S4_GROUPS = (
     ("suit_after_review", "行政诉讼/复议后起诉", "lawsuit after review"),
 )
 S4_COLUMNS: tuple[Column, ...] = (
+    # the partial keys (他结果, ^计$) read labels a page break cut after their first character
     Column("upheld", "结果维持", (r"维持",), "upheld"),
     Column("corrected", "结果纠正", (r"纠正",), "corrected"),
-    Column("other", "其他结果", (r"其他结果",), "other outcome"),
+    Column("other", "其他结果", (r"其他结果", r"^他结果$"), "other outcome"),
     Column("pending", "尚未审结", (r"尚未审结", r"未审结"), "not yet concluded"),
-    Column("total", "总计", (r"总计", r"合计"), "total"),
+    Column("total", "总计", (r"总计", r"合计", r"^计$"), "total"),
 )
 
 IDENTITIES: tuple[Identity, ...] = (

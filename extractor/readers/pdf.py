@@ -2,36 +2,43 @@
 
 How a PDF is read:
 
-1. **One cheap pypdfium2 pass** over every page collects the characters (with their
-   boxes) of the text layer and counts the path objects. A page is a *table page* when its
-   text holds a label word of the template tables (信息内容, 申请人情况, 本年新收 …) or it
-   draws many ruling paths (a continuation fragment of a split table may hold numbers
-   only). Pages without any character but with images have no text layer: they give a
-   ``gap.no_text_layer`` issue (OCR is a later step), never an empty success.
-2. **pdfplumber runs only on table pages**: ``dedupe_chars()`` (fake-bold doubled glyphs),
-   ``find_tables()`` (ruling lines), and the table cells are rebuilt with their spans from
-   the cell boxes (pdfplumber gives ``None`` in spanned positions). Every page is closed
-   after use and the document once done, so memory does not grow with the number of
-   documents parsed in one process.
-3. **Text lines** come from the pdfium characters outside the table areas, in reading
-   order, each with ``where={"page": p, "bbox": [x0, top, x1, bottom]}`` (1-based page,
-   PDF points from the top-left corner). Wrapped lines are joined into paragraphs (also
-   across a page break), page-number lines (``- 3 -``, ``— 3 —``, ``第3页``, ``3``) in
-   the page margins are dropped.
+1. **One pypdfium2 pass** over every page collects the characters of the text layer (with
+   their boxes) and counts the path and image objects. A page is a *table page* when its text
+   holds a label word of the template tables (信息内容, 申请人情况, 本年新收 …, see
+   :data:`TABLE_WORDS`) or it draws many ruling paths (a continuation fragment of a split
+   table may hold numbers only). Only on table pages are the ruling lines read (the
+   horizontal and vertical segments of every path, into form XObjects). Pages without any
+   character but with images have no text layer: a ``gap.no_text_layer`` issue (OCR is a
+   later step), never an empty success.
+2. **Tables** are found by pdfplumber's table finder (``TableFinder``, "lines" strategy, the
+   default settings of ``page.find_tables()``) on those edges; doubled fake-bold glyphs are
+   dropped (like ``dedupe_chars()``), and each table's cells are rebuilt with their spans from
+   the cell boxes (pdfplumber gives ``None`` in spanned positions): the same :class:`Cell` in
+   every position it covers, ``origin=False`` on the copies. The default ``engine="pdfium"``
+   feeds the finder pdfium's geometry; ``engine="pdfplumber"`` parses the table pages with
+   pdfplumber/pdfminer instead (``dedupe_chars()`` + ``find_tables()``) — the reference
+   implementation, five times slower, giving the same grids on the fixtures (a test checks).
+3. **Text lines** are the characters outside the table areas, in reading order, each with
+   ``where={"page": p, "bbox": [x0, top, x1, bottom]}`` (1-based page, PDF points from the
+   page's top-left corner). Wrapped lines are joined into paragraphs, also across a page
+   break (``where["continued"]`` then lists the other pages' boxes); page-number lines
+   (``- 3 -``, ``— 3 —``, ``第3页``, ``3``) in the page margins are dropped.
 
-Grids and text lines of a page are ordered by their position on the page; each table
-fragment on each page is its own :class:`Grid` (the pipeline joins fragments that
-continue the same template table).
+Grids and text of a page are ordered by position; each table fragment on each page is its
+own :class:`Grid` (the pipeline joins fragments that continue the same template table).
+Every page and document handle is closed after use, so memory stays flat however many
+documents one process reads.
 """
 
 from __future__ import annotations
 
 import bisect
+import ctypes
 import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits
@@ -133,6 +140,9 @@ class _PageScan:
     text: str
     paths: int
     images: int
+    table_page: bool = False
+    image_cover: float = 0.0  # the largest image's share of the page area
+    edges: list[dict[str, Any]] | None = None  # ruling edges (pdfplumber's edge dicts), table pages only
 
 
 def _bbox(x0: float, top: float, x1: float, bottom: float) -> list[float]:
@@ -188,14 +198,17 @@ def _open_pdfium(data: bytes) -> Any:
 # --------------------------------------------------------------------------- pdfium pass
 
 
-def _scan_page(pdf: Any, index: int) -> _PageScan:
-    """Characters, line starts and object counts of one page, from pdfium (cheap)."""
+def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> _PageScan:
+    """Characters, line starts and object counts of one page, from pdfium (cheap); on a table
+    page also the ruling edges (``with_edges``)."""
     import pypdfium2.raw as raw
 
     page = pdf[index]
     try:
         width, height = page.get_width(), page.get_height()
         paths = images = 0
+        image_area = 0.0
+        bounds = tuple(ctypes.c_float() for _ in range(4))
         n_obj = raw.FPDFPage_CountObjects(page.raw)
         for k in range(n_obj):
             t = raw.FPDFPage_GetObject(page.raw, k)
@@ -204,6 +217,9 @@ def _scan_page(pdf: Any, index: int) -> _PageScan:
                 paths += 1
             elif kind == raw.FPDF_PAGEOBJ_IMAGE:
                 images += 1
+                if raw.FPDFPageObj_GetBounds(t, *bounds):
+                    l_, b_, r_, t_ = (v.value for v in bounds)
+                    image_area = max(image_area, (r_ - l_) * (t_ - b_))
         textpage = page.get_textpage()
         try:
             tp = textpage.raw
@@ -219,15 +235,15 @@ def _scan_page(pdf: Any, index: int) -> _PageScan:
                     continue
                 if code == 0 or code == 0xFFFE:
                     continue
-                generated = raw.FPDFText_IsGenerated(tp, i) == 1
-                if generated and code != 32:
-                    continue
+                generated = code == 32 and raw.FPDFText_IsGenerated(tp, i) == 1
                 ch = chr(code)
                 if generated or ch.isspace():
-                    # a space: keep it in the line text, it has no reliable box
-                    if chars and not new_line:
+                    # a space: kept in the line text (it has no reliable box); a space pdfium
+                    # generated next to a CJK character is only the gap Word/LibreOffice leave
+                    # between Chinese and Latin text (年 2021 年): it is checked at the next char
+                    if chars and not new_line and chars[-1].text != " ":
                         c = chars[-1]
-                        chars.append(_Char(" ", c.x1, c.top, c.x1, c.bottom))
+                        chars.append(_Char(" " if not generated else "\x00", c.x1, c.top, c.x1, c.bottom))
                     continue
                 # the loose box (font ascent to descent): flat glyphs such as 一 keep a line's height
                 if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
@@ -241,16 +257,88 @@ def _scan_page(pdf: Any, index: int) -> _PageScan:
                     prev = chars[-1]
                     if prev.text == ch and _overlap_x(prev, c) > 0.5:
                         continue
+                if chars and chars[-1].text == "\x00":  # a generated space
+                    if new_line or _is_cjk(ch) or (len(chars) > 1 and _is_cjk(chars[-2].text)):
+                        chars.pop()
+                    else:
+                        chars[-1].text = " "
                 if new_line:
                     breaks.append(len(chars))
                     new_line = False
                 chars.append(c)
+            if chars and chars[-1].text == "\x00":
+                chars.pop()
             text = "".join(c.text for c in chars)
         finally:
             textpage.close()
+        scan = _PageScan(index + 1, width, height, chars, breaks, text, paths, images)
+        scan.image_cover = image_area / (width * height) if width * height > 0 else 0.0
+        if chars and _is_table_page(scan):
+            scan.table_page = True
+            if with_edges:
+                scan.edges = _page_edges(page.raw, height)
     finally:
         page.close()
-    return _PageScan(index + 1, width, height, chars, breaks, text, paths, images)
+    return scan
+
+
+def _page_edges(page_raw: Any, height: float) -> list[dict[str, Any]]:
+    """The horizontal and vertical segments of every path on the page (into form XObjects),
+    as pdfplumber edge dicts in top-left coordinates — what pdfplumber's table finder needs,
+    read by pdfium instead of pdfminer."""
+    import pypdfium2.raw as raw
+
+    edges: list[dict[str, Any]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    matrix = raw.FS_MATRIX()
+
+    def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:
+        (x0, y0), (x1, y1) = p0, p1
+        if abs(y0 - y1) < 0.05 and abs(x0 - x1) >= 0.05:
+            top = height - y0
+            lo, hi = min(x0, x1), max(x0, x1)
+            edges.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi, "top": top,
+                          "bottom": top, "doctop": top, "width": hi - lo, "height": 0.0})
+        elif abs(x0 - x1) < 0.05 and abs(y0 - y1) >= 0.05:
+            top, bottom = height - max(y0, y1), height - min(y0, y1)
+            edges.append({"object_type": "line", "orientation": "v", "x0": x0, "x1": x0, "top": top,
+                          "bottom": bottom, "doctop": top, "width": 0.0, "height": bottom - top})
+
+    def walk(obj: Any, parent: tuple[float, ...]) -> None:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+            return
+        if not raw.FPDFPageObj_GetMatrix(obj, matrix):
+            return
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        pa, pb, pc, pd, pe, pf = parent
+        m = (a * pa + b * pc, a * pb + b * pd, c * pa + d * pc, c * pb + d * pd,
+             e * pa + f * pc + pe, e * pb + f * pd + pf)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            for k in range(raw.FPDFFormObj_CountObjects(obj)):
+                walk(raw.FPDFFormObj_GetObject(obj, k), m)
+            return
+        start: tuple[float, float] | None = None
+        last: tuple[float, float] | None = None
+        for i in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, i)
+            if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+                continue
+            px, py = x.value, y.value
+            pt = (m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5])
+            if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or last is None:
+                start = last = pt
+                continue
+            segment(last, pt)
+            last = pt
+            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+                segment(pt, start)
+                last = start
+
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for k in range(raw.FPDFPage_CountObjects(page_raw)):
+        walk(raw.FPDFPage_GetObject(page_raw, k), identity)
+    return edges
 
 
 def _overlap_x(a: _Char, b: _Char) -> float:
@@ -259,6 +347,10 @@ def _overlap_x(a: _Char, b: _Char) -> float:
     if span <= 0:
         return 1.0 if abs(a.x0 - b.x0) < 0.5 else 0.0
     return w / span
+
+
+def _n_glyphs(scan: _PageScan) -> int:
+    return sum(1 for c in scan.chars if not c.text.isspace())
 
 
 def _is_table_page(scan: _PageScan) -> bool:
@@ -354,10 +446,15 @@ def _is_page_number(line: _Line, page_height: float) -> bool:
     return line.top >= page_height - margin or line.bottom <= margin
 
 
-def _continues(prev: _Line, nxt: _Line, right: float, left: float, same_page: bool) -> bool:
-    """Does ``nxt`` continue the paragraph whose last line is ``prev``?"""
+def _continues(prev: _Line, nxt: _Line, right: float, left: float, same_page: bool, indented: bool) -> bool:
+    """Does ``nxt`` continue the paragraph whose last line is ``prev``?
+
+    ``indented``: the document starts its paragraphs with a first-line indent, so a full line
+    followed by a line at the left margin continues the paragraph even after a 。; otherwise a
+    line ending a sentence ends the paragraph.
+    """
     size = max(prev.height, 1.0)
-    if prev.text[-1] in _SENTENCE_END:
+    if not indented and prev.text[-1] in _SENTENCE_END:
         return False
     if prev.x1 < right - 1.5 * size:  # the line stops short: the paragraph ended
         return False
@@ -532,14 +629,70 @@ def _is_real_table(g: Grid) -> bool:
 # --------------------------------------------------------------------------- read
 
 
-def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+class _EdgePage:
+    """What pdfplumber's TableFinder reads from a page with the "lines" strategy."""
+
+    def __init__(self, edges: list[dict[str, Any]], width: float, height: float) -> None:
+        self.edges = edges
+        self.bbox = (0.0, 0.0, width, height)
+
+
+def _pdfium_tables(scan: _PageScan) -> list[Grid]:
+    """Grids of one page from pdfium's edges and characters, found by pdfplumber's table
+    finder (the same algorithm and default settings as ``page.find_tables()``)."""
+    from pdfplumber.table import TableFinder
+
+    if not scan.edges:
+        return []
+    finder = TableFinder(_EdgePage(scan.edges, scan.width, scan.height))  # type: ignore[arg-type]
+    if not finder.tables:
+        return []
+    chars = _dedupe([c for c in scan.chars if c.text.strip()])
+    grids: list[Grid] = []
+    for t in sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0])):
+        x0, top, x1, bottom = t.bbox
+        inside = [
+            {"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom}
+            for c in chars
+            if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
+        ]
+        g = _grid_of(t, inside, scan.number)
+        if g is not None and _is_real_table(g):
+            grids.append(g)
+    return grids
+
+
+def _dedupe(chars: list[_Char], tol: float = 1.0) -> list[_Char]:
+    """Drop a character drawn again at (almost) the same place (fake bold), like pdfplumber's
+    ``dedupe_chars``."""
+    seen: dict[tuple[str, int], list[_Char]] = {}
+    out: list[_Char] = []
+    for c in chars:
+        k = int(c.x0)
+        if any(
+            abs(o.x0 - c.x0) <= tol and abs(o.top - c.top) <= tol
+            for kk in (k - 1, k, k + 1)
+            for o in seen.get((c.text, kk), ())
+        ):
+            continue
+        seen.setdefault((c.text, k), []).append(c)
+        out.append(c)
+    return out
+
+
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfium", "pdfplumber"] = "pdfium") -> Document:
     """Read a PDF into a Document of text lines and grids (format ``"pdf"``).
+
+    ``engine``: ``"pdfium"`` (default: pdfium's geometry into pdfplumber's table finder) or
+    ``"pdfplumber"`` (pdfplumber/pdfminer parse the table pages; slower, the reference).
 
     Raises :class:`EncryptedDocument` when a user password is needed,
     :class:`DamagedDocument` when the file cannot be parsed, and :class:`LimitExceeded`
     (``max_cells`` / ``max_text_chars``) when a limit is hit. More pages than
     ``limits.max_pages`` are not read: the document gets a ``limit.max_pages`` issue.
     """
+    if engine not in ("pdfium", "pdfplumber"):
+        raise ValueError(f"unknown PDF engine {engine!r}")
     issues: list[Issue] = []
     pdf = _open_pdfium(data)
     try:
@@ -561,7 +714,7 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         chars_total = 0
         for i in range(min(n_pages, limits.max_pages)):
             try:
-                scan = _scan_page(pdf, i)
+                scan = _scan_page(pdf, i, with_edges=engine != "pdfplumber")
             except (EncryptedDocument, DamagedDocument):
                 raise
             except Exception as e:
@@ -575,7 +728,9 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     finally:
         pdf.close()
 
-    no_text = [s.number for s in scans if not s.chars and s.images]
+    # a page of pictures: no character, or a page-size picture with a few stray characters
+    # (a stamped page number) over it
+    no_text = [s.number for s in scans if s.images and (not s.chars or (s.image_cover > 0.5 and _n_glyphs(s) <= 10))]
     if no_text and len(no_text) == len(scans):
         issues.append(
             Issue(
@@ -599,8 +754,22 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     elif not any(s.chars for s in scans):
         issues.append(Issue("gap.no_text_layer", "error", "the PDF has no text: every page is empty"))
 
-    table_pages = [s.number for s in scans if s.chars and _is_table_page(s)]
-    grids_by_page = _read_tables(data, table_pages, limits) if table_pages else {}
+    table_pages = [s.number for s in scans if s.table_page]
+    if engine == "pdfplumber":
+        grids_by_page = _read_tables(data, table_pages, limits) if table_pages else {}
+    else:
+        grids_by_page = {}
+        cells_total = 0
+        for scan in scans:
+            if not scan.table_page:
+                continue
+            grids = _pdfium_tables(scan)
+            scan.edges = None
+            cells_total += sum(len(r) for g in grids for r in g.rows)
+            if cells_total > limits.max_cells:
+                raise LimitExceeded("max_cells", f"the PDF's tables hold more than max_cells={limits.max_cells} cells")
+            if grids:
+                grids_by_page[scan.number] = grids
 
     blocks = _assemble(scans, grids_by_page)
     return Document(blocks=tuple(blocks), format="pdf", issues=tuple(issues))
@@ -662,12 +831,17 @@ def _assemble(scans: list[_PageScan], grids_by_page: dict[int, list[Grid]]) -> l
         page_items.sort(key=lambda t: (t[0], t[1]))
         items.extend(it for _, _, it in page_items)
 
-    # the body's left/right edges per page (for paragraph joins)
-    edges: dict[int, tuple[float, float]] = {}
-    for it in items:
-        if isinstance(it, _Line):
-            left, right = edges.get(it.page, (it.x0, it.x1))
-            edges[it.page] = (min(left, it.x0), max(right, it.x1))
+    # the body's left/right edges (for paragraph joins): over the whole document, since a
+    # page may hold only a few short lines
+    lines = [it for it in items if isinstance(it, _Line)]
+    left = min((ln.x0 for ln in lines), default=0.0)
+    right = max((ln.x1 for ln in lines), default=0.0)
+
+    # first-line indented paragraphs (the Chinese norm: two characters)?
+    n_indented = sum(
+        1 for ln in lines if 1.5 * ln.height <= ln.x0 - left <= 2.6 * ln.height and ln.x1 > right - 1.5 * ln.height
+    )
+    indented = n_indented >= max(1, len(lines) // 20)
 
     blocks: list[Block] = []
     para: _Line | None = None  # the paragraph being built
@@ -688,9 +862,7 @@ def _assemble(scans: list[_PageScan], grids_by_page: dict[int, list[Grid]]) -> l
             continue
         if para is not None and last is not None:
             same_page = it.page == last.page
-            left, right = edges[last.page]
-            nleft, _ = edges[it.page]
-            joined = _continues(last, it, right, nleft if not same_page else left, same_page)
+            joined = _continues(last, it, right, left, same_page, indented)
             if joined:
                 parts.append(it.text)
                 if same_page and para.more is None:
@@ -701,7 +873,7 @@ def _assemble(scans: list[_PageScan], grids_by_page: dict[int, list[Grid]]) -> l
                 else:
                     p, b = para.more[-1]
                     if p == it.page:
-                        para.more[-1] = (p, [min(b[0], it.x0), min(b[1], it.top), max(b[2], it.x1), max(b[3], it.bottom)])
+                        para.more[-1] = (p, _bbox(min(b[0], it.x0), min(b[1], it.top), max(b[2], it.x1), max(b[3], it.bottom)))
                     else:
                         para.more.append((it.page, _bbox(it.x0, it.top, it.x1, it.bottom)))
                 last = it

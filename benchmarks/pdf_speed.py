@@ -1,0 +1,151 @@
+"""PDF speed and memory, measured in one run over the PDF fixtures (fixtures/pdf/*.pdf).
+
+    .venv/bin/python benchmarks/pdf_speed.py [--rounds 3] [--repeat 20]
+
+Speed: our extraction (``extractor.readers.pdf.read``, and the whole ``extractor.parse`` with
+the pipeline) against the naive pdfplumber baseline — open the PDF, ``extract_text()`` and
+``extract_tables()`` on every page — on the same files in the same process; the best of
+``--rounds`` rounds each. Goal: at least 3x faster.
+
+Memory: peak RSS of a fresh process that parses every fixture once, against one that parses
+them ``--repeat`` times (and its RSS after each round). Goal: flat (within 10%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PDF_DIR = ROOT / "fixtures" / "pdf"
+
+
+def readable_files() -> list[Path]:
+    """The fixtures that open (not the one locked with a user password)."""
+    from extractor.errors import ExtractorError
+    from extractor.readers import pdf
+
+    out = []
+    for p in sorted(PDF_DIR.glob("*.pdf")):
+        try:
+            pdf.read(p.read_bytes())
+        except ExtractorError:
+            continue
+        out.append(p)
+    return out
+
+
+def baseline(data: bytes) -> int:
+    """The naive way: every page's text and tables with pdfplumber."""
+    import pdfplumber
+
+    n = 0
+    with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+        for page in pdf.pages:
+            n += len(page.extract_text() or "")
+            n += sum(len(t) for t in page.extract_tables())
+            page.close()
+    return n
+
+
+def ours_reader(data: bytes) -> int:
+    from extractor.readers import pdf
+
+    return len(pdf.read(data).blocks)
+
+
+def ours_parse(data: bytes) -> int:
+    import extractor
+
+    return len(extractor.parse(data).values)
+
+
+def best_time(fn, datas: list[bytes], rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for d in datas:
+            fn(d)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def rss_kb() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() // 1024
+
+
+def child(repeat: int) -> None:
+    """Parse every fixture ``repeat`` times; print peak RSS and RSS after each round (JSON)."""
+    import gc
+
+    import extractor
+
+    datas = [p.read_bytes() for p in readable_files()]
+    after = []
+    for _ in range(repeat):
+        for d in datas:
+            extractor.parse(d)
+        gc.collect()
+        after.append(rss_kb())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_kb": peak, "rss_after_round_kb": after}))
+
+
+def run_child(repeat: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(repeat)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child)
+        return 0
+
+    files = readable_files()
+    datas = [p.read_bytes() for p in files]
+    pages = 0
+    import pypdfium2
+
+    for d in datas:
+        doc = pypdfium2.PdfDocument(d)
+        pages += len(doc)
+        doc.close()
+    print(f"{len(files)} PDF fixtures, {pages} pages, {sum(map(len, datas)) // 1024} KB")
+
+    for fn in (baseline, ours_reader, ours_parse):  # warm up imports and caches
+        fn(datas[0])
+    t_base = best_time(baseline, datas, args.rounds)
+    t_reader = best_time(ours_reader, datas, args.rounds)
+    t_parse = best_time(ours_parse, datas, args.rounds)
+    print(f"naive pdfplumber (extract_text + extract_tables, every page): {t_base:7.3f} s")
+    print(f"ours, reader only (extractor.readers.pdf.read):               {t_reader:7.3f} s   {t_base / t_reader:5.1f}x faster")
+    print(f"ours, whole extraction (extractor.parse, reader + pipeline):  {t_parse:7.3f} s   {t_base / t_parse:5.1f}x faster")
+    print(f"speed goal (>= 3x, whole extraction): {'met' if t_base / t_parse >= 3 else 'NOT met'}")
+
+    once = run_child(1)
+    many = run_child(args.repeat)
+    ratio = many["peak_kb"] / once["peak_kb"]
+    print(f"peak RSS, every fixture parsed once:       {once['peak_kb'] / 1024:7.1f} MB")
+    print(f"peak RSS, every fixture parsed {args.repeat:2d} times:  {many['peak_kb'] / 1024:7.1f} MB   ratio {ratio:.3f}")
+    rounds = many["rss_after_round_kb"]
+    print(f"RSS after rounds 1, {len(rounds) // 2}, {len(rounds)}: "
+          f"{rounds[0] / 1024:.1f} / {rounds[len(rounds) // 2 - 1] / 1024:.1f} / {rounds[-1] / 1024:.1f} MB")
+    print(f"memory goal (flat within 10%): {'met' if ratio <= 1.10 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,427 @@
+"""The PDF reader on the PDF fixtures (fixtures/pdf, made by fixtures/make_pdf.py): exact grids with
+their spans rebuilt, table fragments split by page breaks, text lines without page numbers, and
+the encrypted / damaged / image-only outcomes."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import zlib
+from functools import cache
+
+import pytest
+
+from extractor.errors import DamagedDocument, EncryptedDocument, ExtractorError
+from extractor.limits import Limits
+from extractor.model import Cell, Document, Grid, Text
+from extractor.readers import pdf as pdf_reader
+from extractor.readers import read
+
+from conftest import FIXTURES
+
+sys.path.insert(0, str(FIXTURES))
+import reports  # noqa: E402
+
+PDF = FIXTURES / "pdf"
+CASES = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
+PAGE_NUMBER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|第\s*\d+\s*页")
+
+
+@cache
+def doc(name: str) -> Document:
+    return pdf_reader.read((PDF / f"{name}.pdf").read_bytes())
+
+
+def printed(g: Grid) -> list[list[tuple[str, bool]]]:
+    """A grid as reports.grid gives a logical table: (text, is_origin), '' on covered positions."""
+    return [[(c.text if c.origin else "", c.origin) for c in row] for row in g.rows]
+
+
+def spans(g: Grid) -> list[list[tuple[str, int, int]]]:
+    """Origin cells only, row by row: (text, rowspan, colspan) — like <td> elements."""
+    return [[(c.text, c.rowspan, c.colspan) for c in row if c.origin] for row in g.rows]
+
+
+def values_of(row: tuple[Cell, ...]) -> list[str]:
+    return [c.text for c in row[-7:]]
+
+
+def table_grids(d: Document, first_label: str) -> list[Grid]:
+    """The grids from the one whose first cell starts with ``first_label`` up to the next table."""
+    grids = d.grids()
+    start = next(i for i, g in enumerate(grids) if g.rows[0][0].text.startswith(first_label))
+    return grids[start:]
+
+
+SPEC = reports.REPORTS["county-2021"]
+S3 = reports.grid(reports.table_rows_s3(SPEC))  # 28 x 10 (text, is_origin)
+S3_SPANS = reports.table_rows_s3(SPEC)
+
+
+# ---------------------------------------------------------------- whole tables, spans rebuilt
+
+
+def test_plain_report_gives_the_three_tables_exactly():
+    d = doc("county-2021.plain")
+    s2, s3, s4 = d.grids()
+    assert printed(s2) == reports.grid(reports.table_rows_s2(SPEC))
+    assert printed(s3) == S3
+    assert printed(s4) == reports.grid(reports.table_rows_s4(SPEC))
+    assert spans(s3) == [list(r) for r in S3_SPANS]
+    assert all(g.source == "pdf" for g in (s2, s3, s4))
+    assert [g.where["page"] for g in (s2, s3, s4)] == [1, 2, 3]
+
+
+def test_merged_cells_are_one_cell_object_repeated_with_origin_false_on_copies():
+    s3 = doc("county-2021.plain").grids()[1]
+    results = s3.rows[5][0]
+    assert (results.text, results.rowspan, results.colspan, results.origin) == ("三、本年度办理结果", 22, 1, True)
+    copies = [s3.rows[r][0] for r in range(6, 27)]
+    assert all(c is copies[0] for c in copies)
+    assert (copies[0].origin, copies[0].text, copies[0].rowspan) == (False, "三、本年度办理结果", 22)
+    corner = s3.rows[0][0]
+    assert (corner.rowspan, corner.colspan) == (3, 3)
+    assert corner.text == reports.S3_CORNER
+    assert {id(s3.rows[r][c]) for r in range(3) for c in range(3)} - {id(corner)} == {id(s3.rows[0][1])}
+    assert s3.rows[0][1].origin is False
+
+
+def test_every_cell_keeps_page_and_bbox_inside_its_grid():
+    for name in ("county-2021.plain", "county-2021.split-results", "dept-2019.split-repeat-header"):
+        for g in doc(name).grids():
+            x0, top, x1, bottom = g.where["bbox"]
+            for row in g.rows:
+                for c in row:
+                    assert c.where["page"] == g.where["page"]
+                    cx0, ctop, cx1, cbottom = c.where["bbox"]
+                    assert x0 - 0.5 <= cx0 < cx1 <= x1 + 0.5 and top - 0.5 <= ctop < cbottom <= bottom + 0.5
+
+
+def test_vertical_label_and_wrapped_labels_come_out_as_one_string():
+    s3 = doc("county-2021.plain").grids()[1]
+    # column 0 is one character wide: 三、本年度办理结果 is printed one character per line
+    assert s3.rows[5][0].text == "三、本年度办理结果"
+    assert s3.rows[6][1].text == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+    assert s3.rows[23][2].text == "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    s4 = doc("county-2021.plain").grids()[2]
+    assert [c.text for c in s4.rows[1][:5]] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+
+def test_digits_in_another_font_still_read():
+    import pdfplumber
+
+    with pdfplumber.open(PDF / "county-2021.plain.pdf") as pdf:
+        page = pdf.pages[1]
+        fonts = {c["text"]: c["fontname"] for c in page.chars}
+        page.close()
+    assert "DejaVu" in fonts["4"] and "WenQuanYi" in fonts["自"]
+    s3 = doc("county-2021.plain").grids()[1]
+    assert values_of(s3.rows[3]) == ["41", "9", "1", "0", "3", "2", "56"]
+
+
+# ---------------------------------------------------------------- tables split by page breaks
+
+
+def test_split_inside_the_results_rowspan():
+    d = doc("county-2021.split-results")
+    first, second = table_grids(d, "（本列")[:2]
+    assert (first.where["page"], second.where["page"]) == (2, 3)
+    # page 2: the label area has no inner rule between columns 1 and 2 -> 9 columns
+    assert spans(first) == [
+        [(reports.S3_CORNER, 3, 2), ("申请人情况", 1, 6), ("总计", 3, 1)],
+        [("自然人", 2, 1), ("法人或其他组织", 1, 5)],
+        [("商业企业", 1, 1), ("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1), ("其他", 1, 1)],
+        [("一、本年新收政府信息公开申请数量", 1, 2)] + [(v, 1, 1) for v in ("41", "9", "1", "0", "3", "2", "56")],
+        [("二、上年结转政府信息公开申请数量", 1, 2)] + [(v, 1, 1) for v in ("3", "1", "0", "0", "0", "0", "4")],
+        [("三", 1, 1), ("（一）予以公开", 1, 1)] + [(v, 1, 1) for v in ("20", "4", "1", "0", "1", "1", "27")],
+    ]
+    # page 3: the merged label continues ("、本年度办理结果"), the rows after the break
+    assert second.width == 10 and len(second.rows) == 22
+    assert (second.rows[0][0].text, second.rows[0][0].rowspan) == ("、本年度办理结果", 21)
+    assert printed(second)[1:] == S3[7:]
+    assert printed(second)[0][1:] == S3[6][1:]
+    assert {c.where["page"] for row in second.rows for c in row} == {3}
+    assert {c.where["page"] for row in first.rows for c in row} == {2}
+
+
+def test_split_inside_a_group():
+    first, second = table_grids(doc("county-2021.split-group"), "（本列")[:2]
+    assert (first.where["page"], second.where["page"]) == (2, 3)
+    assert len(first.rows) == 11 and len(second.rows) == 17
+    assert [c.text for c in first.rows[-1][-8:]] == ["4.保护第三方合法权益", "2", "1", "0", "0", "0", "0", "3"]
+    # the group label （三）不予公开 sits in the first fragment; its cell continues, empty, on page 3
+    assert (first.rows[7][1].text, first.rows[7][1].rowspan) == ("（三）不予公开", 4)
+    assert (second.rows[0][1].text, second.rows[0][1].rowspan) == ("", 4)
+    assert [c.text for c in second.rows[0][2:]] == ["5.属于三类内部事务信息", "1", "0", "0", "0", "0", "0", "1"]
+    assert printed(second)[4:] == S3[15:]
+
+
+def test_split_right_after_the_header():
+    first, second = table_grids(doc("county-2021.split-header"), "（本列")[:2]
+    assert (first.where["page"], second.where["page"]) == (2, 3)
+    # the header alone: the 3-column label area has no inner rule on this page -> 8 columns
+    assert spans(first) == [
+        [(reports.S3_CORNER, 3, 1), ("申请人情况", 1, 6), ("总计", 3, 1)],
+        [("自然人", 2, 1), ("法人或其他组织", 1, 5)],
+        [("商业企业", 1, 1), ("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1), ("其他", 1, 1)],
+    ]
+    assert first.width == 8
+    assert len(second.rows) == 25 and second.width == 10
+    assert printed(second)[0] == S3[3]
+    assert spans(second)[2][:2] == [("三、本年度办理结果", 22, 1), ("（一）予以公开", 1, 2)]
+
+
+def test_split_cutting_a_two_line_row():
+    first, second = table_grids(doc("county-2021.split-cut-row"), "（本列")[:2]
+    assert (first.where["page"], second.where["page"]) == (2, 3)
+    assert [c.text for c in first.rows[-1][-8:]] == ["（二）部分公开（区分处理的，只计", "5", "2", "0", "0", "1", "0", "8"]
+    # the rest of the label on the next page, with empty value cells
+    assert [c.text for c in second.rows[0][1:]] == ["这一情形，不计其他情形）", "这一情形，不计其他情形）"] + [""] * 7
+    assert second.rows[0][1].colspan == 2
+    assert printed(second)[1:] == S3[7:]
+
+
+def test_section4_header_and_data_row_on_two_pages():
+    d = doc("county-2021.split-s4-header")
+    first, second = table_grids(d, "行政复议")[:2]
+    assert (first.where["page"], second.where["page"]) == (3, 4)
+    assert printed(first) == reports.grid(reports.table_rows_s4(SPEC))[:3]
+    assert [c.text for c in second.rows[0]] == ["2", "1", "0", "1", "4", "1", "0", "0", "1", "2", "1", "0", "0", "0", "1"]
+    assert len(second.rows) == 1
+
+
+def test_section4_split_inside_its_two_row_labels():
+    first, second = table_grids(doc("county-2021.split-s4-label-cut"), "行政复议")[:2]
+    assert (first.where["page"], second.where["page"]) == (3, 4)
+    # page 3: the 行政诉讼 columns have no inner rules yet -> 7 columns; labels cut after 1 char
+    assert spans(first) == [
+        [("行政复议", 1, 5), ("行政诉讼", 1, 2)],
+        [("结", 1, 1), ("结", 1, 1), ("其", 1, 1), ("尚", 1, 1), ("总", 1, 1), ("未经复议直接起诉", 1, 1), ("复议后起诉", 1, 1)],
+    ]
+    labels = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert spans(second) == [
+        [(t, 1, 1) for t in ["果维持", "果纠正", "他结果", "未审结", "计"] + labels * 2],
+        [(v, 1, 1) for v in ["2", "1", "0", "1", "4", "1", "0", "0", "1", "2", "1", "0", "0", "0", "1"]],
+    ]
+
+
+def test_split_with_the_header_repeated_2019_template():
+    spec = reports.REPORTS["dept-2019"]
+    full = reports.grid(reports.table_rows_s3(spec))
+    first, second = table_grids(doc("dept-2019.split-repeat-header"), "(本列")[:2]
+    assert (first.where["page"], second.where["page"]) == (2, 3)
+    assert len(first.rows) == 16
+    assert printed(second)[:3] == full[:3]  # the header again
+    assert [c.text for c in second.rows[3][2:]] == ["2.没有现成信息需要另行制作", "0", "1", "0", "0", "0", "0", "1"]
+    assert len(second.rows) == 3 + len(full) - 16
+
+
+def test_manifest_matches_the_fragments_read():
+    for name, case in CASES.items():
+        split = case["split"]
+        if not split:
+            continue
+        d = doc(name.removesuffix(".pdf"))
+        label = "行政复议" if split["table"] == "s4" else ("(本列" if case["report"] in ("dept-2019",) else "")
+        grids = [g for g in d.grids() if g.where["page"] in split["pages"]]
+        if label:
+            grids = table_grids(d, label)
+        frags = [g for g in grids if len(g.rows) in split["rows"]][:2]
+        assert [len(g.rows) for g in frags] == split["rows"], name
+        assert [g.where["page"] for g in frags] == split["pages"], name
+
+
+@pytest.mark.parametrize("name", [n.removesuffix(".pdf") for n, c in CASES.items() if c["expect"] != "encrypted"])
+def test_both_engines_give_the_same_document(name):
+    """pdfium geometry (default) and pdfplumber/pdfminer (reference) agree exactly."""
+    fast = doc(name)
+    ref = pdf_reader.read((PDF / f"{name}.pdf").read_bytes(), engine="pdfplumber")
+    assert fast == ref
+
+
+# ---------------------------------------------------------------- text lines
+
+
+def test_no_page_number_lines_and_no_table_text_as_lines():
+    for name, case in CASES.items():
+        if case["expect"] in ("encrypted", "no_text_layer"):
+            continue
+        d = doc(name.removesuffix(".pdf"))
+        lines = [b.text for b in d.blocks if isinstance(b, Text)]
+        assert lines, name
+        assert not [t for t in lines if PAGE_NUMBER.search(t)], name
+        assert not [t for t in lines if any(w in t for w in ("本年新收政府信息", "法人或其他组织", "尚未审结", "信息内容"))], name
+
+
+def test_text_lines_in_reading_order_with_page_and_bbox():
+    d = doc("county-2021.plain")
+    texts = [b for b in d.blocks if isinstance(b, Text)]
+    assert texts[0].text == "临江县人民政府2021年政府信息公开工作年度报告"
+    assert texts[0].where["page"] == 1 and len(texts[0].where["bbox"]) == 4
+    assert [t.text for t in texts[-2:]] == ["临江县人民政府", "2022年1月25日"]
+    assert texts[-1].where["page"] == 3
+    # the wrapped preamble paragraph is one Text, exactly as written
+    assert texts[1].text == SPEC.preamble[0]
+    headings = [t.text for t in texts if re.match(r"^[一二三四五六]、", t.text)]
+    assert headings == [h for _, h, _ in SPEC.sections]
+    # order of blocks: heading 二 before the section-2 grid, heading 三 before the section-3 grid
+    kinds = ["G" if isinstance(b, Grid) else b.text[:2] for b in d.blocks if isinstance(b, Grid) or b.text[:2] in ("二、", "三、", "四、", "五、")]
+    assert kinds == ["二、", "G", "三、", "G", "四、", "G", "五、"]
+
+
+def test_paragraph_cut_by_a_page_break_is_rejoined():
+    spec = reports.REPORTS["seed-halazhigou-2023"]
+    want = next(p for p in spec.sections[0][2] if p.startswith("（三）拓宽公开渠道"))
+    d = doc("seed-halazhigou-2023.paragraph-break")
+    got = [b for b in d.blocks if isinstance(b, Text) and b.text.startswith("（三）拓宽公开渠道")]
+    assert [b.text for b in got] == [want]
+    assert got[0].where["page"] == 1
+    assert [c["page"] for c in got[0].where["continued"]] == [2]
+    # the paragraph after it starts a new Text
+    after = d.blocks[d.blocks.index(got[0]) + 1]
+    assert isinstance(after, Text) and after.text.startswith("（四）加强监督检查")
+
+
+# ---------------------------------------------------------------- encrypted, damaged, scanned, limits
+
+
+def test_encrypted_with_empty_user_password_opens():
+    d = doc("county-2021.encrypted-empty-password")
+    assert [printed(g) for g in d.grids()] == [printed(g) for g in doc("county-2021.plain").grids()]
+    assert [b.text for b in d.lines()] == [b.text for b in doc("county-2021.plain").lines()]
+
+
+def test_encrypted_with_a_user_password_raises_a_clear_error():
+    with pytest.raises(EncryptedDocument, match="password"):
+        pdf_reader.read((PDF / "county-2021.encrypted-password.pdf").read_bytes())
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.2, 0.5, 0.8, 0.99])
+def test_truncated_pdf_raises_damaged(fraction):
+    data = (PDF / "county-2021.plain.pdf").read_bytes()
+    with pytest.raises(DamagedDocument):
+        pdf_reader.read(data[: int(len(data) * fraction)])
+
+
+def test_garbage_after_the_pdf_magic_raises_damaged():
+    with pytest.raises(DamagedDocument):
+        read(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+
+
+def test_corrupted_bytes_never_escape_as_a_traceback():
+    import random
+
+    data = (PDF / "county-2021.plain.pdf").read_bytes()
+    rnd = random.Random(7)
+    for _ in range(15):
+        d = bytearray(data)
+        at = rnd.randrange(len(d))
+        d[at : at + 500] = bytes(rnd.randrange(256) for _ in range(len(d[at : at + 500])))
+        try:
+            result = pdf_reader.read(bytes(d))
+        except ExtractorError:
+            continue
+        assert isinstance(result, Document)
+
+
+def test_image_only_pdf_is_an_error_issue_not_an_empty_success():
+    d = doc("county-2021-scanned.image-only")
+    assert d.blocks == ()
+    assert [(i.code, i.severity) for i in d.issues] == [("gap.no_text_layer", "error")]
+    assert "no text layer" in d.issues[0].message and "OCR" in d.issues[0].message
+
+
+def test_one_scanned_page_is_a_warning_and_the_other_pages_read():
+    d = doc("county-2021-part-scanned.first-page-image")
+    assert [(i.code, i.severity, i.where) for i in d.issues] == [("gap.no_text_layer", "warning", {"pages": [1]})]
+    assert min(b.where["page"] for b in d.blocks) == 2
+    assert printed(d.grids()[0]) == S3
+
+
+def test_max_pages_limit_reads_the_first_pages_and_says_so():
+    d = pdf_reader.read((PDF / "county-2021.plain.pdf").read_bytes(), Limits(max_pages=1))
+    assert [i.code for i in d.issues] == ["limit.max_pages"]
+    assert "max_pages" in d.issues[0].message
+    assert {b.where["page"] for b in d.blocks} == {1}
+
+
+def test_max_cells_limit_raises():
+    from extractor.errors import LimitExceeded
+
+    with pytest.raises(LimitExceeded) as e:
+        pdf_reader.read((PDF / "county-2021.plain.pdf").read_bytes(), Limits(max_cells=100))
+    assert e.value.limit == "max_cells"
+
+
+# ---------------------------------------------------------------- fake bold (doubled glyphs)
+
+
+def _tiny_pdf(content: bytes) -> bytes:
+    """A one-page PDF (Helvetica) with the given content stream; xref offsets computed."""
+    stream = zlib.compress(content)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_fake_bold_doubled_glyphs_are_read_once(engine):
+    lines = []
+    for x in (50, 120, 190, 260):  # a 3 x 3 ruled grid, one path per rule
+        lines.append(b"%d 60 m %d 240 l S" % (x, x))
+    for y in (60, 120, 180, 240):
+        lines.append(b"50 %d m 260 %d l S" % (y, y))
+    texts = []
+    for dx in (0, 0.4):  # every glyph drawn twice, 0.4 pt apart (fake bold)
+        texts.append(b"BT /F1 10 Tf %.1f 200 Td (Total) Tj ET" % (60 + dx))
+        texts.append(b"BT /F1 10 Tf %.1f 200 Td (1234) Tj ET" % (130 + dx))
+        texts.append(b"BT /F1 12 Tf %.1f 270 Td (Annual report) Tj ET" % (50 + dx))
+    d = pdf_reader.read(_tiny_pdf(b"\n".join(lines + texts)), engine=engine)
+    (g,) = d.grids()
+    assert [c.text for c in g.rows[0]] == ["Total", "1234", ""]
+    assert len(g.rows) == 3 and g.width == 3
+    assert [b.text for b in d.lines()] == ["Annual report"]
+
+
+def test_page_size_picture_with_a_stamped_page_number_has_no_text_layer():
+    picture = b"q 300 0 0 300 0 0 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q"
+    stamp = b"BT /F1 10 Tf 145 10 Td (- 1 -) Tj ET"
+    d = pdf_reader.read(_tiny_pdf(picture + b"\n" + stamp))
+    assert [(i.code, i.severity) for i in d.issues] == [("gap.no_text_layer", "error")]
+    assert d.blocks == ()  # the page number line is dropped too
+
+
+def test_memory_does_not_grow_with_the_number_of_documents_read():
+    import gc
+    import tracemalloc
+
+    data = (PDF / "county-2021.split-results.pdf").read_bytes()
+    tracemalloc.start()
+    try:
+        for _ in range(3):
+            pdf_reader.read(data)
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(12):
+            pdf_reader.read(data)
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after - before < 64 * 1024
