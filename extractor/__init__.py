@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from pathlib import Path
 
 from .errors import EmptyInput, ExtractorError, InputNotFound, LimitExceeded
-from .limits import DEFAULT_LIMITS, Limits
-from .model import Document, Format, Report, Source
+from .limits import DEFAULT_LIMITS, Limits, check_time, time_limit
+from .model import Document, Format, Issue, Report, Source, Text
 
 __version__ = "0.1.0"
 __all__ = ["parse", "parse_document", "Report", "Document", "ExtractorError", "Limits", "__version__"]
@@ -54,15 +55,41 @@ def parse(
     """Parse one report (PDF, HTML or text; the format is sniffed from the bytes).
 
     Returns a :class:`Report`; ``report.to_dict()`` is the JSON record of output.md.
-    Raises a subclass of :class:`ExtractorError` when the input cannot be read at all.
+    Raises a subclass of :class:`ExtractorError` when the input cannot be read at all,
+    :class:`~extractor.errors.LimitExceeded` (naming the limit) when one of ``limits`` is
+    hit and the document cannot be read in part (see :mod:`extractor.limits`);
+    ``limits.time_s`` is checked cooperatively while reading and before the format-blind
+    stages.
     """
     from .pipeline import build_report
     from .readers import read
 
-    data, path = _load(path_or_bytes, limits)
-    doc = read(data, format, limits)
-    source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=doc.format)
-    return build_report(doc, source)
+    with time_limit(limits.time_s):
+        data, path = _load(path_or_bytes, limits)
+        doc = read(data, format, limits)
+        doc = _cap_lines(doc, limits)
+        check_time("after reading the document")
+        source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=doc.format)
+        return build_report(doc, source)
+
+
+def _cap_lines(doc: Document, limits: Limits) -> Document:
+    """Keep the first ``limits.max_lines`` text lines (and the grids among them)."""
+    n_text = sum(1 for b in doc.blocks if isinstance(b, Text))
+    if n_text <= limits.max_lines:
+        return doc
+    kept = 0
+    end = len(doc.blocks)
+    for i, b in enumerate(doc.blocks):
+        if isinstance(b, Text):
+            kept += 1
+            if kept > limits.max_lines:
+                end = i
+                break
+    issue = Issue("limit.max_lines", "warning",
+                  f"the document has {n_text} text lines; only the first max_lines={limits.max_lines} "
+                  f"were read (the rest of the document is missing from this record)")
+    return dataclasses.replace(doc, blocks=doc.blocks[:end], issues=(*doc.issues, issue))
 
 
 def parse_document(doc: Document, path: str | None = None, sha256: str = "") -> Report:

@@ -50,6 +50,14 @@ def build_report(doc: Document, source: Source) -> Report:
     result = extract_tables(blocks, template if template in ("2019", "2021") else "2021", section_of_block) \
         if template in ("2019", "2021") else None
 
+    if result is not None:
+        # template words but no cell of a template table, or no title or header row and not
+        # even most of the section-3 rows: a document that talks about reports, not a report
+        s3_rows_seen = {f.rsplit(".", 1)[0] for f in result.cells if f.startswith("s3.")}
+        if not result.cells or (not result.headers and len(s3_rows_seen) < 8):
+            template, tconf, result = "unknown", 0.8, None
+            why = "template words appear, but no table of the template (no title or header row)"
+
     # sections: body text without the lines a re-flowed table consumed
     consumed = result.consumed_lines if result else set()
     block_pos = {id(b): i for i, b in enumerate(blocks)}

@@ -63,6 +63,7 @@ class TableResult:
     cells: dict[str, Mapped] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     found: set[str] = field(default_factory=set)  # "s2", "s3", "s4"
+    headers: set[str] = field(default_factory=set)  # tables whose title or header row was seen
     s2_items: set[str] = field(default_factory=set)
     other_split: bool | None = None
     consumed_lines: set[int] = field(default_factory=set)  # ids of Text blocks used as cells
@@ -389,7 +390,9 @@ def align_row(
 
 def _fill_missing(row, by_col, missing, columns, row_name, fields, issues, reason: str) -> None:
     present = [v[0] for v in by_col.values() if v[0] is not None]
-    all_blank = all(not c.text.strip() for c in present)
+    # only a row that shows most of its cells, all empty, lets the few missing read as blank
+    all_blank = bool(present) and len(missing) <= max(1, len(columns) // 3) and all(
+        not c.text.strip() for c in present)
     # the cells that are present lose confidence too: which one was dropped is unknown
     for c in list(by_col):
         cell, flags = by_col[c]
@@ -406,7 +409,8 @@ def _fill_missing(row, by_col, missing, columns, row_name, fields, issues, reaso
         issues.append(Issue(
             "table.short_row", "error",
             f"{row_name}: {reason}; cannot tell which column is missing, "
-            f"{', '.join(fields(missing))} not read",
+            f"{', '.join(fields(missing))} not read" if present else
+            f"{row_name}: {reason}; no value cell is shown",
             fields(columns), dict(row[0].where) if row else None))
         issues.append(Issue("gap.cell", "warning", f"{row_name}: cells not shown: {', '.join(fields(missing))}",
                             fields(missing)))
@@ -571,11 +575,13 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
             st.s2_item = m.group(1)
             res.s2_items.add(m.group(1))
             res.found.add("s2")
+            res.headers.add("s2")
             st.s2_header_row = None
             continue
         if (st.ctx == "s2" or sec == 2) and _is_s2_header(row):
             st.ctx = "s2"
             res.found.add("s2")
+            res.headers.add("s2")
             _set_s2_header(st, row, positional)
             continue
         # ---- section 3 header
@@ -584,6 +590,7 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                 st.s3_header_rows = []
             st.ctx = "s3"
             res.found.add("s3")
+            res.headers.add("s3")
             st.s3_header_rows.append(row)
             st.s3_rows_since_header = False
             st.s3_map = _build_s3_map(st.s3_header_rows, positional)
@@ -591,6 +598,7 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
         if "勾稽关系" in "".join(keys) and len(keys) <= 3:
             st.ctx = "s3"
             res.found.add("s3")
+            res.headers.add("s3")
             st.s3_header_rows = [row]
             st.s3_rows_since_header = False
             continue
@@ -600,6 +608,7 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                 st.s4_header_rows = []
             st.ctx = "s4"
             res.found.add("s4")
+            res.headers.add("s4")
             st.s4_header_rows.append(row)
             st.s4_data_since_header = False
             st.s4_map = _build_s4_map(st.s4_header_rows, positional)
@@ -646,13 +655,14 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                 prev = st.s3_rows[-1]
                 if not any(s.cell.text.strip() for s in prev[2]):
                     st.s3_rows[-1] = (prev[0], row, values, prev[3])
+                    res.issues.append(Issue(
+                        "table.row_joined", "info",
+                        f"{prev[3]}: the row continues on the next line ({label_key_all!r}); "
+                        "its values are read from there", (), dict(row[0].where)))
                     continue
             st.s3_pending_label = ""
             if r3 is not None:
-                if r3.rid == "other" and group == "other" and not any(s.cell.text.strip() for s in values) \
-                        and st.template == "2021":
-                    # a group heading row "（六）其他处理" over three sub-rows: kept; resolved at the end
-                    pass
+                # a heading row "（六）其他处理" over three sub-rows is kept too: _finish_s3 drops it
                 st.ctx = "s3"
                 res.found.add("s3")
                 st.s3_rows_since_header = True
@@ -736,8 +746,6 @@ def _finish_s3(st: _State, res: TableResult) -> None:
                                         "the sub-rows are read", (), dict(row[0].where)))
             continue
         rid = r3.rid
-        if rid.startswith("other.") and st.template == "2019":
-            pass
         field_of = {c: f"s3.{rid}.{c}" for c in columns}
         cm = st.s3_map
         al = align_row(row, values, cm, columns, f"section-3 row {name}", field_of)

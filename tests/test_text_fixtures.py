@@ -120,3 +120,21 @@ def test_accuracy_benchmark_is_100_percent_on_text_fixtures():
 
 def test_generated_docs_are_up_to_date():
     subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"], check=True)
+
+
+def test_notes_that_quote_template_labels_are_not_a_report():
+    # regression: fixtures/README.md (markdown tables that quote row labels) read as a 2019 report
+    rep = extractor.parse(FIXTURES / "README.md")
+    assert rep.metadata.template == "unknown"
+    assert rep.values == ()
+
+
+def test_a_row_that_shows_no_value_cell_is_not_inferred():
+    # regression: a labelled row with no value cells had all seven cells "inferred" as blank
+    data = (FIXTURES / "text" / "county-2021.tsv.txt").read_text(encoding="utf-8")
+    line = next(t for t in data.splitlines() if t.startswith("\t\t2.其他法律行政法规禁止公开"))
+    rep = extractor.parse(data.replace(line, "\t\t2.其他法律行政法规禁止公开").encode())
+    assert rep.value("s3.denied.prohibited_by_law.total") is None
+    short = [i for i in rep.issues if i.code == "table.short_row"]
+    assert len(short) == 1 and short[0].severity == "error" and "no value cell is shown" in short[0].message
+    assert rep.value("s3.denied.state_secret.total") is not None

@@ -62,7 +62,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import LimitExceeded
-from ..limits import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
 from ..text_norm import find_date
 from .encoding import decode_text, normalise_encoding_name
@@ -80,11 +80,16 @@ _IMG = "\ufdd2"  # "\ufdd2<k>\ufdd2": content image k stands here
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
-_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
-_MARKUP_DECL = re.compile(r"<!(?:ENTITY|ELEMENT|ATTLIST|NOTATION)\b[^>]*>", re.I)
+# (every pattern that scans for a closing ">" is applied by a loop that stops at the first
+# miss: a regex search retried at each of thousands of unclosed openings is quadratic)
+_DOCTYPE_OPEN = re.compile(r"<!DOCTYPE[^\[<>]*\[", re.I)
+_SUBSET_END = re.compile(r"\]\s*>")
+_MARKUP_DECL_OPEN = re.compile(r"<!(?:ENTITY|ELEMENT|ATTLIST|NOTATION)\b", re.I)
+_RAW_TEXT_OPEN = re.compile(r"<(script|style)\b", re.I)
+_RAW_TEXT_CLOSE = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
 
 _CHARSET_RES = (
-    re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I),
+    re.compile(rb"<meta[^<>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I),
     re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.\-]+)", re.I),
 )
 
@@ -163,6 +168,15 @@ _VOID = frozenset(
 )
 _AUTO_CLOSE = frozenset(("p", "li", "td", "th", "tr", "dt", "dd", "option"))
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_\-]*)([^>]*)>")
+_START_TAG = re.compile(r"<[A-Za-z]")
+_CELL_TAG = re.compile(r"<t[dh](?=[\s>/])", re.I)
+# where a page that only redirects sends the reader (script or meta refresh)
+_REDIRECT = re.compile(
+    r"""(?:(?:window|document|top|self|parent)\.)?location(?:\.href)?\s*=\s*["']([^"']{1,500})["']"""
+    r"""|location\.(?:replace|assign)\(\s*["']([^"']{1,500})["']"""
+    r"""|<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]{1,500})""",
+    re.I,
+)
 
 _WORD_RES = {
     "box": re.compile("|".join(_BOX_WORDS)),
@@ -192,11 +206,22 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read an HTML page into a Document of Text lines and Grids (format ``"html"``).
 
     Raises :class:`~extractor.errors.LimitExceeded` when the decoded text exceeds
-    ``limits.max_text_chars`` or the grids exceed ``limits.max_cells``.
+    ``limits.max_text_chars`` or the grids exceed ``limits.max_cells`` (the page holds
+    more ``<td>``/``<th>`` tags than that: raised before parsing). A page of more than
+    ``limits.max_elements`` start tags is cut there (``limit.max_elements`` warning).
     """
     text = _decode(data, limits)
     issues: list[Issue] = []
+    n_cells = _CELL_TAG.subn("", text)[1] if "<" in text else 0
+    if n_cells > limits.max_cells:
+        raise LimitExceeded(
+            "max_cells",
+            f"the page's tables have {n_cells} cells, more than max_cells={limits.max_cells}",
+        )
+    text = _cap_elements(text, limits, issues)
+    check_time("after decoding the page")
     root = _parse(text, limits, issues)
+    check_time("after parsing the page")
     if root is None:
         return _fallback(text, issues)
     hints = _head_hints(root)
@@ -209,6 +234,7 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     content, protected = _content_root(body, nodes["heading"], nodes["table"])
     _drop_chrome(content, protected)
     attachments = _attachments(content)
+    check_time("before reading the page's tables")
     items, images = _blocks(content, limits)
     if hints.get("title"):
         items = _with_title(items, hints["title"])
@@ -264,9 +290,79 @@ def _decode(data: bytes, limits: Limits) -> str:
         text = _CTRL.sub("", text)
     text = _XML_DECL.sub("", text, count=1)
     if "<!" in text:
-        text = _DOCTYPE_SUBSET.sub("", text, count=1)
-        text = _MARKUP_DECL.sub("", text)
+        text = _strip_declarations(text)
     return text
+
+
+def _strip_declarations(text: str) -> str:
+    """Remove the first DOCTYPE's internal subset (entity declarations: never resolved) and
+    every stray ``<!ENTITY …>``-like declaration; an unterminated one loses only its opening."""
+    m = _DOCTYPE_OPEN.search(text)
+    if m:
+        end = _SUBSET_END.search(text, m.end())
+        text = text[:m.start()] + (text[end.end():] if end else text[m.end():])
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _MARKUP_DECL_OPEN.search(text, pos)
+        if not m:
+            break
+        gt = text.find(">", m.end())
+        if gt < 0:
+            out.append(text[pos:m.end()])
+            pos = m.end()
+            break
+        out.append(text[pos:m.start()])
+        pos = gt + 1
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _strip_raw_text(text: str) -> str:
+    """Remove ``<script>``/``<style>`` elements (an unclosed one runs to the end, as in a
+    browser), in one pass."""
+    if "<" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _RAW_TEXT_OPEN.search(text, pos)
+        if not m:
+            break
+        out.append(text[pos:m.start()])
+        close = _RAW_TEXT_CLOSE[m.group(1).lower()].search(text, m.end())
+        gt = text.find(">", close.end()) if close else -1
+        if gt < 0:
+            pos = len(text)
+            break
+        out.append(" ")
+        pos = gt + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _cap_elements(text: str, limits: Limits, issues: list[Issue]) -> str:
+    """Cut the page after ``limits.max_elements`` start tags (with a ``limit.max_elements``
+    issue): the tree of a longer page would cost more memory than any report needs."""
+    approx = text.count("<") - text.count("</") - text.count("<!")
+    if approx <= limits.max_elements:
+        return text
+    cut = None
+    for k, m in enumerate(_START_TAG.finditer(text), 1):
+        if k > limits.max_elements:
+            cut = m.start()
+            break
+    if cut is None:
+        return text
+    total = limits.max_elements + sum(1 for _ in _START_TAG.finditer(text, cut))
+    issues.append(Issue(
+        code="limit.max_elements", severity="warning",
+        message=f"the page has {total} HTML elements; only the first max_elements={limits.max_elements} "
+                f"were read (the rest of the page, {len(text) - cut} characters, is missing from this record)",
+    ))
+    return text[:cut]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -656,6 +752,8 @@ def _grid(table: Any, t: int, budget: _Budget) -> Grid | None:
     has_pair = False
     any_text = False
     for i, tr in enumerate(trs):
+        if i & 1023 == 1023:
+            check_time(f"at row {i + 1} of table {t + 1}")
         tds = [td for td in tr if td.tag == "td" or td.tag == "th"]
         texts = [_cell_text(td) for td in tds]
         if len(slots) <= r:
@@ -729,7 +827,8 @@ def _blocks(root: Any, limits: Limits) -> tuple[list[Block | _Img], list[str]]:
         el.tail = _SEP + el.tail if el.tail else _SEP
     grids: list[Grid] = []
     budget = _Budget(limits.max_cells)
-    for table in list(root.iter("table")):
+    for k, table in enumerate(list(root.iter("table"))):
+        check_time(f"at table {k + 1} of the page")
         if table.find(".//table") is not None:
             continue  # a layout table: read as text, its inner tables as grids
         grid = _grid(table, len(grids), budget)
@@ -846,16 +945,23 @@ def _gaps(items: list[Block | _Img], images: list[str], attachments: list[str]) 
 
 def _fallback(text: str, issues: list[Issue], hints: dict[str, str] | None = None) -> Document:
     """The parse gave no text: strip the tags by hand rather than return an empty page."""
-    stripped = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.S | re.I)
-    stripped = re.sub(r"<br\b[^>]*>|</(?:p|div|tr|td|th|li|h\d)\s*>", _SEP, stripped, flags=re.I)
-    stripped = re.sub(r"<[^>]*>", " ", stripped)
+    stripped = _strip_raw_text(text)
+    stripped = re.sub(r"<br\b[^<>]*>|</(?:p|div|tr|td|th|li|h\d)\s*>", _SEP, stripped, flags=re.I)
+    stripped = re.sub(r"<[^<>]*>", " ", stripped)
     for ent, ch in (("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
         stripped = stripped.replace(ent, ch)
     lines = _norm_lines(stripped)
     blocks = tuple(Text(text=s, where={"block": i}) for i, s in enumerate(lines))
+    redirect = _REDIRECT.search(text) if not blocks else None
     if blocks:
         issue = Issue(code="input.html_unparsed", severity="warning",
                       message="the HTML parser found no text in the page body; the text was read by stripping the tags")
+    elif redirect:
+        target = next(g for g in redirect.groups() if g).strip()
+        issue = Issue(code="gap.redirect", severity="error",
+                      message=f"the page has no text: it only redirects (script or meta refresh) to {target}; "
+                              f"the report is at that address (it was not fetched)",
+                      where={"target": target})
     else:
         issue = Issue(code="input.no_text", severity="error", message="the HTML page has no readable text or tables")
     return Document(blocks=blocks, format="html", hints=hints or {}, issues=(*issues, issue))

@@ -36,12 +36,13 @@ import bisect
 import ctypes
 import io
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded
-from ..limits import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
 
 __all__ = ["read", "TABLE_WORDS"]
@@ -164,6 +165,132 @@ def _join_parts(parts: Iterable[str]) -> str:
             out += " "
         out += part
     return out
+
+
+# --------------------------------------------------------------------------- decompression guard
+
+# a stream starts after its dictionary: ">>", white space, "stream", end of line
+_STREAM_START = re.compile(rb">>[\x00\t\n\f\r ]*stream(?:\r\n|\n|\r)")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_DIRECT_LENGTH = re.compile(rb"/Length\s+(\d{1,12})(?![\d.])(?!\s+\d+\s+R)")
+_OBJ_NUMBER = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+obj\b")
+_FLATE = (b"FlateDecode", b"Fl")
+_CHUNK = 1 << 16
+_OUT_CHUNK = 1 << 20
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _inflate(buf: memoryview, layers: int, cap: int) -> tuple[int, bool]:
+    """Bytes ``buf`` inflates to through ``layers`` chained Flate filters, streamed (at most
+    about a megabyte held at a time); raises _TooBig past ``cap``. Second value: the data
+    is not valid zlib (or raw deflate) data."""
+
+    def run(wbits: int) -> int:
+        ds = [zlib.decompressobj(wbits if i == 0 else zlib.MAX_WBITS) for i in range(layers)]
+        total = 0
+
+        def push(i: int, chunk: bytes | memoryview) -> None:
+            nonlocal total
+            d = ds[i]
+            while chunk and not d.eof:
+                out = d.decompress(chunk, _OUT_CHUNK)
+                chunk = d.unconsumed_tail
+                if i + 1 < layers:
+                    if out:
+                        push(i + 1, out)
+                else:
+                    total += len(out)
+                    if total > cap:
+                        raise _TooBig(total)
+                if not out and not chunk:
+                    break
+
+        for off in range(0, len(buf), _CHUNK):
+            push(0, buf[off:off + _CHUNK])
+            if ds[0].eof:
+                break
+        return total
+
+    try:
+        return run(zlib.MAX_WBITS), False
+    except zlib.error:
+        pass
+    try:  # some writers omit the zlib header (raw deflate); pdfium reads those too
+        return run(-zlib.MAX_WBITS), False
+    except zlib.error:
+        return 0, True
+
+
+def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
+    """Inflate every Flate-compressed stream of the PDF (streamed, never held) before pdfium
+    sees it: raise ``LimitExceeded("max_inflated_bytes")`` when they inflate to more than
+    ``limits.max_inflated_bytes`` in total (a decompression bomb: pdfium would inflate a
+    content stream in memory, whatever its size), and report streams that are not valid
+    compressed data (``input.damaged``).
+
+    Images are skipped (they are never decoded: the reader does not render), and so is an
+    encrypted PDF (its streams are ciphertext here). Other filters (LZW, RunLength) are not
+    inflated."""
+    if b"/Encrypt" in data:
+        return []
+    view = memoryview(data)
+    budget = limits.max_inflated_bytes
+    used = 0
+    damaged: list[str] = []
+    n_streams = 0
+    for k, m in enumerate(_STREAM_START.finditer(data)):
+        if k & 255 == 255:
+            check_time("while checking the PDF's compressed streams")
+        head_start = max(0, m.start() - 4096)
+        obj_at = data.rfind(b"obj", head_start, m.start())
+        head = data[obj_at - 16 if obj_at >= 16 else head_start:m.start() + 2]
+        f = _FILTER.search(head)
+        if not f:
+            continue
+        names = _NAME.findall(f.group(1))
+        layers = 0
+        for name in names:
+            if name not in _FLATE:
+                break
+            layers += 1
+        if not layers or _IMAGE.search(head):
+            continue
+        start = m.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            end = len(data)
+        length = _DIRECT_LENGTH.search(head)
+        if length and start + int(length.group(1)) <= end:
+            end = start + int(length.group(1))
+        n_streams += 1
+        num = _OBJ_NUMBER.search(head)
+        what = f"object {int(num.group(1))}" if num else f"the stream at byte {start}"
+        try:
+            size, bad = _inflate(view[start:end], min(layers, 8), budget - used)
+        except _TooBig:
+            raise LimitExceeded(
+                "max_inflated_bytes",
+                f"the PDF's compressed streams inflate to more than max_inflated_bytes={budget} bytes "
+                f"({what} alone to more than {budget - used}): a decompression bomb, or a document far "
+                f"larger than any report",
+            ) from None
+        used += size
+        if bad:
+            damaged.append(what)
+    if not damaged:
+        return []
+    return [Issue(
+        "input.damaged", "warning",
+        f"{len(damaged)} of the PDF's {n_streams} compressed streams are damaged and cannot be decompressed "
+        f"({', '.join(damaged[:5])}{' …' if len(damaged) > 5 else ''}): text or tables drawn by them may be "
+        f"missing from this record",
+        where={"streams": damaged[:20]},
+    )]
 
 
 # --------------------------------------------------------------------------- opening
@@ -337,6 +464,8 @@ def _page_edges(page_raw: Any, height: float) -> list[dict[str, Any]]:
 
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     for k in range(raw.FPDFPage_CountObjects(page_raw)):
+        if k & 4095 == 4095:
+            check_time("while reading the ruling lines of a page")
         walk(raw.FPDFPage_GetObject(page_raw, k), identity)
     return edges
 
@@ -693,7 +822,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
     """
     if engine not in ("pdfium", "pdfplumber"):
         raise ValueError(f"unknown PDF engine {engine!r}")
-    issues: list[Issue] = []
+    issues: list[Issue] = _guard_streams(data, limits)
+    check_time("after checking the PDF's compressed streams")
     pdf = _open_pdfium(data)
     try:
         try:
@@ -713,9 +843,10 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
         scans: list[_PageScan] = []
         chars_total = 0
         for i in range(min(n_pages, limits.max_pages)):
+            check_time(f"at page {i + 1} of {n_pages}")
             try:
                 scan = _scan_page(pdf, i, with_edges=engine != "pdfplumber")
-            except (EncryptedDocument, DamagedDocument):
+            except (EncryptedDocument, DamagedDocument, LimitExceeded):
                 raise
             except Exception as e:
                 raise DamagedDocument(f"the PDF is damaged: page {i + 1} cannot be read ({e})") from None
@@ -763,6 +894,7 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
         for scan in scans:
             if not scan.table_page:
                 continue
+            check_time(f"at the tables of page {scan.number}")
             grids = _pdfium_tables(scan)
             scan.edges = None
             cells_total += sum(len(r) for g in grids for r in g.rows)
@@ -797,6 +929,7 @@ def _read_tables(data: bytes, pages: list[int], limits: Limits) -> dict[int, lis
         for p in pages:
             if p > len(plumber_pages):
                 continue
+            check_time(f"at the tables of page {p}")
             page = plumber_pages[p - 1]
             try:
                 grids = _page_tables(page, p)

@@ -21,7 +21,11 @@ _BINARY_MAGIC = {
     b"RIFF": "a RIFF file (WebP/AVI/WAV)",
 }
 
-_HTML_RE = re.compile(r"<\s*(!doctype\s+html|html|head|body|meta|div|table|p|title|br|span)\b", re.I)
+_HTML_RE = re.compile(
+    r"<\s*(!doctype\s+html|html|head|body|meta|div|table|p|title|br|span|script|style|link|iframe|frameset|"
+    r"img|h[1-6]|tr|td|th|ul|ol|li|form|font|center|strong|noscript)\b",
+    re.I,
+)
 
 
 def sniff_format(data: bytes) -> Format:

@@ -14,12 +14,34 @@ from __future__ import annotations
 import re
 
 from ..errors import EmptyInput, LimitExceeded
-from ..limits import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
 from .encoding import decode_text
 
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _URLISH = re.compile(r"https?://|www\.", re.I)
+# the line boundaries of str.splitlines()
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _first_lines(text: str, max_lines: int) -> tuple[list[str], int | None]:
+    """``text.splitlines()``, but at most ``max_lines`` of them without ever splitting more
+    (a file of millions of short lines costs nothing past the limit); the second value is
+    a lower bound of the number of lines when the text was cut, else None."""
+    if text.count("\n") + text.count("\r") + text.count("\x0b") + text.count("\x0c") <= max_lines and not any(
+        ch in text for ch in "\x1c\x1d\x1e\x85\u2028\u2029"
+    ):
+        return text.splitlines(), None
+    cut = None
+    for k, m in enumerate(_LINE_BREAK.finditer(text), 1):
+        if k == max_lines:
+            cut = m.start()
+            break
+    if cut is None or not text[cut:].strip():
+        return text.splitlines(), None
+    breaks = text.count("\n", cut) + text.count("\r", cut) - text.count("\r\n", cut)
+    total = max_lines - 1 + breaks + (0 if text.endswith(("\n", "\r")) else 1)
+    return text[:cut].splitlines(), total
 
 
 def _line_kind(line: str) -> str:
@@ -53,7 +75,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     decoded = decode_text(data)
     text = decoded.text
     if len(text) > limits.max_text_chars:
-        raise LimitExceeded("max_text_chars", f"text has {len(text)} characters, over max_text_chars")
+        raise LimitExceeded("max_text_chars", f"the text has {len(text)} characters, over the limit "
+                                              f"max_text_chars={limits.max_text_chars}")
     issues: list[Issue] = []
     if "\x00" in text:
         text = text.replace("\x00", "")
@@ -64,12 +87,22 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         issues.append(Issue("input.encoding", "warning",
                             f"decoded as {decoded.encoding} with some undecodable bytes "
                             f"({(1 - decoded.quality) * 100:.1f}% of characters replaced)"))
-    lines = text.splitlines()
+    check_time("after decoding the text")
+    lines, total = _first_lines(text, limits.max_lines)
+    del text
+    if total is not None:
+        issues.append(Issue("limit.max_lines", "warning",
+                            f"the text has about {total} lines; only the first max_lines={limits.max_lines} "
+                            f"were read (the rest of the document is missing from this record)"))
     blocks: list[Block] = []
     cells_total = 0
     i = 0
     n = len(lines)
+    next_check = 0
     while i < n:
+        if i >= next_check:
+            check_time(f"at line {i + 1} of {n}")
+            next_check = i + 4096
         line = lines[i]
         kind = _line_kind(line)
         if kind in ("blank", "mdrule"):

@@ -1,0 +1,558 @@
+"""The research dataset: SQLite as the source of truth, CSV / JSONL / Parquet exported from it.
+
+``OUTDIR/dataset.sqlite`` (WAL journal) holds every result of ``extractor run``. Only the
+parent process writes it, one transaction per finished file, so a run killed at any moment
+loses at most the files in flight and never half a file. The flat files are exported from
+SQLite at the end of a run (and periodically during long runs): each is written to a
+temporary file first and then moved into place with :func:`os.replace`, so a reader never
+sees a half-written file. See ``docs/dataset.md`` for every file and column.
+
+Tables (and files):
+
+* ``reports``  — one row per input file (``reports.csv``)
+* ``values``   — one row per table cell read (``values.csv``); keyed by report ``sha256``
+* ``issues``   — one row per issue (``issues.csv``)
+* ``sections`` — one row per section (``sections.jsonl``)
+* ``wide``     — one row per distinct ok report, one column per field id (``wide.csv``)
+* ``codebook`` — one row per field id (``codebook.csv``)
+* ``runs``, ``meta`` — bookkeeping (not exported)
+
+CSV files are UTF-8 without BOM, comma separated, ``\\n`` line ends, RFC 4180 quoting
+(fields holding commas, quotes or line breaks are double-quoted), a header row, and an
+empty field for a missing value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
+
+SCHEMA_VERSION = "1"
+
+#: reports.csv columns (the first twelve are the contract of output.md)
+REPORT_COLUMNS: tuple[str, ...] = (
+    "path", "sha256", "format", "status", "error", "issuer", "year", "published", "template",
+    "confidence", "n_values", "n_issues",
+    "error_type", "n_errors", "n_warnings", "bytes", "parse_seconds", "extractor_version", "parsed_at",
+)
+#: the per-content part of a reports row (shared by every path with the same bytes)
+CONTENT_COLUMNS: tuple[str, ...] = tuple(c for c in REPORT_COLUMNS if c not in ("path", "sha256"))
+VALUE_COLUMNS: tuple[str, ...] = ("sha256", "field", "value", "kind", "raw", "unit", "confidence", "where")
+ISSUE_COLUMNS: tuple[str, ...] = ("sha256", "code", "severity", "message", "fields", "where")
+SECTION_COLUMNS: tuple[str, ...] = ("sha256", "number", "title", "text")
+WIDE_META_COLUMNS: tuple[str, ...] = ("sha256", "path", "issuer", "year", "published", "template", "confidence")
+WIDE_COLUMNS: tuple[str, ...] = WIDE_META_COLUMNS + tuple(FIELD_IDS)
+STATUSES = ("ok", "failed", "skipped")
+
+#: files written by :func:`export`, in the order they are written
+DATASET_FILES = ("reports.csv", "values.csv", "wide.csv", "issues.csv", "sections.jsonl", "codebook.csv")
+PARQUET_FILES = ("reports.parquet", "values.parquet", "wide.parquet", "issues.parquet", "sections.parquet")
+
+_REPORT_TYPES = {
+    "year": "INTEGER", "confidence": "REAL", "n_values": "INTEGER", "n_issues": "INTEGER",
+    "n_errors": "INTEGER", "n_warnings": "INTEGER", "bytes": "INTEGER", "parse_seconds": "REAL",
+}
+
+
+def q(name: str) -> str:
+    """Quote an SQL identifier (``values``, ``where`` and the dotted field ids need it)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ddl() -> list[str]:
+    rep_cols = ",\n  ".join(
+        f"{q(c)} {_REPORT_TYPES.get(c, 'TEXT')}" + (" PRIMARY KEY" if c == "path" else "")
+        + (" NOT NULL" if c == "status" else "")
+        for c in REPORT_COLUMNS
+    )
+    return [
+        f"CREATE TABLE IF NOT EXISTS reports (\n  {rep_cols}\n)",
+        "CREATE INDEX IF NOT EXISTS reports_sha256 ON reports(sha256)",
+        'CREATE TABLE IF NOT EXISTS "values" (sha256 TEXT NOT NULL, field TEXT NOT NULL, value NUMERIC, '
+        'kind TEXT, raw TEXT, unit TEXT, confidence REAL, "where" TEXT)',
+        "CREATE TABLE IF NOT EXISTS issues (sha256 TEXT NOT NULL, code TEXT NOT NULL, severity TEXT, "
+        'message TEXT, fields TEXT, "where" TEXT)',
+        "CREATE TABLE IF NOT EXISTS sections (sha256 TEXT NOT NULL, number INTEGER, title TEXT, text TEXT)",
+        "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, "
+        "extractor_version TEXT, argv TEXT, n_files INTEGER, n_parsed INTEGER, n_cached INTEGER, "
+        "n_ok INTEGER, n_failed INTEGER, n_skipped INTEGER, interrupted INTEGER)",
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+    ]
+
+
+#: indexes on the per-content tables: dropped while a run inserts (cheaper inserts), built again
+#: when needed (a result to replace) and at every export, so the final dataset has them
+CONTENT_INDEXES = (
+    'CREATE INDEX IF NOT EXISTS values_sha256 ON "values"(sha256)',
+    "CREATE INDEX IF NOT EXISTS issues_sha256 ON issues(sha256)",
+    "CREATE INDEX IF NOT EXISTS sections_sha256 ON sections(sha256)",
+)
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass
+class ContentRows:
+    """Everything one parsed file contributes, as rows ready for ``executemany``.
+
+    Built in the worker process (:func:`rows_from_record`), so the parent only writes.
+    """
+
+    sha256: str
+    content: dict[str, Any]  # CONTENT_COLUMNS -> value
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+    issues: list[tuple[Any, ...]] = field(default_factory=list)
+    sections: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _json(obj: Any) -> str:
+    return _ENCODER.encode(obj)
+
+
+def rows_from_record(record: dict[str, Any], *, version: str = "", seconds: float | None = None,
+                     size: int | None = None) -> ContentRows:
+    """Turn the JSON record of one report (``Report.to_dict()``) into dataset rows."""
+    src = record.get("source") or {}
+    meta = record.get("metadata") or {}
+    sha = src.get("sha256") or ""
+    issues = record.get("issues") or []
+    values = record.get("values") or []
+    content = {
+        "format": src.get("format"),
+        "status": "ok",
+        "error": None,
+        "issuer": meta.get("issuer"),
+        "year": meta.get("year"),
+        "published": meta.get("published"),
+        "template": meta.get("template"),
+        "confidence": record.get("confidence"),
+        "n_values": len(values),
+        "n_issues": len(issues),
+        "error_type": None,
+        "n_errors": sum(1 for i in issues if i.get("severity") == "error"),
+        "n_warnings": sum(1 for i in issues if i.get("severity") == "warning"),
+        "bytes": size,
+        "parse_seconds": None if seconds is None else round(seconds, 4),
+        "extractor_version": version,
+        "parsed_at": now_iso(),
+    }
+    rows = ContentRows(sha, content)
+    for v in values:
+        val = v.get("value")
+        if isinstance(val, bool):
+            val = int(val)
+        rows.values.append((sha, v.get("field"), val, v.get("kind"), v.get("raw"), v.get("unit"),
+                            v.get("confidence"), _json(v.get("where") or {})))
+    for i in issues:
+        where = i.get("where")
+        rows.issues.append((sha, i.get("code"), i.get("severity"), i.get("message"),
+                            ";".join(i.get("fields") or ()), _json(where) if where else None))
+    secs = list(record.get("sections") or [])
+    numbers = {s.get("number") for s in secs}
+    if record.get("preamble") and 0 not in numbers:
+        secs.insert(0, {"number": 0, "title": "", "text": record["preamble"]})
+    if record.get("signature") and -1 not in numbers:
+        secs.append({"number": -1, "title": "", "text": record["signature"]})
+    for s in secs:
+        rows.sections.append((sha, s.get("number"), s.get("title"), s.get("text")))
+    return rows
+
+
+def failure_content(status: str, error_type: str, error: str, *, fmt: str | None = None,
+                    version: str = "", seconds: float | None = None, size: int | None = None) -> dict[str, Any]:
+    """The per-content columns of a ``failed`` or ``skipped`` row."""
+    content: dict[str, Any] = dict.fromkeys(CONTENT_COLUMNS)
+    content.update(status=status, error_type=error_type, error=error, format=fmt, bytes=size,
+                   parse_seconds=None if seconds is None else round(seconds, 4),
+                   extractor_version=version, parsed_at=now_iso())
+    return content
+
+
+# --------------------------------------------------------------------------- store
+
+
+class Store:
+    """The SQLite store of one OUTDIR. Only one process (the batch parent) writes it."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        with self.transaction():
+            for stmt in _ddl():
+                self.conn.execute(stmt)
+            for stmt in CONTENT_INDEXES:
+                self.conn.execute(stmt)
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                              (SCHEMA_VERSION,))
+        self.indexed = True
+        self._insert_report = (
+            f"INSERT OR REPLACE INTO reports ({', '.join(q(c) for c in REPORT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(REPORT_COLUMNS))})"
+        )
+
+    # -- transactions
+    class _Tx:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return self.conn
+
+        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+            if exc_type is None:
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("ROLLBACK")
+
+    def transaction(self) -> Store._Tx:
+        return Store._Tx(self.conn)
+
+    def close(self) -> None:
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        self.conn.close()
+
+    # -- reading
+    def path_row(self, path: str) -> dict[str, Any] | None:
+        cur = self.conn.execute("SELECT * FROM reports WHERE path = ?", (path,))
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def content_row(self, sha256: str) -> dict[str, Any] | None:
+        """Any reports row with these bytes (to copy onto a new path without parsing)."""
+        cur = self.conn.execute(
+            "SELECT * FROM reports WHERE sha256 = ? ORDER BY (status = 'failed'), path LIMIT 1", (sha256,))
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def statuses(self, paths: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        paths = list(paths)
+        for i in range(0, len(paths), 500):
+            chunk = paths[i:i + 500]
+            cur = self.conn.execute(
+                f"SELECT path, status FROM reports WHERE path IN ({', '.join('?' * len(chunk))})", chunk)
+            out.update(dict(cur.fetchall()))
+        return out
+
+    # -- writing (one transaction each)
+    def _report_tuple(self, path: str, sha256: str | None, content: dict[str, Any]) -> tuple[Any, ...]:
+        row = {"path": path, "sha256": sha256, **content}
+        return tuple(row.get(c) for c in REPORT_COLUMNS)
+
+    def drop_content_indexes(self) -> None:
+        """Make the inserts of a run cheaper; :meth:`ensure_content_indexes` builds them again."""
+        with self.transaction() as c:
+            for name in ("values_sha256", "issues_sha256", "sections_sha256"):
+                c.execute(f"DROP INDEX IF EXISTS {name}")
+        self.indexed = False
+
+    def ensure_content_indexes(self) -> None:
+        if not self.indexed:
+            for stmt in CONTENT_INDEXES:
+                self.conn.execute(stmt)
+            self.indexed = True
+
+    def _delete_content(self, c: sqlite3.Connection, sha256: str) -> None:
+        self.ensure_content_indexes()
+        c.execute('DELETE FROM "values" WHERE sha256 = ?', (sha256,))
+        c.execute("DELETE FROM issues WHERE sha256 = ?", (sha256,))
+        c.execute("DELETE FROM sections WHERE sha256 = ?", (sha256,))
+
+    def _release_old(self, c: sqlite3.Connection, paths: Sequence[str], keep: str | None) -> None:
+        """Paths about to point at new bytes: drop the content of bytes no other path holds.
+
+        Keeps the invariant the inserts rely on: values/issues/sections hold rows for a
+        sha256 only while some reports row with that sha256 is ``ok``.
+        """
+        olds = {r[0] for p in paths for r in c.execute("SELECT sha256 FROM reports WHERE path = ?", (p,))}
+        for old in olds - {None, keep}:
+            still = c.execute("SELECT 1 FROM reports WHERE sha256 = ? AND status = 'ok' AND path NOT IN "
+                              f"({', '.join('?' * len(paths))}) LIMIT 1", (old, *paths)).fetchone()
+            if still is None:
+                self._delete_content(c, old)
+
+    def write_result(self, paths: Sequence[str], sha256: str | None, content: dict[str, Any],
+                     rows: ContentRows | None = None) -> None:
+        """Record one finished file (and the other paths with the same bytes) atomically."""
+        with self.transaction() as c:
+            self._release_old(c, paths, sha256)
+            if sha256:
+                # every other path that holds these bytes gets the new result too
+                others = [r for r in c.execute("SELECT path, status FROM reports WHERE sha256 = ?", (sha256,))]
+                if any(status == "ok" for _, status in others):
+                    self._delete_content(c, sha256)
+                paths = list(dict.fromkeys([*paths, *(p for p, _ in others)]))
+            if rows is not None:
+                c.executemany(f'INSERT INTO "values" VALUES ({", ".join("?" * len(VALUE_COLUMNS))})', rows.values)
+                c.executemany(f"INSERT INTO issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows.issues)
+                c.executemany(f"INSERT INTO sections VALUES ({', '.join('?' * len(SECTION_COLUMNS))})",
+                              rows.sections)
+            c.executemany(self._insert_report, [self._report_tuple(p, sha256, content) for p in paths])
+
+    def copy_content(self, path: str, sha256: str, source_row: dict[str, Any]) -> None:
+        """Give ``path`` the result already stored for the same bytes (no parsing)."""
+        content = {k: source_row.get(k) for k in CONTENT_COLUMNS}
+        with self.transaction() as c:
+            self._release_old(c, [path], sha256)
+            c.execute(self._insert_report, self._report_tuple(path, sha256, content))
+
+    def begin_run(self, argv: Sequence[str], version: str) -> int:
+        with self.transaction() as c:
+            cur = c.execute("INSERT INTO runs(started, extractor_version, argv) VALUES (?, ?, ?)",
+                            (now_iso(), version, _json(list(argv))))
+            return int(cur.lastrowid or 0)
+
+    def end_run(self, run_id: int, counts: dict[str, int], interrupted: bool) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE runs SET finished=?, n_files=?, n_parsed=?, n_cached=?, n_ok=?, n_failed=?, "
+                "n_skipped=?, interrupted=? WHERE id=?",
+                (now_iso(), counts.get("files", 0), counts.get("parsed", 0), counts.get("cached", 0),
+                 counts.get("ok", 0), counts.get("failed", 0), counts.get("skipped", 0), int(interrupted),
+                 run_id))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    cur = conn.execute(sql, params)
+    while True:
+        batch = cur.fetchmany(2000)
+        if not batch:
+            return
+        yield from batch
+
+
+class _AtomicFiles:
+    """Write several files to temporaries, then move them all into place at once."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self.pending: list[tuple[Path, Path]] = []
+
+    def open(self, name: str) -> io.TextIOWrapper:
+        final = self.outdir / name
+        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
+        self.pending.append((tmp, final))
+        return open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def tmp_path(self, name: str) -> Path:
+        final = self.outdir / name
+        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
+        self.pending.append((tmp, final))
+        return tmp
+
+    def commit(self) -> None:
+        for tmp, _ in self.pending:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        for tmp, final in self.pending:
+            os.replace(tmp, final)
+        self.pending.clear()
+
+    def abort(self) -> None:
+        for tmp, _ in self.pending:
+            try:
+                tmp.unlink()
+            except FileNotFoundError:
+                pass
+        self.pending.clear()
+
+
+def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> None:
+    """Delete ``.NAME.PID.tmp`` files left by an export that was killed."""
+    for p in Path(outdir).glob(".*.tmp"):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def _csv_writer(fh: io.TextIOWrapper) -> Any:
+    return csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def _wide_rows(conn: sqlite3.Connection) -> list[list[Any]]:
+    """One row per distinct ok report (bytes), the first path (sorted) standing for it."""
+    index = {f: i for i, f in enumerate(FIELD_IDS)}
+    n_meta = len(WIDE_META_COLUMNS)
+    rows: dict[str, list[Any]] = {}
+    for sha, path, issuer, year, published, template, conf in _iter_query(
+        conn,
+        "SELECT sha256, MIN(path), issuer, year, published, template, confidence FROM reports "
+        "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)",
+    ):
+        rows[sha] = [sha, path, issuer, year, published, template, conf] + [None] * len(FIELD_IDS)
+    seen: set[tuple[str, str]] = set()
+    for sha, fid, value in _iter_query(conn, 'SELECT sha256, field, value FROM "values" ORDER BY rowid'):
+        row = rows.get(sha)
+        i = index.get(fid)
+        if row is None or i is None or (sha, fid) in seen:
+            continue
+        seen.add((sha, fid))
+        if value is not None and not isinstance(value, str):
+            row[n_meta + i] = value
+    return list(rows.values())
+
+
+def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
+    cols = ", ".join(
+        f"{q(c)} {'INTEGER' if c == 'year' else 'REAL' if c == 'confidence' else 'TEXT' if c in WIDE_META_COLUMNS else 'NUMERIC'}"
+        for c in WIDE_COLUMNS
+    )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DROP TABLE IF EXISTS wide")
+        conn.execute(f"CREATE TABLE wide ({cols})")
+        conn.executemany(f"INSERT INTO wide VALUES ({', '.join('?' * len(WIDE_COLUMNS))})", rows)
+        conn.execute("DROP TABLE IF EXISTS codebook")
+        conn.execute(f"CREATE TABLE codebook ({', '.join(q(c) + ' TEXT' for c in CODEBOOK_COLUMNS)})")
+        conn.executemany(f"INSERT INTO codebook VALUES ({', '.join('?' * len(CODEBOOK_COLUMNS))})",
+                         [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in codebook_rows()])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _prune_orphans(conn: sqlite3.Connection) -> None:
+    """Drop values/issues/sections of bytes no path points to any more (a file that changed)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table in ('"values"', "issues", "sections"):
+            conn.execute(f"DELETE FROM {table} WHERE sha256 NOT IN "
+                         "(SELECT sha256 FROM reports WHERE sha256 IS NOT NULL AND status = 'ok')")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None = None,
+           review: bool = True) -> list[str]:
+    """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names written.
+
+    ``parquet``: also write ``*.parquet`` (None: when pyarrow is installed).
+    """
+    out = Path(outdir)
+    conn = store.conn
+    store.ensure_content_indexes()
+    _prune_orphans(conn)
+    wide = _wide_rows(conn)
+    _rebuild_wide(conn, wide)
+    files = _AtomicFiles(out)
+    try:
+        with files.open("reports.csv") as fh:
+            w = _csv_writer(fh)
+            w.writerow(REPORT_COLUMNS)
+            w.writerows(_iter_query(conn, f"SELECT {', '.join(q(c) for c in REPORT_COLUMNS)} FROM reports "
+                                          "ORDER BY path"))
+        with files.open("values.csv") as fh:
+            w = _csv_writer(fh)
+            w.writerow(VALUE_COLUMNS)
+            w.writerows(_iter_query(conn, f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" '
+                                          "ORDER BY sha256, rowid"))
+        with files.open("wide.csv") as fh:
+            w = _csv_writer(fh)
+            w.writerow(WIDE_COLUMNS)
+            w.writerows(wide)
+        with files.open("issues.csv") as fh:
+            w = _csv_writer(fh)
+            w.writerow(ISSUE_COLUMNS)
+            w.writerows(_iter_query(conn, f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM issues "
+                                          "ORDER BY sha256, rowid"))
+        with files.open("sections.jsonl") as fh:
+            for r in _iter_query(conn, "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"):
+                fh.write(json.dumps(dict(zip(SECTION_COLUMNS, r, strict=True)), ensure_ascii=False) + "\n")
+        from .codebook import write_codebook_csv
+
+        with files.open("codebook.csv") as fh:
+            write_codebook_csv(fh)
+        names = list(DATASET_FILES)
+        if parquet is None:
+            try:
+                import pyarrow  # noqa: F401
+
+                parquet = True
+            except ImportError:
+                parquet = False
+        if parquet:
+            names += _export_parquet(conn, files, wide)
+        if review:
+            from .review import render_review
+
+            with files.open("review.html") as fh:
+                fh.write(render_review(conn))
+            names.append("review.html")
+        files.commit()
+    except BaseException:
+        files.abort()
+        raise
+    return names
+
+
+def _export_parquet(conn: sqlite3.Connection, files: _AtomicFiles, wide: list[list[Any]]) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    str_t, int_t, f_t = pa.string(), pa.int64(), pa.float64()
+    rep_types = {c: (int_t if _REPORT_TYPES.get(c) == "INTEGER" else f_t if _REPORT_TYPES.get(c) == "REAL" else str_t)
+                 for c in REPORT_COLUMNS}
+    specs: list[tuple[str, list[tuple[str, Any]], str]] = [
+        ("reports.parquet", [(c, rep_types[c]) for c in REPORT_COLUMNS],
+         f"SELECT {', '.join(q(c) for c in REPORT_COLUMNS)} FROM reports ORDER BY path"),
+        ("values.parquet", [("sha256", str_t), ("field", str_t), ("value", f_t), ("kind", str_t), ("raw", str_t),
+                            ("unit", str_t), ("confidence", f_t), ("where", str_t)],
+         f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" ORDER BY sha256, rowid'),
+        ("issues.parquet", [(c, str_t) for c in ISSUE_COLUMNS],
+         f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM issues ORDER BY sha256, rowid"),
+        ("sections.parquet", [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
+         "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"),
+    ]
+    names = []
+    for name, cols, sql in specs:
+        schema = pa.schema(cols)
+        with pq.ParquetWriter(files.tmp_path(name), schema) as writer:
+            cur = conn.execute(sql)
+            while True:
+                rows = cur.fetchmany(100_000)
+                if not rows:
+                    break
+                columns = list(zip(*rows, strict=True))
+                writer.write_batch(pa.record_batch(
+                    [pa.array(col, type=t) for col, (_, t) in zip(columns, cols, strict=True)], schema=schema))
+        names.append(name)
+    wcols: dict[str, Any] = {}
+    columns = list(zip(*wide, strict=True)) if wide else [() for _ in WIDE_COLUMNS]
+    for c, col in zip(WIDE_COLUMNS, columns, strict=True):
+        t = int_t if c == "year" else f_t if (c == "confidence" or c not in WIDE_META_COLUMNS) else str_t
+        wcols[c] = pa.array(col, type=t)
+    pq.write_table(pa.table(wcols), files.tmp_path("wide.parquet"))
+    names.append("wide.parquet")
+    return names

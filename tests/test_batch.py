@@ -1,0 +1,478 @@
+"""`extractor run`: every input file accounted for, isolation, resume, kill -9, Ctrl-C, Dask.
+
+These tests run the real parser on the real fixtures (text, HTML and PDF) in real worker
+processes. Crashes, hangs and memory blow-ups are injected with the test-only hooks of
+``extractor.batch`` (``EXTRACTOR_TEST_*`` environment variables).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import extractor
+from extractor import batch
+from extractor.dataset import REPORT_COLUMNS, rows_from_record
+from extractor.errors import ExtractorError
+
+from conftest import FIXTURES, ROOT
+
+REPORT_GLOBS = {"text": "*.txt", "html": "*.htm*", "pdf": "*.pdf"}
+HOOKS = {
+    "EXTRACTOR_TEST_CRASH_ON": "crash-here",
+    "EXTRACTOR_TEST_SEGFAULT_ON": "segfault-here",
+    "EXTRACTOR_TEST_HANG_ON": "hang-here",
+    "EXTRACTOR_TEST_MEMORY_ON": "memory-here",
+}
+
+
+def fixture_reports(kinds: tuple[str, ...] = ("text", "html", "pdf")) -> list[Path]:
+    out: list[Path] = []
+    for kind in kinds:
+        out += sorted(p for p in (FIXTURES / kind).glob(REPORT_GLOBS[kind]) if p.is_file())
+    return out
+
+
+def direct(path: Path) -> dict:
+    """What the batch row of ``path`` must say: the in-process parse of the same bytes."""
+    try:
+        rec = extractor.parse(path).to_dict()
+    except ExtractorError as e:
+        return {"status": "failed", "error_type": type(e).__name__}
+    rows = rows_from_record(rec)
+    return {"status": "ok", "error_type": "", "template": rec["metadata"]["template"],
+            "issuer": rec["metadata"]["issuer"] or "", "n_values": len(rec["values"]),
+            "n_issues": len(rec["issues"]), "confidence": rec["confidence"],
+            "values": [tuple(v[1:]) for v in rows.values]}
+
+
+@pytest.fixture(scope="module")
+def expected_fixtures() -> dict[str, dict]:
+    return {p.name: direct(p) for p in fixture_reports()}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "extractor", "run", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=full_env, timeout=timeout)
+
+
+def unique_copy(src: Path, dst: Path, marker: str) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(src.read_bytes() + f"\n{marker}\n".encode())
+
+
+def make_mixed_corpus(root: Path) -> dict[str, tuple[str, str]]:
+    """Good reports in every format plus broken files; returns path -> (status, error_type)
+    for the broken ones (good ones are checked against a direct parse)."""
+    for p in fixture_reports():
+        dst = root / p.parent.name / p.name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(p, dst)
+    b = root / "broken"
+    b.mkdir()
+    rnd = random.Random(7)
+    (b / "empty.pdf").write_bytes(b"")
+    (b / "blank.txt").write_bytes(b"  \n\n \t\n")
+    (b / "noise.pdf").write_bytes(bytes(rnd.randrange(256) for _ in range(4096)))
+    (b / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(rnd.randrange(256) for _ in range(500)))
+    (b / "photo.jpg").write_bytes(bytes([0x00, 0x10]) + bytes(rnd.randrange(256) for _ in range(500)))
+    (b / "archive.zip").write_bytes(b"PK\x03\x04" + bytes(rnd.randrange(256) for _ in range(300)))
+    (b / "site.css").write_text("body { color: red; font-family: 'SimSun'; }\n", encoding="utf-8")
+    (b / "app.js").write_text("var x = '政府信息公开';\nfunction f() { return 1; }\n", encoding="utf-8")
+    seed = FIXTURES / "text" / "county-2021.tsv.txt"
+    for name in ("crash-here.txt", "segfault-here.txt", "hang-here.txt", "memory-here.txt"):
+        unique_copy(seed, b / name, name)
+    shutil.copy(seed, b / "copy-of-county.txt")  # same bytes as text/county-2021.tsv.txt
+    shutil.copy(seed, b / ".hidden-report.txt")  # hidden: not an input when walking folders
+    return {
+        "broken/empty.pdf": ("failed", "EmptyInput"),
+        "broken/blank.txt": ("failed", "EmptyInput"),
+        "broken/noise.pdf": ("failed", "UnsupportedFormat"),
+        "broken/picture.png": ("skipped", "UnsupportedFormat"),
+        "broken/photo.jpg": ("skipped", "UnsupportedFormat"),
+        "broken/archive.zip": ("skipped", "UnsupportedFormat"),
+        "broken/site.css": ("skipped", "UnsupportedFormat"),
+        "broken/app.js": ("skipped", "UnsupportedFormat"),
+        "broken/crash-here.txt": ("failed", "crashed"),
+        "broken/segfault-here.txt": ("failed", "crashed"),
+        "broken/hang-here.txt": ("failed", "timeout"),
+        "broken/memory-here.txt": ("failed", "memory"),
+        "broken/copy-of-county.txt": ("ok", ""),
+    }
+
+
+def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures):
+    corpus = tmp_path / "in"
+    broken = make_mixed_corpus(corpus)
+    out = tmp_path / "out"
+    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "6", "--max-memory-mb", "512", env=HOOKS)
+    assert p.returncode == 9, p.stderr
+
+    rows = read_csv(out / "reports.csv")
+    rel = {str(Path(r["path"]).relative_to(corpus)): r for r in rows}
+    assert len(rows) == len(rel) == len(expected_fixtures) + len(broken)
+    assert set(rel) == {f"{p.parent.name}/{p.name}" for p in fixture_reports()} | set(broken)
+    assert list(rows[0]) == list(REPORT_COLUMNS)
+
+    for name, (status, error_type) in broken.items():
+        assert (rel[name]["status"], rel[name]["error_type"]) == (status, error_type), name
+    assert "exited with code 70" in rel["broken/crash-here.txt"]["error"]
+    assert "SIGSEGV" in rel["broken/segfault-here.txt"]["error"]
+    assert rel["broken/hang-here.txt"]["error"] == "parsing took longer than the time limit (6 s, --timeout)"
+    assert rel["broken/memory-here.txt"]["error"] == "ran out of memory while parsing (--max-memory-mb 512)"
+    assert rel["broken/picture.png"]["error"] == "not a report: the file is a PNG image"
+    assert rel["broken/site.css"]["error"] == "not a report: a .css file (web page asset)"
+    assert rel["broken/copy-of-county.txt"]["sha256"] == rel["text/county-2021.tsv.txt"]["sha256"]
+
+    by_sha_values: dict[str, list[tuple]] = {}
+    for v in read_csv(out / "values.csv"):
+        by_sha_values.setdefault(v["sha256"], []).append(v)
+    for f in fixture_reports():
+        row = rel[f"{f.parent.name}/{f.name}"]
+        exp = expected_fixtures[f.name]
+        assert row["status"] == exp["status"], f.name
+        assert row["error_type"] == exp["error_type"], f.name
+        if exp["status"] != "ok":
+            continue
+        assert row["format"] == f.parent.name, f.name
+        assert (row["template"], row["issuer"], int(row["n_values"]), int(row["n_issues"]), float(row["confidence"])) \
+            == (exp["template"], exp["issuer"], exp["n_values"], exp["n_issues"], exp["confidence"]), f.name
+        got = [(v["field"], v["kind"], v["raw"], v["where"]) for v in by_sha_values.get(row["sha256"], [])]
+        assert got == [(v[0], v[2], v[3], v[6]) for v in exp["values"]], f.name
+
+    n_failed = sum(1 for r in rows if r["status"] == "failed")
+    n_skipped = sum(1 for r in rows if r["status"] == "skipped")
+    n_ok = len(rows) - n_failed - n_skipped
+    assert n_skipped == 5
+    assert n_failed == 7 + sum(1 for e in expected_fixtures.values() if e["status"] == "failed")
+    summary = p.stderr.strip().splitlines()
+    assert summary[0].startswith(f"{len(rows)} files: {n_ok} ok (")
+    assert f"{n_failed} failed, {n_skipped} skipped; {len(rows) - 1} parsed now" in summary[0]
+    assert "\r" not in p.stderr  # no progress bar when stderr is not a terminal
+    # the duplicate was parsed once: one wide row per distinct ok report
+    wide = read_csv(out / "wide.csv")
+    assert len(wide) == len({r["sha256"] for r in rows if r["status"] == "ok"}) == n_ok - 1
+
+
+def test_rerun_parses_nothing_and_changes_nothing(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for p in fixture_reports(("text",))[:6]:
+        shutil.copy(p, corpus / p.name)
+    out = tmp_path / "out"
+    first = batch.run([str(corpus)], out, workers=2, progress=False)
+    assert (first.counts["parsed"], first.counts["cached"], first.counts["ok"], first.exit_code) == (6, 0, 6, 0)
+    before = {n: (out / n).read_bytes() for n in ("reports.csv", "values.csv", "wide.csv", "issues.csv",
+                                                  "sections.jsonl")}
+    second = batch.run([str(corpus)], out, workers=2, progress=False)
+    assert (second.counts["parsed"], second.counts["cached"], second.counts["ok"]) == (0, 6, 6)
+    assert {n: (out / n).read_bytes() for n in before} == before
+
+    # a new path with known bytes is recorded without parsing; a changed file is parsed again
+    names = sorted(x.name for x in corpus.iterdir())
+    shutil.copy(corpus / names[0], corpus / "again.txt")
+    changed = corpus / names[1]
+    old_sha = read_csv(out / "reports.csv")[1]["sha256"]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    third = batch.run([str(corpus)], out, workers=2, progress=False)
+    assert (third.counts["parsed"], third.counts["cached"], third.counts["files"]) == (1, 6, 7)
+    rows = read_csv(out / "reports.csv")
+    assert len(rows) == 7 and len({r["path"] for r in rows}) == 7
+    shas = {r["sha256"] for r in rows}
+    assert old_sha not in shas
+    values = read_csv(out / "values.csv")
+    assert {v["sha256"] for v in values} <= shas
+    assert old_sha not in {v["sha256"] for v in values}
+    assert len(values) == sum(int(r["n_values"]) for r in rows if r["path"] != str(corpus / "again.txt"))
+
+
+def test_retry_failed_and_force(tmp_path, monkeypatch):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    unique_copy(FIXTURES / "text" / "dept-2019.pipes.txt", corpus / "crash-here.txt", "x")
+    shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "good.txt")
+    out = tmp_path / "out"
+    monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
+    s = batch.run([str(corpus)], out, workers=1, progress=False)
+    assert (s.counts["ok"], s.counts["failed"], s.exit_code) == (1, 1, 9)
+    monkeypatch.delenv("EXTRACTOR_TEST_CRASH_ON")
+    s = batch.run([str(corpus)], out, workers=1, progress=False)  # failed files stay failed
+    assert (s.counts["parsed"], s.counts["failed"], s.exit_code) == (0, 1, 9)
+    s = batch.run([str(corpus)], out, workers=1, progress=False, retry_failed=True)
+    assert (s.counts["parsed"], s.counts["ok"], s.counts["failed"], s.exit_code) == (1, 2, 0, 0)
+    s = batch.run([str(corpus)], out, workers=1, progress=False, force=True)
+    assert (s.counts["parsed"], s.counts["ok"]) == (2, 2)
+    assert len(read_csv(out / "reports.csv")) == 2
+
+
+def _children_of(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _count_done(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _slow_corpus(tmp_path: Path, n: int) -> Path:
+    corpus = tmp_path / "in"
+    srcs = fixture_reports(("text", "html"))
+    for i in range(n):
+        unique_copy(srcs[i % len(srcs)], corpus / f"{i:03d}-{srcs[i % len(srcs)].name}", f"copy {i}")
+    return corpus
+
+
+def _start_slow_run(corpus: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "EXTRACTOR_TEST_DELAY": "0.4"}
+    return subprocess.Popen([sys.executable, "-m", "extractor", "run", str(corpus), "-o", str(out), "--workers", "2"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_rows(proc: subprocess.Popen, db: Path, n: int) -> None:
+    deadline = time.monotonic() + 60
+    while _count_done(db) < n:
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_kill_9_mid_run_then_rerun(tmp_path):
+    n = 24
+    corpus = _slow_corpus(tmp_path, n)
+    out = tmp_path / "out"
+    db = out / "dataset.sqlite"
+    proc = _start_slow_run(corpus, out)
+    _wait_for_rows(proc, db, 4)
+    workers = _children_of(proc.pid)
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    proc.stdout.close()
+    proc.stderr.close()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers):  # workers notice the parent is gone and exit
+        assert time.monotonic() < deadline, "worker processes outlived the killed run"
+        time.sleep(0.1)
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    done = conn.execute("SELECT COUNT(*), COUNT(DISTINCT path) FROM reports").fetchone()
+    conn.close()
+    assert 4 <= done[0] == done[1] < n
+
+    p = cli(str(corpus), "-o", str(out), "--workers", "2")
+    assert p.returncode == 0, p.stderr
+    assert f"{n} files: {n} ok" in p.stderr
+    assert f"{n - done[0]} parsed now" in p.stderr and f"{done[0]} already done" in p.stderr
+    rows = read_csv(out / "reports.csv")
+    assert sorted(Path(r["path"]).name for r in rows) == sorted(x.name for x in corpus.iterdir())
+    assert {r["status"] for r in rows} == {"ok"}
+    values = read_csv(out / "values.csv")
+    assert len(values) == sum(int(r["n_values"]) for r in rows)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == n
+    assert conn.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == len(values)
+    conn.close()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_ctrl_c_stops_cleanly_and_exports_what_is_done(tmp_path):
+    n = 24
+    corpus = _slow_corpus(tmp_path, n)
+    out = tmp_path / "out"
+    proc = _start_slow_run(corpus, out)
+    _wait_for_rows(proc, out / "dataset.sqlite", 3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    rows = read_csv(out / "reports.csv")
+    conn = sqlite3.connect(out / "dataset.sqlite")
+    assert len(rows) == conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    conn.close()
+    assert 3 <= len(rows) < n
+    assert {r["status"] for r in rows} == {"ok"}  # files in flight are dropped, not failed
+    s = batch.run([str(corpus)], out, workers=2, progress=False)
+    assert (s.counts["ok"], s.counts["parsed"], s.counts["cached"], s.exit_code) == (n, n - len(rows), len(rows), 0)
+
+
+def test_inputs_files_globs_and_missing(tmp_path):
+    src = tmp_path / "src"
+    (src / "a" / "b").mkdir(parents=True)
+    (src / ".git").mkdir()
+    shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", src / "a" / "one.txt")
+    shutil.copy(FIXTURES / "text" / "dept-2019.pipes.txt", src / "a" / "b" / "two.txt")
+    shutil.copy(FIXTURES / "html" / "county-2021.cms.html", src / "three.html")
+    shutil.copy(FIXTURES / "text" / "dept-2019.pipes.txt", src / ".git" / "objects.txt")
+    out = src / "out"  # the output folder inside an input folder is never an input
+    s = batch.run([str(src / "a" / "b" / "two.txt"), str(src), f"{src}/**/*.html", str(src / "nope.txt"),
+                   f"{src}/*.nothing"], out, workers=1, progress=False)
+    assert s.warnings == [f"no file matches {src}/*.nothing"]
+    rows = {r["path"]: r for r in read_csv(out / "reports.csv")}
+    assert set(rows) == {str(src / "a" / "one.txt"), str(src / "a" / "b" / "two.txt"), str(src / "three.html"),
+                         str(src / "nope.txt")}
+    assert (rows[str(src / "nope.txt")]["status"], rows[str(src / "nope.txt")]["error_type"]) == \
+        ("failed", "InputNotFound")
+    assert rows[str(src / "three.html")]["format"] == "html"
+    assert (s.counts["files"], s.counts["ok"], s.counts["failed"], s.exit_code) == (4, 3, 1, 9)
+    s = batch.run([str(src)], out, workers=1, progress=False)  # rerun over the folder: outdir still excluded
+    assert (s.counts["files"], s.counts["parsed"]) == (3, 0)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for p in fixture_reports(("text",))[:3]:
+        shutil.copy(p, corpus / p.name)
+    term = _Terminal()
+    batch.run([str(corpus)], tmp_path / "out", workers=1, stream=term)
+    text = term.getvalue()
+    assert "\r" in text and "files/s" in text and "ETA" in text
+    assert "100% |" in text and " 3/3  ok 3  failed 0  skipped 0" in text
+    quiet = io.StringIO()
+    batch.run([str(corpus)], tmp_path / "out2", workers=1, stream=quiet)
+    assert quiet.getvalue() == ""
+
+
+def test_second_run_on_a_busy_outdir_is_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = batch._acquire_lock(out)
+    try:
+        with pytest.raises(batch.BatchError, match="another `extractor run`"):
+            batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], out, progress=False)
+    finally:
+        lock.close()
+
+
+def test_cli_options_and_usage_errors(tmp_path):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    batch.add_arguments(parser)
+    a = parser.parse_args(["x", "y"])
+    assert (a.inputs, a.output, a.workers, a.timeout, a.max_memory_mb, a.engine, a.scheduler) == \
+        (["x", "y"], "output", None, 120.0, 4096, "local", None)
+    p = cli(str(FIXTURES / "text"), "-o", str(tmp_path / "o"), "--engine", "dask")
+    assert p.returncode == 2 and "--scheduler" in p.stderr
+    p = cli(str(FIXTURES / "text"), "-o", str(tmp_path / "o"), "--workers", "0")
+    assert p.returncode == 2
+
+
+def test_worker_start_failure_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_CHILD_CODE", "import sys; sys.exit(3)")
+    with pytest.raises(batch.BatchError, match="worker processes cannot start"):
+        batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], tmp_path / "out", workers=1, progress=False)
+
+
+# ---------------------------------------------------------------------------------- Dask
+
+
+def _dataset_rows(out: Path) -> list[tuple]:
+    keep = ("path", "sha256", "format", "status", "error_type", "template", "n_values", "n_issues")
+    return sorted(tuple(Path(r["path"]).name if k == "path" else r[k] for k in keep)
+                  for r in read_csv(out / "reports.csv"))
+
+
+@pytest.mark.parametrize("processes", [True, False])
+def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes):
+    distributed = pytest.importorskip("distributed")
+    corpus = tmp_path / "in"
+    for p in fixture_reports(("text", "html"))[::3] + fixture_reports(("pdf",))[:3]:
+        (corpus / p.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(p, corpus / p.parent.name / p.name)
+    unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "crash-here.txt", "crash")
+    unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "hang-here.txt", "hang")
+    (corpus / "site.css").write_text("body{}", encoding="utf-8")
+    monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
+    monkeypatch.setenv("EXTRACTOR_TEST_HANG_ON", "hang-here")
+    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=3, progress=False)
+    with distributed.LocalCluster(host="127.0.0.1", processes=processes, n_workers=2, threads_per_worker=1,
+                                  dashboard_address=None, protocol="tcp://") as cluster:
+        try:
+            remote = batch.run([str(corpus)], tmp_path / "dask", engine="dask",
+                               scheduler=cluster.scheduler_address, timeout=3, progress=False)
+        finally:
+            batch.shutdown_dask_pool()
+    assert remote.counts == local.counts
+    assert remote.exit_code == local.exit_code == 9
+    assert _dataset_rows(tmp_path / "dask") == _dataset_rows(tmp_path / "local")
+    rows = {Path(r["path"]).name: r for r in read_csv(tmp_path / "dask" / "reports.csv")}
+    assert (rows["crash-here.txt"]["status"], rows["crash-here.txt"]["error_type"]) == ("failed", "crashed")
+    assert (rows["hang-here.txt"]["status"], rows["hang-here.txt"]["error_type"]) == ("failed", "timeout")
+    assert (rows["site.css"]["status"]) == "skipped"
+    for name in ("values.csv", "issues.csv", "sections.jsonl"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+
+
+def test_process_file_is_the_same_work_as_parse():
+    path = FIXTURES / "text" / "city-2022-bad-totals.md.txt"
+    r = batch.process_file(str(path))
+    rec = extractor.parse(path).to_dict()
+    assert r["sha256"] == rec["source"]["sha256"]
+    assert r["content"]["status"] == "ok" and r["retire"] is False
+    assert [v[1] for v in r["rows"].values] == [v["field"] for v in rec["values"]]
+    assert [i[1] for i in r["rows"].issues] == [i["code"] for i in rec["issues"]]
+    assert json.loads(r["rows"].values[0][7]) == rec["values"][0]["where"]
+    assert Counter(i["severity"] for i in rec["issues"])["error"] == r["content"]["n_errors"]
+
+
+def test_file_names_that_are_not_utf8(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    base = os.fsencode(corpus)
+    shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", os.path.join(base, "报告2023.txt".encode("gbk")))
+    shutil.copy(FIXTURES / "text" / "dept-2019.pipes.txt", os.path.join(base, b"bad\xff\xfe.txt"))
+    s = batch.run([str(corpus)], tmp_path / "out", workers=1, progress=False)
+    assert (s.counts["ok"], s.exit_code) == (2, 0)
+    paths = sorted(r["path"] for r in read_csv(tmp_path / "out" / "reports.csv"))
+    assert paths == sorted([str(corpus / "报告2023.txt"), str(corpus) + "/bad\\xff\\xfe.txt"])
+    s = batch.run([str(corpus)], tmp_path / "out", workers=1, progress=False)
+    assert (s.counts["parsed"], s.counts["cached"]) == (0, 2)

@@ -1,0 +1,301 @@
+"""The dataset files: exact columns, loadable by pandas / DuckDB / pyarrow, SQLite = CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from extractor import batch, dataset
+from extractor.codebook import write_codebook_csv
+from extractor.dataset import (
+    ISSUE_COLUMNS,
+    REPORT_COLUMNS,
+    SECTION_COLUMNS,
+    VALUE_COLUMNS,
+    WIDE_COLUMNS,
+    WIDE_META_COLUMNS,
+    Store,
+    export,
+    rows_from_record,
+)
+from extractor.templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
+
+from conftest import FIXTURES
+
+pd = pytest.importorskip("pandas")
+
+CSV_TABLES = {  # file -> (sqlite table, columns, ORDER BY of the export)
+    "reports.csv": ("reports", REPORT_COLUMNS, "path"),
+    "values.csv": ('"values"', VALUE_COLUMNS, "sha256, rowid"),
+    "issues.csv": ("issues", ISSUE_COLUMNS, "sha256, rowid"),
+    "wide.csv": ("wide", WIDE_COLUMNS, "rowid"),
+    "codebook.csv": ("codebook", CODEBOOK_COLUMNS, "rowid"),
+}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("ds")
+    corpus = root / "in"
+    for kind, pat in (("text", "*.txt"), ("html", "*.html"), ("pdf", "*.pdf")):
+        (corpus / kind).mkdir(parents=True)
+        for p in sorted((FIXTURES / kind).glob(pat)):
+            shutil.copy(p, corpus / kind / p.name)
+    (corpus / "text" / "duplicate.txt").write_bytes((FIXTURES / "text" / "county-2021.tsv.txt").read_bytes())
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    s = batch.run([str(corpus)], root / "out", workers=2, progress=False)
+    assert s.counts["failed"] >= 1 and s.counts["skipped"] == 1
+    return root / "out"
+
+
+def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+def _as_csv_text(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def test_files_written(out):
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    assert names >= {"reports.csv", "values.csv", "wide.csv", "issues.csv", "sections.jsonl", "codebook.csv",
+                     "dataset.sqlite", "review.html", "worker.log"}
+    for name in dataset.DATASET_FILES:
+        assert not (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), "UTF-8 without BOM"
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("name", list(CSV_TABLES))
+def test_sqlite_holds_the_same_rows_as_the_csv(out, name):
+    table, columns, order = CSV_TABLES[name]
+    header, rows = _csv_rows(out / name)
+    assert header == list(columns)
+    conn = sqlite3.connect(out / "dataset.sqlite")
+    sql_cols = [d[1] for d in conn.execute(f"PRAGMA table_info({table})")]
+    assert sql_cols == list(columns)
+    db = conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    conn.close()
+    assert rows == [[_as_csv_text(v) for v in r] for r in db]
+    assert len(rows) > 0
+
+
+def test_sections_jsonl_matches_sqlite(out):
+    lines = [json.loads(x) for x in (out / "sections.jsonl").read_text(encoding="utf-8").splitlines()]
+    conn = sqlite3.connect(out / "dataset.sqlite")
+    db = conn.execute("SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid").fetchall()
+    conn.close()
+    assert [tuple(d[c] for c in SECTION_COLUMNS) for d in lines] == db
+    assert all(list(d) == list(SECTION_COLUMNS) for d in lines)
+
+
+def test_reports_one_row_per_input_file(out):
+    r = pd.read_csv(out / "reports.csv")
+    n_inputs = sum(1 for p in (out.parent / "in").rglob("*") if p.is_file())
+    assert len(r) == r["path"].nunique() == n_inputs
+    assert set(r["status"]) == {"ok", "failed", "skipped"}
+    ok = r[r["status"] == "ok"]
+    assert ok["error"].isna().all() and ok["template"].notna().all()
+    bad = r[r["status"] != "ok"]
+    assert bad["error"].notna().all() and bad["error_type"].notna().all()
+    assert r.loc[r["path"].str.endswith("empty.txt"), "error_type"].tolist() == ["EmptyInput"]
+    assert r.loc[r["path"].str.endswith("county-2021.encrypted-password.pdf"), "error_type"].tolist() == \
+        ["EncryptedDocument"]
+
+
+def test_wide_csv_in_pandas_one_column_per_field_id(out):
+    wide = pd.read_csv(out / "wide.csv")
+    assert list(wide.columns) == list(WIDE_META_COLUMNS) + list(FIELD_IDS)
+    assert len(wide.columns) == len(WIDE_META_COLUMNS) + len(FIELD_IDS)
+    reports = pd.read_csv(out / "reports.csv")
+    ok = reports[reports["status"] == "ok"]
+    assert len(wide) == ok["sha256"].nunique() == len(ok) - 1  # duplicate.txt: same bytes, one row
+    assert wide["sha256"].is_unique
+    for fid in FIELD_IDS:
+        assert wide[fid].dtype.kind in "if", fid
+    # every number of values.csv is in its wide cell, and nothing else is
+    values = pd.read_csv(out / "values.csv")
+    numeric = values[values["value"].notna()].drop_duplicates(["sha256", "field"])
+    assert int(wide[list(FIELD_IDS)].notna().sum().sum()) == len(numeric)
+    w = wide.set_index("sha256")
+    for row in numeric.sample(n=min(300, len(numeric)), random_state=1).itertuples():
+        assert w.at[row.sha256, row.field] == pytest.approx(row.value)
+    city = w[w["path"].str.endswith("city-2022-bad-totals.md.txt")].iloc[0]
+    assert (city["year"], city["template"], city["s3.new.total"], city["issuer"]) == (2022, "2021", 401, "东陵市人民政府")
+
+
+def test_values_and_issues_columns_in_pandas(out):
+    values = pd.read_csv(out / "values.csv")
+    assert list(values.columns) == list(VALUE_COLUMNS)
+    assert set(values["kind"]) <= {"number", "blank", "none", "na", "text"}
+    assert values["value"].dtype.kind == "f" and values["confidence"].between(0, 1).all()
+    assert all(isinstance(json.loads(w), dict) for w in values["where"])
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    assert list(issues.columns) == list(ISSUE_COLUMNS)
+    row = issues[issues["code"] == "s3.row_total"].iloc[0]
+    assert row["fields"].split(";")[-1] == "s3.new.total"
+    reports = pd.read_csv(out / "reports.csv")
+    ok = reports[reports["status"] == "ok"].drop_duplicates("sha256")
+    assert len(values) == ok["n_values"].sum()
+    assert len(issues) == ok["n_issues"].sum()
+
+
+def test_codebook_csv_is_the_codebook(out):
+    buf = io.StringIO()
+    write_codebook_csv(buf)
+    assert (out / "codebook.csv").read_text(encoding="utf-8") == buf.getvalue()
+    assert len(codebook_rows()) == len(FIELD_IDS)
+
+
+def test_duckdb_loads_the_csv(out):
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    for name, (_, columns, _) in CSV_TABLES.items():
+        rel = con.sql(f"SELECT * FROM read_csv_auto('{out / name}', header=true)")
+        assert rel.columns == list(columns), name
+        assert rel.shape[0] == len(_csv_rows(out / name)[1]), name
+    got = con.sql(f"SELECT COUNT(*), COUNT(DISTINCT sha256) FROM read_csv_auto('{out / 'wide.csv'}')").fetchall()
+    n = len(pd.read_csv(out / "wide.csv"))
+    assert got == [(n, n)]
+
+
+def test_parquet_files_match_the_csv(out):
+    pytest.importorskip("pyarrow")
+    for name in ("reports", "values", "wide", "issues", "sections"):
+        pq = pd.read_parquet(out / f"{name}.parquet")
+        if name == "sections":
+            assert len(pq) == len((out / "sections.jsonl").read_text(encoding="utf-8").splitlines())
+            continue
+        c = pd.read_csv(out / f"{name}.csv")
+        assert list(pq.columns) == list(c.columns), name
+        assert len(pq) == len(c), name
+    wide = pd.read_parquet(out / "wide.parquet")
+    assert all(wide[f].dtype == "float64" for f in FIELD_IDS)
+
+
+def _record(sha: str, raw: str, message: str) -> dict:
+    return {
+        "source": {"path": "x", "sha256": sha, "format": "text"},
+        "metadata": {"issuer": 'A "quoted", issuer', "year": 2023, "published": None, "template": "2021"},
+        "sections": [{"number": 1, "title": "一、总体情况", "text": "line one\nline, two\r\n\"three\""}],
+        "preamble": "", "signature": "署名\n2024年1月1日",
+        "values": [
+            {"field": "s2.regulations.issued", "value": 3, "kind": "number", "raw": raw, "unit": None,
+             "confidence": 0.99, "where": {"line": 3, "column": 1}},
+            {"field": "s2.fees.amount" if "s2.fees.amount" in FIELD_IDS else FIELD_IDS[5], "value": 160.5964,
+             "kind": "number", "raw": "160.5964万元", "unit": "万元", "confidence": 0.9, "where": {"page": 2,
+                                                                                               "bbox": [1.5, 2, 3, 4]}},
+            {"field": "s3.new.total", "value": None, "kind": "none", "raw": "无", "unit": None,
+             "confidence": 0.95, "where": {}},
+        ],
+        "issues": [{"code": "s3.balance", "severity": "error", "message": message,
+                    "fields": ["s3.new.total", "s3.total.total"]}],
+        "confidence": 0.5,
+    }
+
+
+def test_tricky_text_round_trips_through_csv(tmp_path):
+    raw = '=1+2, "3"\n4\t5'
+    message = 'a, "b"\nc;d'
+    store = Store(tmp_path / "dataset.sqlite")
+    rows = rows_from_record(_record("a" * 64, raw, message), version="t")
+    store.write_result(["in/a,b \"c\".txt"], "a" * 64, rows.content, rows)
+    export(store, tmp_path, parquet=False, review=True)
+    store.close()
+    v = pd.read_csv(tmp_path / "values.csv", keep_default_na=False)
+    assert v["raw"].tolist()[0] == raw
+    assert json.loads(v["where"].tolist()[1]) == {"page": 2, "bbox": [1.5, 2, 3, 4]}
+    assert v["value"].tolist() == ["3", "160.5964", ""]
+    i = pd.read_csv(tmp_path / "issues.csv", keep_default_na=False)
+    assert (i["message"][0], i["fields"][0]) == (message, "s3.new.total;s3.total.total")
+    r = pd.read_csv(tmp_path / "reports.csv", keep_default_na=False)
+    assert (r["path"][0], r["issuer"][0], r["n_values"][0], r["n_errors"][0]) == \
+        ('in/a,b "c".txt', 'A "quoted", issuer', 3, 1)
+    secs = [json.loads(x) for x in (tmp_path / "sections.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(s["number"], s["text"]) for s in secs] == [(1, "line one\nline, two\r\n\"three\""),
+                                                       (-1, "署名\n2024年1月1日")]
+    w = pd.read_csv(tmp_path / "wide.csv")
+    assert (len(w), w["s2.regulations.issued"][0], w["s3.new.total"].isna()[0]) == (1, 3, True)
+    duckdb = pytest.importorskip("duckdb")
+    got = duckdb.sql(f"SELECT raw FROM read_csv_auto('{tmp_path / 'values.csv'}')").fetchall()
+    assert got[0][0] == raw
+
+
+def test_rows_from_record_exact():
+    rows = rows_from_record(_record("b" * 64, "3", "m"), version="9.9", seconds=0.123456, size=10)
+    assert rows.values[0] == ("b" * 64, "s2.regulations.issued", 3, "number", "3", None, 0.99,
+                              '{"column":1,"line":3}')
+    assert rows.issues == [("b" * 64, "s3.balance", "error", "m", "s3.new.total;s3.total.total", None)]
+    assert [s[1] for s in rows.sections] == [1, -1]
+    c = rows.content
+    assert (c["status"], c["format"], c["year"], c["template"], c["n_values"], c["n_issues"], c["n_errors"],
+            c["n_warnings"], c["bytes"], c["parse_seconds"], c["extractor_version"]) == \
+        ("ok", "text", 2023, "2021", 3, 1, 1, 0, 10, 0.1235, "9.9")
+    assert set(c) == set(dataset.CONTENT_COLUMNS)
+
+
+def test_a_failed_export_leaves_the_previous_files_untouched(tmp_path, monkeypatch):
+    store = Store(tmp_path / "dataset.sqlite")
+    rows = rows_from_record(_record("c" * 64, "3", "m"))
+    store.write_result(["a.txt"], "c" * 64, rows.content, rows)
+    export(store, tmp_path, parquet=False)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".jsonl", ".html")}
+    rows2 = rows_from_record(_record("d" * 64, "4", "n"))
+    store.write_result(["b.txt"], "d" * 64, rows2.content, rows2)
+
+    def boom(conn):  # the last file of the export fails
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("extractor.review.render_review", boom)
+    with pytest.raises(RuntimeError):
+        export(store, tmp_path, parquet=False)
+    store.close()
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".jsonl", ".html")}
+    assert after == before
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_rewriting_a_result_never_duplicates_rows(tmp_path):
+    store = Store(tmp_path / "dataset.sqlite")
+    rows = rows_from_record(_record("e" * 64, "3", "m"))
+    for _ in range(3):
+        store.write_result(["a.txt", "b.txt"], "e" * 64, rows.content, rows)
+    store.write_result(["c.txt"], "e" * 64, rows.content, rows)  # a third path with the same bytes
+    conn = store.conn
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 3
+    assert conn.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == 3
+    assert conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0] == 1
+    store.close()
+
+
+def test_changed_file_then_its_old_bytes_again_never_duplicates_rows(tmp_path):
+    store = Store(tmp_path / "dataset.sqlite")
+    store.drop_content_indexes()  # as during a run
+    one, two = "1" * 64, "2" * 64
+    r1, r2 = rows_from_record(_record(one, "3", "m")), rows_from_record(_record(two, "4", "n"))
+    store.write_result(["p.txt"], one, r1.content, r1)
+    store.write_result(["p.txt"], two, r2.content, r2)  # p.txt changed: its old content goes
+    conn = store.conn
+
+    def count(sha):
+        return conn.execute('SELECT COUNT(*) FROM "values" WHERE sha256 = ?', (sha,)).fetchone()[0]
+
+    assert (count(one), count(two)) == (0, 3)
+    store.write_result(["q.txt"], one, r1.content, r1)  # the old bytes come back under another name
+    store.copy_content("r.txt", two, store.content_row(two))
+    assert (count(one), count(two)) == (3, 3)
+    store.write_result(["r.txt"], one, r1.content, r1)  # r.txt changed to bytes already stored
+    assert (count(one), count(two)) == (3, 3)
+    export(store, tmp_path, parquet=False)
+    store.close()
+    assert len(pd.read_csv(tmp_path / "values.csv")) == 6
+    assert sorted(pd.read_csv(tmp_path / "reports.csv")["path"]) == ["p.txt", "q.txt", "r.txt"]
+    assert len(pd.read_csv(tmp_path / "wide.csv")) == 2
