@@ -124,7 +124,8 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
     corpus = tmp_path / "in"
     broken = make_mixed_corpus(corpus)
     out = tmp_path / "out"
-    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "6", "--max-memory-mb", "512", env=HOOKS)
+    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "6", "--max-memory-mb", "512",
+            "--strict", env=HOOKS)
     assert p.returncode == 9, p.stderr
 
     rows = read_csv(out / "reports.csv")
@@ -476,3 +477,15 @@ def test_file_names_that_are_not_utf8(tmp_path):
     assert paths == sorted([str(corpus / "报告2023.txt"), str(corpus) + "/bad\\xff\\xfe.txt"])
     s = batch.run([str(corpus)], tmp_path / "out", workers=1, progress=False)
     assert (s.counts["parsed"], s.counts["cached"]) == (0, 2)
+
+
+def test_a_complete_run_with_failed_files_exits_0_unless_strict(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "good.txt").write_bytes((FIXTURES / "text" / "county-2021.tsv.txt").read_bytes())
+    (corpus / "empty.txt").write_bytes(b"")
+    p = cli(str(corpus), "-o", str(tmp_path / "out"), "--workers", "1")
+    assert p.returncode == 0, p.stderr
+    assert "1 failed" in p.stderr
+    p = cli(str(corpus), "-o", str(tmp_path / "out"), "--workers", "1", "--strict")
+    assert p.returncode == 9
