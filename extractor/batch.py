@@ -972,6 +972,7 @@ class _Run:
         content = result["content"]
         sha = task.sha256
         self.store.write_result(task.paths, sha, content, rows)
+        self.store.maybe_flush()
         if sha:
             self.inflight.pop(sha, None)
             self.fresh.add(sha)
@@ -1050,6 +1051,7 @@ def run(
         remove_stale_temporaries(out)
         store = Store(out / "dataset.sqlite")
         run_id = store.begin_run(list(argv), __version__)
+        store.group_commit = True  # one transaction per few finished files (see Store)
         store.drop_content_indexes()  # built again by every export
         files, missing, warnings = collect_inputs(inputs, exclude=[out])
         for w in warnings:
@@ -1064,6 +1066,7 @@ def run(
         last_export = [time.monotonic()]
 
         def tick() -> None:
+            store.maybe_flush()
             bar.update(state.counts)
             if export_every > 0 and time.monotonic() - last_export[0] > export_every:
                 assert store is not None
