@@ -9,10 +9,11 @@ Design (see ``docs/dataset.md`` for what is written):
   (``error_type`` ``crashed``) and starts a replacement. A file past ``--timeout`` gets
   its worker killed (``timeout``); each worker caps its address space with
   ``RLIMIT_AS`` (``--max-memory-mb``; a :class:`MemoryError` gives ``memory``).
-* **The parent is the only writer** of ``OUTDIR/dataset.sqlite``: one transaction per
-  finished file. Workers send back rows ready for ``executemany``, so the parent stays
-  light. Killing the run (Ctrl-C, ``kill -9``) loses at most the files in flight; the
-  next run on the same OUTDIR skips every file whose bytes (sha256) are already done.
+* **The parent is the only writer** of ``OUTDIR/dataset.sqlite``: one savepoint per
+  finished file, the files of a short window sharing one transaction (Store.group_commit).
+  Workers send back rows ready for ``executemany``, so the parent stays light. Killing the
+  run (Ctrl-C, ``kill -9``) loses at most the files in flight and those of the open window;
+  the next run on the same OUTDIR skips every file whose bytes (sha256) are already done.
 * The CSV / JSONL / Parquet files and ``review.html`` are exported from SQLite at the end
   (and every ``--export-every`` seconds), each written to a temporary file and moved into
   place, so no reader ever sees a half-written file.

@@ -484,6 +484,37 @@ def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
         raise
 
 
+def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
+    """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
+    every export into the table ``panel_issues`` (the same columns as ``issues``)."""
+    from .panel import cross_year_issues
+
+    recs: dict[str, dict[str, Any]] = {}
+    for sha, issuer, year, template, conf in conn.execute(
+            "SELECT DISTINCT sha256, issuer, year, template, confidence FROM reports WHERE status = 'ok' "
+            "AND sha256 IS NOT NULL AND issuer IS NOT NULL AND year IS NOT NULL "
+            "AND template IN ('2019', '2021')"):
+        recs[sha] = {"source": {"sha256": sha}, "confidence": conf, "values": [],
+                     "metadata": {"issuer": issuer, "year": int(year), "template": template}}
+    rows: list[tuple[Any, ...]] = []
+    if len(recs) >= 2:
+        for sha, fid, value, kind in conn.execute('SELECT sha256, field, value, kind FROM "values"'):
+            rec = recs.get(sha)
+            if rec is not None:
+                rec["values"].append({"field": fid, "value": value, "kind": kind})
+        rows = [(sha, i.code, i.severity, i.message, ";".join(i.fields), None)
+                for sha, i in cross_year_issues(recs.values())]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DROP TABLE IF EXISTS panel_issues")
+        conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
+        conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def _prune_orphans(conn: sqlite3.Connection) -> None:
     """Drop values/issues/sections of bytes no path points to any more (a file that changed)."""
     conn.execute("BEGIN IMMEDIATE")
@@ -510,6 +541,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
     _prune_orphans(conn)
     wide = _wide_rows(conn)
     _rebuild_wide(conn, wide)
+    _rebuild_panel_issues(conn)
     files = _AtomicFiles(out)
     try:
         with files.open("reports.csv") as fh:
@@ -529,8 +561,10 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
         with files.open("issues.csv") as fh:
             w = _csv_writer(fh)
             w.writerow(ISSUE_COLUMNS)
-            w.writerows(_iter_query(conn, f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM issues "
-                                          "ORDER BY sha256, rowid"))
+            cols = ", ".join(q(c) for c in ISSUE_COLUMNS)
+            w.writerows(_iter_query(conn, f"SELECT {cols} FROM (SELECT {cols}, 0 AS k, rowid AS r FROM issues "
+                                          f"UNION ALL SELECT {cols}, 1, rowid FROM panel_issues) "
+                                          "ORDER BY sha256, k, r"))
         with files.open("sections.jsonl") as fh:
             for r in _iter_query(conn, "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"):
                 fh.write(json.dumps(dict(zip(SECTION_COLUMNS, r, strict=True)), ensure_ascii=False) + "\n")
@@ -575,7 +609,8 @@ def _export_parquet(conn: sqlite3.Connection, files: _AtomicFiles, wide: list[li
                             ("unit", str_t), ("confidence", f_t), ("where", str_t)],
          f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" ORDER BY sha256, rowid'),
         ("issues.parquet", [(c, str_t) for c in ISSUE_COLUMNS],
-         f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM issues ORDER BY sha256, rowid"),
+         f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM (SELECT *, 0 AS k, rowid AS r FROM issues "
+         "UNION ALL SELECT *, 1, rowid FROM panel_issues) ORDER BY sha256, k, r"),
         ("sections.parquet", [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
          "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"),
     ]

@@ -299,3 +299,26 @@ def test_changed_file_then_its_old_bytes_again_never_duplicates_rows(tmp_path):
     assert len(pd.read_csv(tmp_path / "values.csv")) == 6
     assert sorted(pd.read_csv(tmp_path / "reports.csv")["path"]) == ["p.txt", "q.txt", "r.txt"]
     assert len(pd.read_csv(tmp_path / "wide.csv")) == 2
+
+
+def test_cross_year_checks_land_in_issues_csv_and_sqlite(tmp_path):
+    # the same body two years running: the 2022 report repeats every number of 2021
+    src = (FIXTURES / "text" / "county-2021.tsv.txt").read_text(encoding="utf-8")
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "2021.txt").write_text(src, encoding="utf-8")
+    (corpus / "2022.txt").write_text(src.replace("2021年", "2022年").replace("2022年1月", "2023年1月"),
+                                     encoding="utf-8")
+    from extractor.batch import run
+
+    run([str(corpus)], tmp_path / "out", workers=1, progress=False)
+    import csv
+    import sqlite3
+
+    with open(tmp_path / "out" / "issues.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    copied = [r for r in rows if r["code"] == "check.copied_report"]
+    assert len(copied) == 1 and "repeats the 2021 report" in copied[0]["message"]
+    conn = sqlite3.connect(tmp_path / "out" / "dataset.sqlite")
+    assert conn.execute("SELECT count(*) FROM panel_issues WHERE code = 'check.copied_report'").fetchone() == (1,)
+    conn.close()
