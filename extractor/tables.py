@@ -738,6 +738,7 @@ def _finish_s3(st: _State, res: TableResult) -> None:
     split = any(r.rid.startswith("other.") for r, *_ in rows)
     res.other_split = split if res.other_split is None else (res.other_split or split)
     columns = [c.suffix for c in S3_COLUMNS]
+    columns = _s3_header_columns(st.s3_map, rows, columns, res)
     for r3, row, values, name in rows:
         if r3.rid == "other" and split:
             if any(s.cell.text.strip() for s in values):
@@ -754,6 +755,32 @@ def _finish_s3(st: _State, res: TableResult) -> None:
             res.put(Mapped(field_of[c], cell, flags, None,
                            _where(cell, row)))
     st.s3_rows = []
+
+
+def _s3_header_columns(cm: ColMap | None, rows: list, columns: list[str], res: TableResult) -> list[str]:
+    """The columns the section-3 table shows: a header without 总计 (or another column) whose
+    rows carry as few values is a table that leaves that column out, not a table of short rows."""
+    if cm is None or len(cm.cols) < 4:
+        return columns
+    shown = [c for c in columns if any(col.suffix == c for col in cm.cols)]
+    if len(shown) == len(columns):
+        return columns
+    counts = []
+    for _r3, _row, values, _name in rows:
+        vals = [s for s in values if s.origin]
+        while vals and not vals[0].cell.text.strip():
+            vals.pop(0)
+        counts.append(len(vals))
+    counts.sort()
+    if not counts or counts[len(counts) // 2] > len(shown):
+        return columns  # the rows carry the column: the header label is damaged, not absent
+    absent = [c for c in columns if c not in shown]
+    labels = {c.suffix: c.label for c in S3_COLUMNS}
+    res.issues.append(Issue(
+        "gap.column", "warning",
+        f"the section-3 table has no column {', '.join(labels[c] for c in absent)}: its cells are not shown",
+        tuple(f"s3.{r3.rid}.{c}" for r3, *_ in rows for c in absent)))
+    return shown
 
 
 def _s4_data(row: Sequence[Cell], values: list[Slot], st: _State, res: TableResult, positional: bool) -> None:
