@@ -932,6 +932,10 @@ class _Run:
         self.inflight: dict[str, Task] = {}
         self.fresh: set[str] = set()  # bytes parsed in this run
         self._next_id = 0
+        # what the store already holds, read once (not two queries per file)
+        self.known: dict[str, tuple[str | None, str]] = {
+            p: (sha, status) for p, sha, status in store.conn.execute("SELECT path, sha256, status FROM reports")}
+        self.known_shas: set[str] = {sha for sha, _ in self.known.values() if sha}
 
     def _redo(self, status: str | None) -> bool:
         return self.force or (self.retry_failed and status == "failed")
@@ -947,17 +951,18 @@ class _Run:
                     "failed", "InputNotFound", err or "cannot read", version=__version__))
                 self._count("failed")
                 continue
-            row = self.store.path_row(f.name)
-            if row is not None and row["sha256"] == sha and (sha in self.fresh or not self._redo(row["status"])):
+            row = self.known.get(f.name)
+            if row is not None and row[0] == sha and (sha in self.fresh or not self._redo(row[1])):
                 self.counts["cached"] += 1
-                self._count(row["status"])
+                self._count(row[1])
                 continue
             if sha in self.inflight:
                 self.inflight[sha].paths.append(f.name)
                 continue
-            content = self.store.content_row(sha)
+            content = self.store.content_row(sha) if sha in self.known_shas else None
             if content is not None and (sha in self.fresh or not self._redo(content["status"])):
                 self.store.copy_content(f.name, sha, content)
+                self.known[f.name] = (sha, content["status"])
                 self.counts["cached"] += 1
                 self._count(content["status"])
                 continue
@@ -974,7 +979,10 @@ class _Run:
         sha = task.sha256
         self.store.write_result(task.paths, sha, content, rows)
         self.store.maybe_flush()
+        for p in task.paths:
+            self.known[p] = (sha, content.get("status"))
         if sha:
+            self.known_shas.add(sha)
             self.inflight.pop(sha, None)
             self.fresh.add(sha)
         self.counts["parsed"] += 1
