@@ -50,7 +50,7 @@ class Limits:
     max_lines: int = 200_000
     #: HTML elements (start tags) parsed; the rest of a longer page is not read
     #: (``limit.max_elements`` warning)
-    max_elements: int = 500_000
+    max_elements: int = 300_000
     #: HTML nesting kept; deeper markup is flattened, its text kept (``limit.max_depth``)
     max_depth: int = 2000
     #: what the compressed streams of a PDF (all but images, which are never decoded) may

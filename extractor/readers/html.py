@@ -37,15 +37,26 @@ job. What it does, in one parse and a few C-level passes over the lxml tree:
    slots no cell covers — rows with fewer cells than the widest, e.g. a blank 总计 cell
    left out — hold an empty origin cell of their own). Spans are bounded (colspan ≤
    ``MAX_COLSPAN``, rowspan ≤ the rows left) and every slot counts against
-   ``limits.max_cells``. Empty rows (Word's trailing width row) are dropped.
+   ``limits.max_cells``. Empty rows that only shape the layout (Word's zero-height trailing
+   width row, one-cell spacers, hidden or borderless rows) are dropped; a row of empty
+   bordered cells is data left blank and is kept.
    Layout tables (those holding other tables, one-column tables, cells of running text)
    are read as text, so a data table nested in a layout table is never swallowed. All
    other text becomes one :class:`~extractor.model.Text` per paragraph, heading, list
    item, layout cell or ``<br>``-separated line, in document order between the grids.
 6. **Gaps**: tables published as images (an ``<img>`` where section 二/三/四 has no
    grid, or images and no grid at all) give ``gap.table_image`` errors; a page that only
-   links to a PDF/DOC attachment gives ``gap.attachment_only``; a page with no text at
+   links to a PDF/DOC attachment gives ``gap.attachment_only``; a page without text that
+   only redirects (script, meta refresh) gives ``gap.redirect`` naming the target; a page
+   with no body (a head, frames) gives ``input.no_body``; any other page with no text at
    all gives ``input.no_text``. A document is never empty without an issue saying why.
+
+Limits (:mod:`extractor.limits`): a page with more ``<td>``/``<th>`` tags than
+``max_cells`` is refused before parsing (``LimitExceeded``), one with more start tags than
+``max_elements`` is read up to there and one with more lines than ``max_lines`` keeps its
+first lines (``limit.*`` warnings); ``time_s`` is checked between the stages and tables.
+Every scan for a closing ``>`` (declarations, scripts, tags) is linear, however many
+openings are never closed.
 
 Cell and line text: ``&nbsp;`` and other white space runs become one space, a line break
 in the HTML source between two CJK characters disappears (as browsers render it),
@@ -187,12 +198,31 @@ _WORD_RES = {
 _ANY_WORD = re.compile("|".join((*_BOX_WORDS, *_HEADING_WORDS, *_TABLE_WORDS)))
 
 
+class _TextNode(str):
+    """A text node that holds a word (what lxml's "smart strings" give, made only for the
+    few nodes that match): the text, ``getparent()`` and ``is_tail``."""
+
+    parent: Any
+    is_tail: bool
+
+    def getparent(self) -> Any:
+        return self.parent
+
+
 def _word_nodes(body: Any) -> dict[str, list[Any]]:
-    """The text nodes that hold a box label, a section-heading word or a table label, in one
-    pass (XPath's contains() would copy every node's text once per word)."""
+    """The text nodes that hold a box label, a section-heading word or a table label, in
+    document order, in one pass that keeps only those (XPath's contains() would copy every
+    node's text once per word; ``descendant::text()`` would hold every text node at once)."""
     out: dict[str, list[Any]] = {k: [] for k in _WORD_RES}
-    for node in body.xpath("descendant::text()"):
-        if _ANY_WORD.search(node):
+    for ev, el in etree.iterwalk(body, events=("start", "end")):
+        if ev == "start":
+            text, tail = (el.text if isinstance(el.tag, str) else None), False
+        else:
+            text, tail = (el.tail if el is not body else None), True
+        if text and _ANY_WORD.search(text):
+            node = _TextNode(text)
+            node.parent = el
+            node.is_tail = tail
             for kind, rx in _WORD_RES.items():
                 if rx.search(node):
                     out[kind].append(node)
@@ -225,8 +255,10 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     if root is None:
         return _fallback(text, issues)
     hints = _head_hints(root)
+    frames = [src for f in root.iter("frame", "iframe") if (src := (f.get("src") or "").strip())]
     etree.strip_elements(root, *_JUNK_TAGS, with_tail=False)
     body = root.find("body")
+    no_body = body is None
     if body is None:
         body = root
     nodes = _word_nodes(body)
@@ -235,11 +267,14 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     _drop_chrome(content, protected)
     attachments = _attachments(content)
     check_time("before reading the page's tables")
-    items, images = _blocks(content, limits)
+    items, images = _blocks(content, limits, issues)
     if hints.get("title"):
         items = _with_title(items, hints["title"])
     blocks, gaps = _gaps(items, images, attachments)
     issues.extend(gaps)
+    if no_body and len(blocks) <= 1 and not gaps:
+        return Document(blocks=tuple(blocks), format="html", hints=hints,
+                        issues=(*issues, _redirect_issue(text) or _no_body_issue(hints, frames)))
     if not blocks and not gaps:
         return _fallback(text, issues, hints)
     return Document(blocks=tuple(blocks), format="html", hints=hints, issues=tuple(issues))
@@ -743,6 +778,22 @@ class _Budget:
             )
 
 
+_ZERO_HEIGHT = re.compile(r"^\s*[0-2](?:\.\d*)?\s*(?:px|pt)?\s*$")
+
+
+def _spacer_row(tr: Any, tds: list[Any]) -> bool:
+    """An empty row that only shapes the layout: no cells, or one (a spacer across the
+    table), or zero height (Word's trailing width row), hidden, or cells without borders.
+    A row of several empty bordered cells is data left blank (a 复议 row of blanks) and is
+    kept."""
+    if len(tds) <= 1:
+        return True
+    style = (tr.get("style") or "").replace(" ", "").lower()
+    if _ZERO_HEIGHT.match(tr.get("height") or "x") or "display:none" in style or re.search(r"height:0(?![.\d])", style):
+        return True
+    return all("border:none" in (td.get("style") or "").replace(" ", "").lower() for td in tds)
+
+
 def _grid(table: Any, t: int, budget: _Budget) -> Grid | None:
     """The table as a full rectangle, or None when it is not a data table."""
     trs = list(table.iter("tr"))
@@ -760,8 +811,9 @@ def _grid(table: Any, t: int, budget: _Budget) -> Grid | None:
             slots.append([])
         row = slots[r]
         covered = any(x is not None for x in row)
-        if not covered and not any(texts) and all(_span(td.get("rowspan"), 2, zero=2) == 1 for td in tds):
-            continue  # an empty row (Word's trailing width row, spacer rows)
+        if not covered and not any(texts) and all(_span(td.get("rowspan"), 2, zero=2) == 1 for td in tds) \
+                and _spacer_row(tr, tds):
+            continue  # an empty row that is layout (Word's trailing width row, spacer rows)
         c = 0
         origins = 0
         for td, text in zip(tds, texts, strict=True):
@@ -818,8 +870,9 @@ class _Img:
     index: int
 
 
-def _blocks(root: Any, limits: Limits) -> tuple[list[Block | _Img], list[str]]:
-    """Text lines and grids of ``root`` in document order, image places; the image sources."""
+def _blocks(root: Any, limits: Limits, issues: list[Issue]) -> tuple[list[Block | _Img], list[str]]:
+    """Text lines and grids of ``root`` in document order, image places; the image sources.
+    Lines past ``limits.max_lines`` are dropped (``limit.max_lines`` issue)."""
     etree.strip_elements(root, "o:p", with_tail=False)
     for el in root.iter(*_BLOCK_TAGS):
         if el.tag != "br":
@@ -855,12 +908,23 @@ def _blocks(root: Any, limits: Limits) -> tuple[list[Block | _Img], list[str]]:
         img.tail = f"{_SEP}{_IMG}{len(images)}{_IMG}{_SEP}" + (img.tail or "")
         images.append(src or img.get("alt") or "(no src)")
     out: list[Block | _Img] = []
-    for line in _norm_lines("".join(root.itertext())):
+    lines = _norm_lines("".join(root.itertext()))
+    n_text = 0
+    for k, line in enumerate(lines):
         if line[0] == _GRID and line[-1] == _GRID and len(line) > 2:
             out.append(grids[int(line[1:-1])])
         elif line[0] == _IMG and line[-1] == _IMG and len(line) > 2:
             out.append(_Img(int(line[1:-1])))
         else:
+            n_text += 1
+            if n_text > limits.max_lines:
+                issues.append(Issue(
+                    code="limit.max_lines", severity="warning",
+                    message=f"the page has about {len(lines) - k + limits.max_lines} lines of text; only the "
+                            f"first max_lines={limits.max_lines} were read (the rest of the page is missing "
+                            f"from this record)",
+                ))
+                break
             out.append(Text(text=line))
     return out, images
 
@@ -943,6 +1007,26 @@ def _gaps(items: list[Block | _Img], images: list[str], attachments: list[str]) 
     return blocks, issues
 
 
+def _redirect_issue(text: str) -> Issue | None:
+    """A page without text that only redirects (script or meta refresh) says where to."""
+    m = _REDIRECT.search(text)
+    if not m:
+        return None
+    target = next(g for g in m.groups() if g).strip()
+    return Issue(code="gap.redirect", severity="error",
+                 message=f"the page has no text: it only redirects (script or meta refresh) to {target}; "
+                         f"the report is at that address (it was not fetched)",
+                 where={"target": target})
+
+
+def _no_body_issue(hints: dict[str, str], frames: list[str]) -> Issue:
+    title = f" (its title: {hints['title']})" if hints.get("title") else ""
+    framed = (f"; its content is in frames ({', '.join(frames[:3])}), which were not fetched" if frames else "")
+    return Issue(code="input.no_body", severity="error",
+                 message=f"the HTML page has no body, only a head{title}{framed}: no report text is on it",
+                 where={"frames": frames[:10]} if frames else None)
+
+
 def _fallback(text: str, issues: list[Issue], hints: dict[str, str] | None = None) -> Document:
     """The parse gave no text: strip the tags by hand rather than return an empty page."""
     stripped = _strip_raw_text(text)
@@ -952,16 +1036,12 @@ def _fallback(text: str, issues: list[Issue], hints: dict[str, str] | None = Non
         stripped = stripped.replace(ent, ch)
     lines = _norm_lines(stripped)
     blocks = tuple(Text(text=s, where={"block": i}) for i, s in enumerate(lines))
-    redirect = _REDIRECT.search(text) if not blocks else None
+    redirect = _redirect_issue(text) if not blocks else None
     if blocks:
         issue = Issue(code="input.html_unparsed", severity="warning",
                       message="the HTML parser found no text in the page body; the text was read by stripping the tags")
     elif redirect:
-        target = next(g for g in redirect.groups() if g).strip()
-        issue = Issue(code="gap.redirect", severity="error",
-                      message=f"the page has no text: it only redirects (script or meta refresh) to {target}; "
-                              f"the report is at that address (it was not fetched)",
-                      where={"target": target})
+        issue = redirect
     else:
         issue = Issue(code="input.no_text", severity="error", message="the HTML page has no readable text or tables")
     return Document(blocks=blocks, format="html", hints=hints or {}, issues=(*issues, issue))

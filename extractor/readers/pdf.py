@@ -174,8 +174,11 @@ _STREAM_START = re.compile(rb">>[\x00\t\n\f\r ]*stream(?:\r\n|\n|\r)")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
 _NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_OBJSTM = re.compile(rb"/Type\s*/(ObjStm|XRef)\b")
 _DIRECT_LENGTH = re.compile(rb"/Length\s+(\d{1,12})(?![\d.])(?!\s+\d+\s+R)")
 _OBJ_NUMBER = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+obj\b")
+_CONTENTS = re.compile(rb"/Contents\s*(?:(\d{1,10})\s+\d{1,5}\s+R|\[([^\]]{0,200000})\])")
+_REF = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+R")
 _FLATE = (b"FlateDecode", b"Fl")
 _CHUNK = 1 << 16
 _OUT_CHUNK = 1 << 20
@@ -185,14 +188,16 @@ class _TooBig(Exception):
     pass
 
 
-def _inflate(buf: memoryview, layers: int, cap: int) -> tuple[int, bool]:
-    """Bytes ``buf`` inflates to through ``layers`` chained Flate filters, streamed (at most
-    about a megabyte held at a time); raises _TooBig past ``cap``. Second value: the data
-    is not valid zlib (or raw deflate) data."""
+def _inflate(buf: memoryview, layers: int, cap: int, keep: list[bytes] | None = None) -> tuple[int, bool]:
+    """Bytes ``buf`` inflates to through ``layers`` chained Flate filters, streamed (about a
+    megabyte held at a time, unless ``keep`` collects the output); raises _TooBig past
+    ``cap``. Second value: the data is not valid zlib (or raw deflate) data."""
 
     def run(wbits: int) -> int:
         ds = [zlib.decompressobj(wbits if i == 0 else zlib.MAX_WBITS) for i in range(layers)]
         total = 0
+        if keep is not None:
+            keep.clear()
 
         def push(i: int, chunk: bytes | memoryview) -> None:
             nonlocal total
@@ -207,6 +212,8 @@ def _inflate(buf: memoryview, layers: int, cap: int) -> tuple[int, bool]:
                     total += len(out)
                     if total > cap:
                         raise _TooBig(total)
+                    if keep is not None and out:
+                        keep.append(out)
                 if not out and not chunk:
                     break
 
@@ -226,23 +233,22 @@ def _inflate(buf: memoryview, layers: int, cap: int) -> tuple[int, bool]:
         return 0, True
 
 
-def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
-    """Inflate every Flate-compressed stream of the PDF (streamed, never held) before pdfium
-    sees it: raise ``LimitExceeded("max_inflated_bytes")`` when they inflate to more than
-    ``limits.max_inflated_bytes`` in total (a decompression bomb: pdfium would inflate a
-    content stream in memory, whatever its size), and report streams that are not valid
-    compressed data (``input.damaged``).
+@dataclass
+class _Stream:
+    obj: int | None  # object number
+    start: int
+    end: int
+    layers: int  # leading Flate filters
+    image: bool  # labelled /Subtype /Image (and not an object or xref stream)
+    objstm: bool
 
-    Images are skipped (they are never decoded: the reader does not render), and so is an
-    encrypted PDF (its streams are ciphertext here). Other filters (LZW, RunLength) are not
-    inflated."""
-    if b"/Encrypt" in data:
-        return []
-    view = memoryview(data)
-    budget = limits.max_inflated_bytes
-    used = 0
-    damaged: list[str] = []
-    n_streams = 0
+    @property
+    def what(self) -> str:
+        return f"object {self.obj}" if self.obj is not None else f"the stream at byte {self.start}"
+
+
+def _flate_streams(data: bytes) -> list[_Stream]:
+    out: list[_Stream] = []
     for k, m in enumerate(_STREAM_START.finditer(data)):
         if k & 255 == 255:
             check_time("while checking the PDF's compressed streams")
@@ -252,13 +258,12 @@ def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
         f = _FILTER.search(head)
         if not f:
             continue
-        names = _NAME.findall(f.group(1))
         layers = 0
-        for name in names:
+        for name in _NAME.findall(f.group(1)):
             if name not in _FLATE:
                 break
             layers += 1
-        if not layers or _IMAGE.search(head):
+        if not layers:
             continue
         start = m.end()
         end = data.find(b"endstream", start)
@@ -267,26 +272,77 @@ def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
         length = _DIRECT_LENGTH.search(head)
         if length and start + int(length.group(1)) <= end:
             end = start + int(length.group(1))
-        n_streams += 1
         num = _OBJ_NUMBER.search(head)
-        what = f"object {int(num.group(1))}" if num else f"the stream at byte {start}"
+        objstm = bool(_OBJSTM.search(head))
+        out.append(_Stream(int(num.group(1)) if num else None, start, end, min(layers, 8),
+                           bool(_IMAGE.search(head)) and not objstm, objstm))
+    return out
+
+
+def _content_refs(text: bytes) -> set[int]:
+    refs: set[int] = set()
+    for m in _CONTENTS.finditer(text):
+        if m.group(1):
+            refs.add(int(m.group(1)))
+        else:
+            refs.update(int(r) for r in _REF.findall(m.group(2)))
+    return refs
+
+
+def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
+    """Inflate every Flate-compressed stream of the PDF (streamed, never held) before pdfium
+    sees it: raise ``LimitExceeded("max_inflated_bytes")`` when they inflate to more than
+    ``limits.max_inflated_bytes`` in total (a decompression bomb: pdfium inflates a content
+    stream in memory, whatever its size), and report streams that are not valid compressed
+    data (``input.damaged``).
+
+    Images are not inflated (the reader never decodes them: it does not render), unless a
+    page names the stream as its ``/Contents`` (a content stream dressed up as an image is
+    still inflated by pdfium). An encrypted PDF is not checked (its streams are ciphertext
+    here), nor are streams under other filters (LZW, RunLength)."""
+    if b"/Encrypt" in data:
+        return []
+    view = memoryview(data)
+    budget = limits.max_inflated_bytes
+    used = 0
+    damaged: list[str] = []
+    streams = _flate_streams(data)
+    contents = _content_refs(data)
+    deferred: list[_Stream] = []
+
+    def inflate(st: _Stream, keep: list[bytes] | None = None) -> None:
+        nonlocal used
         try:
-            size, bad = _inflate(view[start:end], min(layers, 8), budget - used)
+            size, bad = _inflate(view[st.start:st.end], st.layers, budget - used, keep)
         except _TooBig:
             raise LimitExceeded(
                 "max_inflated_bytes",
                 f"the PDF's compressed streams inflate to more than max_inflated_bytes={budget} bytes "
-                f"({what} alone to more than {budget - used}): a decompression bomb, or a document far "
+                f"({st.what} alone to more than {budget - used}): a decompression bomb, or a document far "
                 f"larger than any report",
             ) from None
         used += size
         if bad:
-            damaged.append(what)
+            damaged.append(st.what)
+
+    for k, st in enumerate(streams):
+        if k & 63 == 63:
+            check_time("while checking the PDF's compressed streams")
+        if st.image:
+            deferred.append(st)
+            continue
+        keep: list[bytes] | None = [] if st.objstm else None
+        inflate(st, keep)
+        if keep:  # page dictionaries inside an object stream name their contents too
+            contents |= _content_refs(b"".join(keep))
+    for st in deferred:
+        if st.obj is None or st.obj in contents:
+            inflate(st)
     if not damaged:
         return []
     return [Issue(
         "input.damaged", "warning",
-        f"{len(damaged)} of the PDF's {n_streams} compressed streams are damaged and cannot be decompressed "
+        f"{len(damaged)} of the PDF's {len(streams)} compressed streams are damaged and cannot be decompressed "
         f"({', '.join(damaged[:5])}{' …' if len(damaged) > 5 else ''}): text or tables drawn by them may be "
         f"missing from this record",
         where={"streams": damaged[:20]},
@@ -817,8 +873,11 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
 
     Raises :class:`EncryptedDocument` when a user password is needed,
     :class:`DamagedDocument` when the file cannot be parsed, and :class:`LimitExceeded`
-    (``max_cells`` / ``max_text_chars``) when a limit is hit. More pages than
-    ``limits.max_pages`` are not read: the document gets a ``limit.max_pages`` issue.
+    (``max_inflated_bytes`` before pdfium sees the file: a decompression bomb;
+    ``max_cells`` / ``max_text_chars``; ``time_s``, checked between pages) when a limit is
+    hit. More pages than ``limits.max_pages`` are not read: the document gets a
+    ``limit.max_pages`` issue. Compressed streams that do not decompress give an
+    ``input.damaged`` warning (pdfium reads around them).
     """
     if engine not in ("pdfium", "pdfplumber"):
         raise ValueError(f"unknown PDF engine {engine!r}")

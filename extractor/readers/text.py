@@ -118,6 +118,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         run: list[int] = []
         while i < n:
             k = _line_kind(lines[i])
+            if k == "blank" and family == "tsv" and "\t" in lines[i]:
+                k = "tsv"  # a row of empty cells inside a tab-separated table (a data row left blank)
             if (family == "tsv") != (k == "tsv") or k in ("blank", "text"):
                 break
             run.append(i)
