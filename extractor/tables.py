@@ -271,11 +271,29 @@ class Alignment:
     issues: list[Issue]
 
 
+_NUMBERING = re.compile(r"^\(?[一二三四五六七八九十\d]{1,3}[).:]")
+
+
+def _labelish(text: str) -> bool:
+    """A text cell that reads as a row label, not as a value written in words ("不详",
+    "见附件"): long enough, numbered, or a label of the templates."""
+    k = _key(text)
+    if len(k) >= 5 or _NUMBERING.match(k):
+        return True
+    return bool(_s2_row_of(k, None) or _s3_row_of(k, None) or _s3_group_of(k) or s4_group_of(k))
+
+
 def _label_and_values(row: Sequence[Cell]) -> tuple[list[Slot], list[Slot]]:
+    """Label cells and value cells of a data row: labels stand before the first value."""
     slots = _slots(row)
     last_label = -1
     for s in slots:
-        if _is_label(s.cell.text):
+        t = s.cell.text
+        if not t.strip():
+            continue
+        if is_value_like(t):
+            break
+        if _labelish(t):
             last_label = s.pos
     labels = [s for s in slots if s.pos <= last_label]
     values = [s for s in slots if s.pos > last_label]
@@ -565,8 +583,9 @@ def extract_tables(
 def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
     positional = g.source != "cells"
     for row in g.rows:
-        if not any(c.text.strip() for c in row):
-            continue
+        if not any(c.text.strip() for c in row) and not (
+                st.ctx == "s4" and st.s4_header_rows and not st.s4_data_since_header and len(row) >= 5):
+            continue  # an empty row, except the all-blank data row under a section-4 header
         keys = [_key(c.text) for c in _unique(row) if c.text.strip()]
         # ---- section 2
         m = _S2_TITLE.search("".join(keys[:2]))
@@ -676,8 +695,9 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                                         f"section-3 row label {label_key_all!r} matches no template row",
                                         (), dict(labels[0].cell.where)))
                 continue
-        # ---- section 4 data row
-        if st.ctx == "s4" and not labels and any(s.cell.text.strip() for s in values):
+        # ---- section 4 data row (all blank too, right under its header)
+        if st.ctx == "s4" and not labels and (any(s.cell.text.strip() for s in values) or (
+                st.s4_header_rows and not st.s4_data_since_header and len(row) >= 5)):
             _s4_data(row, values, st, res, positional)
             continue
         if labels and st.ctx in ("s2", "s4"):

@@ -15,7 +15,7 @@ import dataclasses
 import sys
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import extractor
@@ -128,8 +128,7 @@ def test_broken_fixture_pages_give_a_report_or_a_library_error(path, edits):
 
 _SPECS = ("county-2021", "dept-2019", "bureau-2021-oneline-other", "seed-halazhigou-2023")
 _CELL = st.one_of(st.integers(0, 10**6).map(str), st.integers(1000, 10**7).map(lambda n: f"{n:,}"),
-                  st.sampled_from(["", "无", "-"]))
-_S4_GROUPS = ("s4.review.", "s4.suit_direct.", "s4.suit_after_review.")
+                  st.sampled_from(["", "无", "-", "不详", "见附件"]))
 
 
 def _values(rep: extractor.Report) -> list[tuple[str, str, object]]:
@@ -145,27 +144,17 @@ def test_the_same_report_as_text_and_as_html_gives_the_same_values(name, text_st
                              strict=True))
              for table in ("s2", "s3", "s4")}
     spec = dataclasses.replace(base, **drawn)
-    blank_groups = [g for g in _S4_GROUPS if all(v == "" for f, v in spec.s4.items() if f.startswith(g))]
-    # a known gap (test_a_blank_section4_group_keeps_its_cells below): a section-4 data row whose
-    # cells are all blank is not mapped; Word exports print each 复议/诉讼 group as a table of its
-    # own, so there one blank group loses its five cells
-    if html_style == "word":
-        assume(not blank_groups or len(blank_groups) == 3)
 
     tf = make_text.TextFile(name, text_style, text_style)
     as_text = _values(extractor.parse(make_text.encode(make_text.render(spec, tf), tf), format="text"))
     as_html = _values(extractor.parse(make_html.RENDER[html_style](spec), format="html"))
     assert as_text == as_html
 
-    # and both are what the spec printed (an all-blank section-4 row is the known gap above)
-    s4_row_blank = len(blank_groups) == 3
-    truth = [(f, *reports.cell_kind(spec.raw(f))) for f in spec.field_ids()
-             if not (s4_row_blank and f.startswith("s4."))]
+    # and both are what the spec printed
+    truth = [(f, *reports.cell_kind(spec.raw(f))) for f in spec.field_ids()]
     assert as_html == truth
 
 
-@pytest.mark.xfail(strict=True, reason="tables.py does not map a section-4 data row whose cells are all blank "
-                                       "(the readers keep the row); its cells are missing, with a gap.cell issue")
 @pytest.mark.parametrize("style", ["word", "cms"])
 def test_a_blank_section4_group_keeps_its_cells(style):
     base = reports.REPORTS["county-2021"]
