@@ -1043,6 +1043,9 @@ def run(
     lock = _acquire_lock(out)
     store: Store | None = None
     eng: LocalEngine | DaskEngine | None = None
+    if timeout is not None:
+        # the library's own deadline matches the watchdog's (0: no limit)
+        limits = dataclasses.replace(limits, time_s=timeout)
     try:
         cfg = EngineConfig(
             workers=workers or os.cpu_count() or 1,

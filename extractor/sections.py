@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .limits import check_time
 from .model import Text
 from .text_norm import clean_line, cn_number, halfwidth, is_date_line, norm_label
 
@@ -167,7 +168,12 @@ def _signature_start(lines: list[Text], lo: int) -> int:
 
 
 def find_layout(lines: list[Text]) -> Layout:
-    cands = [h for i in range(len(lines)) if (h := _candidate(lines, i)) is not None]
+    cands = []
+    for i in range(len(lines)):
+        if i % 4096 == 0:
+            check_time("finding the sections")
+        if (h := _candidate(lines, i)) is not None:
+            cands.append(h)
     chain = _best_chain(cands)
     first = chain[0].index if chain else len(lines)
     last_body = chain[-1].end if chain else len(lines)

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .limits import check_time
 from .model import Cell, Grid, Issue, Text
 from .templates import (
     S2_ROWS,
@@ -554,6 +555,7 @@ def extract_tables(
         sec = section_of_block[bi]
         if isinstance(b, Text):
             continue
+        check_time("reading the tables")
         _grid(b, st, res, sec)
     _finish_s3(st, res)
     # cell streams: sections whose table no grid held
