@@ -977,7 +977,9 @@ class _Run:
         rows: ContentRows | None = result.get("rows")
         content = result["content"]
         sha = task.sha256
-        self.store.write_result(task.paths, sha, content, rows)
+        unseen = (sha is not None and sha not in self.known_shas
+                  and not any(p in self.known for p in task.paths))
+        self.store.write_result(task.paths, sha, content, rows, unseen=unseen)
         self.store.maybe_flush()
         for p in task.paths:
             self.known[p] = (sha, content.get("status"))

@@ -189,6 +189,11 @@ def failure_content(status: str, error_type: str, error: str, *, fmt: str | None
 # --------------------------------------------------------------------------- store
 
 
+_INSERT_VALUES = f'INSERT INTO "values" VALUES ({", ".join("?" * len(VALUE_COLUMNS))})'
+_INSERT_ISSUES = f"INSERT INTO issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})"
+_INSERT_SECTIONS = f"INSERT INTO sections VALUES ({', '.join('?' * len(SECTION_COLUMNS))})"
+
+
 class Store:
     """The SQLite store of one OUTDIR. Only one process (the batch parent) writes it."""
 
@@ -340,21 +345,25 @@ class Store:
                 self._delete_content(c, old)
 
     def write_result(self, paths: Sequence[str], sha256: str | None, content: dict[str, Any],
-                     rows: ContentRows | None = None) -> None:
-        """Record one finished file (and the other paths with the same bytes) atomically."""
+                     rows: ContentRows | None = None, *, unseen: bool = False) -> None:
+        """Record one finished file (and the other paths with the same bytes) atomically.
+
+        ``unseen``: the caller knows that no row holds these paths or these bytes yet (a new
+        file in a run), so the look-ups that keep older rows consistent are skipped."""
         with self.transaction() as c:
-            self._release_old(c, paths, sha256)
-            if sha256:
+            if not unseen:
+                self._release_old(c, paths, sha256)
+            if sha256 and not unseen:
                 # every other path that holds these bytes gets the new result too
                 others = [r for r in c.execute("SELECT path, status FROM reports WHERE sha256 = ?", (sha256,))]
                 if any(status == "ok" for _, status in others):
                     self._delete_content(c, sha256)
                 paths = list(dict.fromkeys([*paths, *(p for p, _ in others)]))
             if rows is not None:
-                c.executemany(f'INSERT INTO "values" VALUES ({", ".join("?" * len(VALUE_COLUMNS))})', rows.values)
-                c.executemany(f"INSERT INTO issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows.issues)
-                c.executemany(f"INSERT INTO sections VALUES ({', '.join('?' * len(SECTION_COLUMNS))})",
-                              rows.sections)
+                c.executemany(_INSERT_VALUES, rows.values)
+                if rows.issues:
+                    c.executemany(_INSERT_ISSUES, rows.issues)
+                c.executemany(_INSERT_SECTIONS, rows.sections)
             c.executemany(self._insert_report, [self._report_tuple(p, sha256, content) for p in paths])
 
     def copy_content(self, path: str, sha256: str, source_row: dict[str, Any]) -> None:
