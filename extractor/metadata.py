@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from .model import Grid, Text
 from .text_norm import clean_line, find_date, halfwidth, norm_label
 
-_TITLE_RE = re.compile(r"(?:(?P<pre>.*?))?(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>.*?)(?:政府)?信息公开(?:工作)?年度?报告")
 _REPORT_WORDS = re.compile(r"信息公开.{0,4}(年度)?报告|年度报告")
 _ISSUER_RE = re.compile(
     r"^[\u4e00-\u9fff（）()·]{2,40}(人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管理处|政府|院|署|部|处|所|站|会)$")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .limits import check_time
 from .model import Text
-from .text_norm import clean_line, cn_number, halfwidth, is_date_line, norm_label
+from .text_norm import clean_line, cn_number, is_date_line, norm_label
 
 _HEADING = re.compile(
     r"^(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．，,:：]|部分|\s)\s*(\S.{0,44})$"
@@ -183,13 +183,3 @@ def find_layout(lines: list[Text]) -> Layout:
         end = chain[k + 1].index if k + 1 < len(chain) else sig
         spans.append(SectionSpan(h.number, h.title, h.end, end))
     return Layout(tuple(chain), tuple(spans), first, sig)
-
-
-def heading_number_of(text: str) -> int | None:
-    """The section number a heading-like line names (used by the table stage)."""
-    m = _HEADING.match(clean_line(text))
-    return cn_number(m.group(1)) if m else None
-
-
-def title_key(title: str) -> str:
-    return norm_label(halfwidth(title))

@@ -65,7 +65,6 @@ class TableResult:
     issues: list[Issue] = field(default_factory=list)
     found: set[str] = field(default_factory=set)  # "s2", "s3", "s4"
     headers: set[str] = field(default_factory=set)  # tables whose title or header row was seen
-    s2_items: set[str] = field(default_factory=set)
     other_split: bool | None = None
     consumed_lines: set[int] = field(default_factory=set)  # ids of Text blocks used as cells
 
@@ -444,10 +443,8 @@ class _State:
         self.ctx: str | None = None
         self.s2_header_row: Sequence[Cell] | None = None
         self.s2_positional = True
-        self.s2_item: str | None = None
         self.s3_header_rows: list[Sequence[Cell]] = []
         self.s3_map: ColMap | None = None
-        self.s3_group: str | None = None
         self.s3_pending_label: str = ""
         self.s3_rows: list[tuple[S3Row, Sequence[Cell], list[Slot], str]] = []
         self.s4_header_rows: list[Sequence[Cell]] = []
@@ -593,8 +590,6 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
         m = _S2_TITLE.search("".join(keys[:2]))
         if m and len(keys) <= 2:
             st.ctx = "s2"
-            st.s2_item = m.group(1)
-            res.s2_items.add(m.group(1))
             res.found.add("s2")
             res.headers.add("s2")
             st.s2_header_row = None
@@ -660,8 +655,6 @@ def _grid(g: Grid, st: _State, res: TableResult, sec: int | None) -> None:
                                         (), dict(row[0].where)))
                 continue
             group = _s3_group_of(label_key_all)
-            if group:
-                st.s3_group = group
             full = st.s3_pending_label + label_key_all
             r3 = _s3_row_of(st.s3_pending_label + label_key_all, (st.s3_pending_label + leaf_key)
                             if not labels or len(labels) == 1 else leaf_key)

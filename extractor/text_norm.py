@@ -27,7 +27,6 @@ _FW[0x201C] = ord('"')
 _FW[0x201D] = ord('"')
 
 _WS = re.compile(r"\s+")
-_MD_MARKS = re.compile(r"^\s*(?:#{1,6}\s*)?(?:[*_]{1,3})?|(?:[*_]{1,3})?\s*$")
 
 
 def halfwidth(s: str) -> str:
