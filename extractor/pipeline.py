@@ -8,7 +8,7 @@ from __future__ import annotations
 from .checks import identities, plausibility
 from .confidence import report_confidence, value_confidence
 from .metadata import detect_template, find_metadata
-from .model import Document, Grid, Issue, Metadata, Report, Section, Source, Text, Value
+from .model import Document, Issue, Metadata, Report, Section, Source, Text, Value
 from .sections import find_layout
 from .tables import extract_tables
 from .templates import SECTION_TITLES, expected_fields
@@ -42,9 +42,9 @@ def build_report(doc: Document, source: Source) -> Report:
             cur = section_of_line[line_index[id(b)]]
         section_of_block.append(cur)
 
-    issuer, year, published, _how = find_metadata(lines, layout.preamble_end, layout.signature_start, doc.hints)
+    issuer, year, published, how_found = find_metadata(lines, layout.preamble_end, layout.signature_start, doc.hints)
     template, tconf, why = detect_template(blocks, year)
-    if template == "unknown" and _how.get("year") != "title":
+    if template == "unknown" and how_found.get("year") != "title":
         year = None  # a year quoted in a document that is not a report is no report year
 
     result = extract_tables(blocks, template if template in ("2019", "2021") else "2021", section_of_block) \
@@ -144,4 +144,4 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-__all__ = ["build_report", "Grid"]
+__all__ = ["build_report"]
