@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from .model import Grid, Text
-from .text_norm import clean_line, find_date, halfwidth, norm_label
+from .text_norm import clean_line, find_date, halfwidth, match_key, norm_label
 
 _REPORT_WORDS = re.compile(r"信息公开.{0,4}(年度)?报告|年度报告")
 _ISSUER_RE = re.compile(
@@ -22,7 +22,7 @@ def _issuer_from_title(title: str) -> str | None:
         cand = m2.group(1) if m2 else ""
     cand = cand.strip("#*《》 ")
     cand = re.sub(r"关于$", "", cand)
-    return cand if cand and _ISSUER_RE.match(cand) else None
+    return cand if cand and _ISSUER_RE.match(match_key(cand)) else None
 
 
 def find_metadata(
@@ -51,7 +51,7 @@ def find_metadata(
     # issuer: the signature, else the title, else the page's info box
     for s in sig:
         k = norm_label(s)
-        if _ISSUER_RE.match(k) and not find_date(k):
+        if _ISSUER_RE.match(match_key(k)) and not find_date(k):
             issuer = k
             how["issuer"] = "signature"
             break
@@ -67,7 +67,7 @@ def find_metadata(
         # a title split into lines: "# 哈拉直沟乡人民政府" / "## 政府信息公开工作年度报告"
         for h in head[:4]:
             k = norm_label(h)
-            if _ISSUER_RE.match(k):
+            if _ISSUER_RE.match(match_key(k)):
                 issuer = k
                 how["issuer"] = "title"
                 break
@@ -77,7 +77,7 @@ def find_metadata(
     # year: the title's "YYYY年(度)…报告", else the first "YYYY年" of the preamble
     for h in titles:
         m = re.search(r"((?:19|20)\d{2})\s*年度?", halfwidth(h))
-        if m and _REPORT_WORDS.search(h):
+        if m and _REPORT_WORDS.search(match_key(h)):
             year = int(m.group(1))
             how["year"] = "title"
             break
@@ -115,11 +115,11 @@ def detect_template(blocks: Sequence[Text | Grid], year: int | None) -> tuple[st
             for r in b.rows:
                 for c in r:
                     if c.origin and c.text.strip():
-                        texts.append(norm_label(c.text))
+                        texts.append(match_key(c.text))
         elif len(b.text) <= 80:
-            texts.append(norm_label(b.text))
+            texts.append(match_key(b.text))
         else:
-            texts.append(norm_label(b.text[:400]))
+            texts.append(match_key(b.text[:400]))
     blob = "\n".join(texts)
     n21 = sum(1 for m in _M2021 if m in blob)
     n19 = sum(1 for m in _M2019 if m in blob)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .model import Issue
-from .text_norm import norm_label
+from .text_norm import match_key
 
 
 def _numbers(rec: dict[str, Any]) -> dict[str, float]:
@@ -49,9 +49,9 @@ def cross_year_issues(records: Iterable[dict[str, Any]]) -> list[tuple[str, Issu
         if not issuer or not year or md.get("template") not in ("2019", "2021"):
             continue
         # two files of the same body and year: keep the one read with more confidence
-        prev = by_body[norm_label(issuer)].get(year)
+        prev = by_body[match_key(issuer)].get(year)
         if prev is None or (rec.get("confidence") or 0) > (prev.get("confidence") or 0):
-            by_body[norm_label(issuer)][year] = rec
+            by_body[match_key(issuer)][year] = rec
     out: list[tuple[str, Issue]] = []
     for years in by_body.values():
         for y in sorted(years):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .limits import check_time
 from .model import Text
-from .text_norm import clean_line, cn_number, is_date_line, norm_label
+from .text_norm import clean_line, cn_number, is_date_line, match_key
 
 _HEADING = re.compile(
     r"^(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．，,:：]|部分|\s)\s*(\S.{0,44})$"
@@ -83,7 +83,7 @@ def _candidate(lines: list[Text], i: int) -> Heading | None:
     title_rest = m.group(2).strip()
     if title_rest.endswith(("。", "；", ";")) or "：" in title_rest[:-1] and len(title_rest) > 20:
         return None
-    key = norm_label(title_rest)
+    key = match_key(title_rest)
     if _NOT_HEADING.search(key):
         return None
     end = i + 1
@@ -92,9 +92,9 @@ def _candidate(lines: list[Text], i: int) -> Heading | None:
     if i + 1 < len(lines) and num in OFFICIAL_TITLES:
         nxt = clean_line(lines[i + 1].text)
         if 0 < len(nxt) <= 16 and not nxt.endswith("。"):
-            joined = norm_label(title_rest + nxt)
+            joined = match_key(title_rest + nxt)
             for t in OFFICIAL_TITLES[num]:
-                tk = norm_label(t)
+                tk = match_key(t)
                 if tk.startswith(key) and len(tk) > len(key) and joined.startswith(tk[: len(joined)]) \
                         and len(joined) <= len(tk):
                     title = raw + nxt
@@ -155,7 +155,7 @@ def _signature_start(lines: list[Text], lo: int) -> int:
     seen_date = False
     while k - 1 >= lo and n - k < 4:
         t = clean_line(lines[k - 1].text)
-        key = norm_label(t)
+        key = match_key(t)
         if is_date_line(t):
             seen_date = True
             k -= 1

@@ -38,7 +38,7 @@ from .templates import (
     S2Row,
     S3Row,
 )
-from .text_norm import norm_label
+from .text_norm import match_key
 from .values import is_value_like, parse_value
 
 # ---------------------------------------------------------------- results
@@ -123,7 +123,7 @@ def _is_label(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _key(text: str) -> str:
-    return norm_label(text)
+    return match_key(text)
 
 
 @lru_cache(maxsize=4096)

@@ -184,7 +184,7 @@ S3_ROWS: tuple[S3Row, ...] = (
     S3Row("not_processed.publications", (_R3, "（五）不予处理", "3.要求提供公开出版物"), (r"出版物",), _BOTH,
           "not_processed", "not processed: asks for publications"),
     S3Row("not_processed.excessive", (_R3, "（五）不予处理", "4.无正当理由大量反复申请"),
-          (r"大量反复", r"反复申请"), _BOTH, "not_processed", "not processed: excessive repeated"),
+          (r"大量反[复覆]", r"反[复覆]申请"), _BOTH, "not_processed", "not processed: excessive repeated"),
     S3Row("not_processed.confirm_reissue", (_R3, "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"),
           (r"重新出具", r"确认或重新"), _BOTH, "not_processed",
           "not processed: asks to confirm or reissue information already obtained"),

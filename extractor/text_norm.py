@@ -42,6 +42,20 @@ def norm_label(s: str) -> str:
     return s
 
 
+_T2S_TABLE: dict[int, str] | None = None
+
+
+def match_key(s: str) -> str:
+    """A label as a matching key: :func:`norm_label`, and Traditional characters of our
+    vocabulary folded to Simplified (a Traditional-Chinese mirror matches the same labels)."""
+    global _T2S_TABLE
+    if _T2S_TABLE is None:
+        from .t2s_data import T2S
+
+        _T2S_TABLE = {ord(t): s for t, s in T2S.items()}
+    return norm_label(s).translate(_T2S_TABLE)
+
+
 def clean_line(s: str) -> str:
     """A line of text with markdown heading/bold marks and surrounding space removed."""
     s = s.replace("\u3000", " ").replace("\xa0", " ").strip()
