@@ -869,15 +869,38 @@ def _token_kind(text: str, table: str) -> str:
     return "label"
 
 
+_GAP = re.compile(r"\t|\s{2,}")
+
+
+def _line_cells(text: str, table: str) -> list[str]:
+    """The cells of one line of a table printed as text: one cell per line, or cells set
+    apart by runs of spaces (pdftotext -layout, PDFs without ruling lines), or a label
+    followed by its numbers."""
+    text = text.strip()
+    if _GAP.search(text):
+        return [p for p in _GAP.split(text) if p.strip()]
+    words = text.split()
+    if len(words) < 2:
+        return [text] if text else []
+    k = len(words)
+    while k > 0 and is_value_like(words[k - 1]):
+        k -= 1
+    if 0 < k < len(words):
+        return [" ".join(words[:k]), *words[k:]]
+    if k == 0 or all(_token_kind(w, table) == "header" for w in words):
+        return words
+    return [text]
+
+
 def _reflow(lines: Sequence[Text], table: str, idxs: Sequence[int]) -> tuple[Grid | None, set[int]]:
-    """Rebuild rows from one-cell-per-line text: labels start a row, values follow."""
+    """Rebuild rows from table text that is not a grid: labels start a row, values follow."""
     rows: list[list[Cell]] = []
     used: set[int] = set()
     cur: list[Cell] = []
     cur_kind = ""
     n_values = 0
-    for t, bi in zip(lines, idxs, strict=True):
-        text = t.text.strip()
+    tokens = [(part, t, bi) for t, bi in zip(lines, idxs, strict=True) for part in _line_cells(t.text, table)]
+    for text, t, bi in tokens:
         if len(text) > 60 or text.endswith(("。", "：", ":")):
             if cur:
                 rows.append(cur)

@@ -50,3 +50,17 @@ def test_a_table_without_the_total_column_is_a_column_gap_not_short_rows():
     codes = rep.issue_codes()
     assert "gap.column" in codes and "table.short_row" not in codes
     assert not [i for i in rep.issues if i.severity == "error"]
+
+
+def _spaced(sep: str) -> str:
+    return "\n".join(sep.join(c for c in line.split("\t") if c) if "\t" in line else line
+                     for line in BASE.splitlines())
+
+
+@pytest.mark.parametrize("sep", ["   ", " "], ids=["layout-columns", "single-spaces"])
+def test_tables_printed_as_space_separated_text(sep):
+    # pdftotext -layout, or a PDF whose tables have no ruling lines: no grid, cells apart by spaces
+    rep = extractor.parse(_spaced(sep).encode("utf-8"))
+    assert {v.field: (v.kind, v.value) for v in rep.values} == EXP
+    assert "table.reflowed" in rep.issue_codes()
+    assert all(v.confidence < 0.9 for v in rep.values)  # rebuilt rows are less certain
