@@ -116,11 +116,6 @@ def _unique(row: Sequence[Cell]) -> list[Cell]:
     return out
 
 
-def _is_label(text: str) -> bool:
-    t = text.strip()
-    return bool(t) and not is_value_like(t)
-
-
 @lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     return match_key(text)
@@ -274,6 +269,7 @@ class Alignment:
 _NUMBERING = re.compile(r"^\(?[一二三四五六七八九十\d]{1,3}[).:]")
 
 
+@lru_cache(maxsize=65536)
 def _labelish(text: str) -> bool:
     """A text cell that reads as a row label, not as a value written in words ("不详",
     "见附件"): long enough, numbered, or a label of the templates."""
