@@ -34,6 +34,7 @@ def clear_caches() -> None:
 
     tables._key.cache_clear()
     tables._rx.cache_clear()
+    tables._labelish.cache_clear()
     values.parse_value.cache_clear()
 
 
