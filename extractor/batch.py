@@ -9,11 +9,16 @@ Design (see ``docs/dataset.md`` for what is written):
   (``error_type`` ``crashed``) and starts a replacement. A file past ``--timeout`` gets
   its worker killed (``timeout``); each worker caps its address space with
   ``RLIMIT_AS`` (``--max-memory-mb``; a :class:`MemoryError` gives ``memory``).
-* **The parent is the only writer** of ``OUTDIR/dataset.sqlite``: one savepoint per
-  finished file, the files of a short window sharing one transaction (Store.group_commit).
-  Workers send back rows ready for ``executemany``, so the parent stays light. Killing the
-  run (Ctrl-C, ``kill -9``) loses at most the files in flight and those of the open window;
-  the next run on the same OUTDIR skips every file whose bytes (sha256) are already done.
+* **Each worker writes the files it parsed** into ``OUTDIR/dataset.sqlite`` itself, one
+  transaction per file (its reports row with its values, issues and sections), before it
+  reports the file done; so the inserts run in parallel and the parent stays light (it
+  hands out files, keeps the books and writes only what no worker can: files that crashed
+  or timed out, copies of bytes already parsed, and a result whose worker could not get
+  the write lock in time, which it sends back as rows instead). Killing the run (Ctrl-C,
+  ``kill -9``) loses at most the files in flight; the next run on the same OUTDIR skips
+  every file whose bytes (sha256) are already done. With ``--engine dask`` the results
+  come back as rows and the parent writes them, a short window of files per transaction
+  (Store.group_commit).
 * The CSV / JSONL / Parquet files and ``review.html`` are exported from SQLite at the end
   (and every ``--export-every`` seconds), each written to a temporary file and moved into
   place, so no reader ever sees a half-written file.
@@ -260,6 +265,7 @@ def _child_main() -> int:
     limits = Limits(**cfg["limits"])
     hooks = cfg.get("hooks") or {}
     max_tasks = int(cfg.get("max_tasks") or 0)
+    writer = _WorkerWriter(cfg.get("store"))
     try:  # warm up: import the whole pipeline once, before the first deadline starts
         import extractor
         import extractor.pipeline  # noqa: F401
@@ -277,9 +283,10 @@ def _child_main() -> int:
             return 0
         if msg[0] != "task":
             return 0
-        _, task_id, path, data, sha = msg
+        _, task_id, path, data, sha, paths, unseen = msg
         result = process_file(path, data, sha, limits=limits, hooks=hooks,
                               max_memory_mb=int(cfg.get("max_memory_mb") or 0))
+        writer.write(result, paths, unseen)
         done += 1
         if max_tasks and done >= max_tasks:
             result["retire"] = True
@@ -289,6 +296,35 @@ def _child_main() -> int:
             return 0
         if result.get("retire"):
             return 0
+
+
+class _WorkerWriter:
+    """A worker's own connection to the dataset: it records each file it parsed."""
+
+    #: how long a worker waits for SQLite's write lock (held by the parent during an export)
+    #: before it gives up and sends the rows to the parent instead
+    LOCK_TIMEOUT = 2.0
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.store: Store | None = None
+
+    def write(self, result: dict[str, Any], paths: Sequence[str], unseen: bool) -> None:
+        """Write ``result`` for ``paths``; on success its rows are dropped and ``written``
+        names the paths. On any SQLite error the result is left for the parent to write."""
+        if not self.path or not paths:
+            return
+        try:
+            if self.store is None:
+                self.store = Store(self.path, setup=False, timeout=self.LOCK_TIMEOUT)
+            self.store.write_result(paths, result.get("sha256"), result["content"], result.get("rows"),
+                                    unseen=unseen)
+        except sqlite3.Error as e:
+            sys.stderr.write(f"extractor worker {os.getpid()}: {paths[0]}: not written here ({e}); "
+                             "the parent writes it\n")
+            return
+        result["rows"] = None
+        result["written"] = list(paths)
 
 
 def _child_env() -> dict[str, str]:
@@ -316,6 +352,8 @@ class Task:
     size: int
     paths: list[str] = field(default_factory=list)
     data: bytes | None = None
+    #: no row of the store holds these paths or bytes yet (the writer may skip its look-ups)
+    unseen: bool = False
 
 
 class Worker:
@@ -345,7 +383,7 @@ class Worker:
         self.task = task
         self.state = "busy"
         self.deadline = time.monotonic() + timeout if timeout > 0 else float("inf")
-        self.wconn.send(("task", task.id, task.path, task.data, task.sha256))
+        self.wconn.send(("task", task.id, task.path, task.data, task.sha256, list(task.paths), task.unseen))
 
     def kill(self) -> None:
         try:
@@ -367,16 +405,20 @@ class Worker:
             except OSError:
                 pass
 
-    def stop(self) -> None:
-        """Ask an idle worker to exit; kill it if it does not."""
+    def stop(self, wait: bool = True) -> None:
+        """Ask an idle worker to exit; kill it if it does not within 3 s. ``wait`` False: only
+        ask (state ``stopping``); a later ``stop()`` waits for it."""
         if self.state == "dead":
             return
-        try:
-            self.wconn.send(("stop",))
-        except OSError:
-            pass
-        self._reap(3)
-        self.state = "dead"
+        if self.state != "stopping":
+            try:
+                self.wconn.send(("stop",))
+            except OSError:
+                pass
+            self.state = "stopping"
+        if wait:
+            self._reap(3)
+            self.state = "dead"
 
     def death_reason(self) -> str:
         self._reap(5)
@@ -448,10 +490,12 @@ class EngineConfig:
     hooks: dict[str, str] = field(default_factory=dict)
     max_tasks: int = 1000
     log_path: Path | None = None
+    #: the dataset the workers write their results into (None: they send rows back)
+    store_path: str | None = None
 
     def worker_cfg(self) -> dict[str, Any]:
         return {"max_memory_mb": self.max_memory_mb, "limits": dataclasses.asdict(self.limits),
-                "hooks": self.hooks, "max_tasks": self.max_tasks}
+                "hooks": self.hooks, "max_tasks": self.max_tasks, "store": self.store_path}
 
 
 class LocalEngine:
@@ -528,7 +572,8 @@ class LocalEngine:
                                              f"{self.startup_timeout:g} s")
                 on_tick()
         finally:
-            self.shutdown()
+            # the workers exit while the parent goes on (the export); shutdown() reaps them
+            self.shutdown(wait=False)
 
     def _receive(self, w: Worker, on_result: OnResult) -> None:
         try:
@@ -569,13 +614,18 @@ class LocalEngine:
             where = f"; see {self.cfg.log_path}" if self.cfg.log_path else ""
             raise BatchError(f"worker processes cannot start ({reason}){where}")
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop every worker: kill the busy ones, ask the idle ones to exit. ``wait`` False:
+        do not wait for them to exit (a later ``shutdown()`` does)."""
         for w in self.workers:
             if w.state in ("busy", "starting"):
                 w.kill()
         for w in self.workers:
-            if w.state != "dead":
-                w.stop()
+            w.stop(wait=False)
+        if not wait:
+            return
+        for w in self.workers:
+            w.stop()
         self.workers = []
         if self._log is not None:
             self._log.close()
@@ -967,7 +1017,8 @@ class _Run:
                 self._count(content["status"])
                 continue
             self._next_id += 1
-            task = Task(self._next_id, f.path, sha, f.size, [f.name])
+            task = Task(self._next_id, f.path, sha, f.size, [f.name],
+                        unseen=sha not in self.known_shas and f.name not in self.known)
             self.inflight[sha] = task
             self.progress.update(self.counts)
             return task
@@ -977,9 +1028,15 @@ class _Run:
         rows: ContentRows | None = result.get("rows")
         content = result["content"]
         sha = task.sha256
-        unseen = (sha is not None and sha not in self.known_shas
-                  and not any(p in self.known for p in task.paths))
-        self.store.write_result(task.paths, sha, content, rows, unseen=unseen)
+        written = result.get("written")
+        if written is not None and sha is not None:  # the worker wrote it
+            for p in task.paths:  # same bytes found under another path while it was parsed
+                if p not in written:
+                    self.store.copy_content(p, sha, content)
+        else:
+            unseen = (sha is not None and sha not in self.known_shas
+                      and not any(p in self.known for p in task.paths))
+            self.store.write_result(task.paths, sha, content, rows, unseen=unseen)
         self.store.maybe_flush()
         for p in task.paths:
             self.known[p] = (sha, content.get("status"))
@@ -1056,6 +1113,7 @@ def run(
             limits=limits,
             hooks=hooks_from_env(),
             log_path=out / "worker.log",
+            store_path=str(out / "dataset.sqlite") if engine == "local" else None,
         )
         if engine == "dask":
             eng = DaskEngine(cfg, scheduler or "")
@@ -1065,7 +1123,9 @@ def run(
         remove_stale_temporaries(out)
         store = Store(out / "dataset.sqlite")
         run_id = store.begin_run(list(argv), __version__)
-        store.group_commit = True  # one transaction per few finished files (see Store)
+        # the parent writes every result only with Dask: then one transaction per few files
+        # (see Store); with local workers it must not hold the write lock they need
+        store.group_commit = engine == "dask"
         store.drop_content_indexes()  # built again by every export
         files, missing, warnings = collect_inputs(inputs, exclude=[out])
         for w in warnings:
@@ -1114,7 +1174,8 @@ def run(
         if threading.current_thread() is threading.main_thread():
             prev_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            written = export(store, out, parquet=parquet, review=review)
+            # no worker writes any more: the export may use a second process
+            written = export(store, out, parquet=parquet, review=review, jobs=cfg.workers)
         finally:
             if prev_int is not None:
                 signal.signal(signal.SIGINT, prev_int)

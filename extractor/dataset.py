@@ -1,8 +1,9 @@
 """The research dataset: SQLite as the source of truth, CSV / JSONL / Parquet exported from it.
 
-``OUTDIR/dataset.sqlite`` (WAL journal) holds every result of ``extractor run``. Only the
-parent process writes it, one transaction per finished file, so a run killed at any moment
-loses at most the files in flight and never half a file. The flat files are exported from
+``OUTDIR/dataset.sqlite`` (WAL journal) holds every result of ``extractor run``. Each
+finished file is one transaction (written by the worker that parsed it, see
+:class:`Store`), so a run killed at any moment loses at most the files in flight and never
+half a file. The flat files are exported from
 SQLite at the end of a run (and periodically during long runs): each is written to a
 temporary file first and then moved into place with :func:`os.replace`, so a reader never
 sees a half-written file. See ``docs/dataset.md`` for every file and column.
@@ -30,7 +31,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,18 +196,32 @@ _INSERT_SECTIONS = f"INSERT INTO sections VALUES ({', '.join('?' * len(SECTION_C
 
 
 class Store:
-    """The SQLite store of one OUTDIR. Only one process (the batch parent) writes it."""
+    """The SQLite store of one OUTDIR.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    In a local batch run the parent and its worker processes write it: each worker records
+    the files it parsed (one transaction per file, :meth:`write_result`), the parent the rest
+    (files that crashed or timed out, cached copies, the run log) and the export. SQLite's
+    write lock serialises them. ``setup=False`` (a worker) skips the schema set-up, which
+    the parent has done; ``timeout`` is how long a write waits for the lock.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, setup: bool = True, timeout: float = 30.0) -> None:
         self.path = Path(path)
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=timeout)
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=OFF")
         self.group_commit = False
         self._group_open = False
         self._group_n = 0
         self._group_t0 = 0.0
+        self._insert_report = (
+            f"INSERT OR REPLACE INTO reports ({', '.join(q(c) for c in REPORT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(REPORT_COLUMNS))})"
+        )
+        if not setup:
+            self.indexed = False  # the parent may have dropped them: built again before a delete
+            return
+        self.conn.execute("PRAGMA journal_mode=WAL")
         with self.transaction():
             for stmt in _ddl():
                 self.conn.execute(stmt)
@@ -215,10 +230,6 @@ class Store:
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (SCHEMA_VERSION,))
         self.indexed = True
-        self._insert_report = (
-            f"INSERT OR REPLACE INTO reports ({', '.join(q(c) for c in REPORT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(REPORT_COLUMNS))})"
-        )
 
     # -- transactions
     # Group commit: with ``group_commit`` on, the writes of several finished files share one
@@ -417,7 +428,8 @@ class _AtomicFiles:
     def tmp_path(self, name: str) -> Path:
         final = self.outdir / name
         tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
-        self.pending.append((tmp, final))
+        if (tmp, final) not in self.pending:
+            self.pending.append((tmp, final))
         return tmp
 
     def commit(self) -> None:
@@ -474,28 +486,24 @@ def _wide_rows(conn: sqlite3.Connection) -> list[list[Any]]:
 
 
 def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
+    """The tables ``wide`` and ``codebook`` (inside the caller's transaction)."""
     cols = ", ".join(
         f"{q(c)} {'INTEGER' if c == 'year' else 'REAL' if c == 'confidence' else 'TEXT' if c in WIDE_META_COLUMNS else 'NUMERIC'}"
         for c in WIDE_COLUMNS
     )
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DROP TABLE IF EXISTS wide")
-        conn.execute(f"CREATE TABLE wide ({cols})")
-        conn.executemany(f"INSERT INTO wide VALUES ({', '.join('?' * len(WIDE_COLUMNS))})", rows)
-        conn.execute("DROP TABLE IF EXISTS codebook")
-        conn.execute(f"CREATE TABLE codebook ({', '.join(q(c) + ' TEXT' for c in CODEBOOK_COLUMNS)})")
-        conn.executemany(f"INSERT INTO codebook VALUES ({', '.join('?' * len(CODEBOOK_COLUMNS))})",
-                         [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in codebook_rows()])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    conn.execute("DROP TABLE IF EXISTS wide")
+    conn.execute(f"CREATE TABLE wide ({cols})")
+    conn.executemany(f"INSERT INTO wide VALUES ({', '.join('?' * len(WIDE_COLUMNS))})", rows)
+    conn.execute("DROP TABLE IF EXISTS codebook")
+    conn.execute(f"CREATE TABLE codebook ({', '.join(q(c) + ' TEXT' for c in CODEBOOK_COLUMNS)})")
+    conn.executemany(f"INSERT INTO codebook VALUES ({', '.join('?' * len(CODEBOOK_COLUMNS))})",
+                     [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in codebook_rows()])
 
 
 def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
-    every export into the table ``panel_issues`` (the same columns as ``issues``)."""
+    every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
+    caller's transaction)."""
     from .panel import cross_year_issues
 
     recs: dict[str, dict[str, Any]] = {}
@@ -513,134 +521,265 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
                 rec["values"].append({"field": fid, "value": value, "kind": kind})
         rows = [(sha, i.code, i.severity, i.message, ";".join(i.fields), None)
                 for sha, i in cross_year_issues(recs.values())]
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DROP TABLE IF EXISTS panel_issues")
-        conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
-        conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    conn.execute("DROP TABLE IF EXISTS panel_issues")
+    conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
+    conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)
 
 
 def _prune_orphans(conn: sqlite3.Connection) -> None:
-    """Drop values/issues/sections of bytes no path points to any more (a file that changed)."""
-    conn.execute("BEGIN IMMEDIATE")
+    """Drop values/issues/sections of bytes no path points to any more (a file that changed);
+    inside the caller's transaction."""
+    for table in ('"values"', "issues", "sections"):
+        conn.execute(f"DELETE FROM {table} WHERE sha256 NOT IN "
+                     "(SELECT sha256 FROM reports WHERE sha256 IS NOT NULL AND status = 'ok')")
+
+
+# --- the files of the dataset: one writer each, (conn, temporary path) -> None
+
+_REPORTS_SQL = f"SELECT {', '.join(q(c) for c in REPORT_COLUMNS)} FROM reports ORDER BY path"
+_VALUES_SQL = f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" ORDER BY sha256, rowid'
+_ISSUES_SQL = (f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM (SELECT *, 0 AS k, rowid AS r FROM issues "
+               "UNION ALL SELECT *, 1, rowid FROM panel_issues) ORDER BY sha256, k, r")
+_SECTIONS_SQL = "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"
+_WIDE_SQL = f"SELECT {', '.join(q(c) for c in WIDE_COLUMNS)} FROM wide"
+
+
+def _write_csv(conn: sqlite3.Connection, path: Path, header: Sequence[str], sql: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = _csv_writer(fh)
+        w.writerow(header)
+        w.writerows(_iter_query(conn, sql))
+
+
+def _write_sections_jsonl(conn: sqlite3.Connection, path: Path) -> None:
+    enc = json.JSONEncoder(ensure_ascii=False)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for r in _iter_query(conn, _SECTIONS_SQL):
+            fh.write(enc.encode(dict(zip(SECTION_COLUMNS, r, strict=True))) + "\n")
+
+
+def _write_codebook(conn: sqlite3.Connection, path: Path) -> None:
+    from .codebook import write_codebook_csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write_codebook_csv(fh)
+
+
+def _write_review(conn: sqlite3.Connection, path: Path) -> None:
+    from . import review
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(review.render_review(conn))
+
+
+def _parquet_types() -> dict[str, list[tuple[str, Any]]]:
+    import pyarrow as pa
+
+    str_t, int_t, f_t = pa.string(), pa.int64(), pa.float64()
+    rep = [(c, int_t if _REPORT_TYPES.get(c) == "INTEGER" else f_t if _REPORT_TYPES.get(c) == "REAL" else str_t)
+           for c in REPORT_COLUMNS]
+    wide = [(c, int_t if c == "year" else f_t if (c == "confidence" or c not in WIDE_META_COLUMNS) else str_t)
+            for c in WIDE_COLUMNS]
+    return {
+        "reports": rep,
+        "values": [("sha256", str_t), ("field", str_t), ("value", f_t), ("kind", str_t), ("raw", str_t),
+                   ("unit", str_t), ("confidence", f_t), ("where", str_t)],
+        "issues": [(c, str_t) for c in ISSUE_COLUMNS],
+        "sections": [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
+        "wide": wide,
+    }
+
+
+def _write_parquet(conn: sqlite3.Connection, path: Path, table: str, sql: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = _parquet_types()[table]
+    schema = pa.schema(cols)
+    with pq.ParquetWriter(path, schema) as writer:
+        cur = conn.execute(sql)
+        while True:
+            rows = cur.fetchmany(50_000)
+            if not rows:
+                break
+            columns = list(zip(*rows, strict=True))
+            writer.write_batch(pa.record_batch(
+                [pa.array(col, type=t) for col, (_, t) in zip(columns, cols, strict=True)], schema=schema))
+
+
+#: every file :func:`export` can write: name -> writer(connection, temporary path)
+_WRITERS: dict[str, Callable[[sqlite3.Connection, Path], None]] = {
+    "reports.csv": lambda c, p: _write_csv(c, p, REPORT_COLUMNS, _REPORTS_SQL),
+    "values.csv": lambda c, p: _write_csv(c, p, VALUE_COLUMNS, _VALUES_SQL),
+    "wide.csv": lambda c, p: _write_csv(c, p, WIDE_COLUMNS, _WIDE_SQL),
+    "issues.csv": lambda c, p: _write_csv(c, p, ISSUE_COLUMNS, _ISSUES_SQL),
+    "sections.jsonl": _write_sections_jsonl,
+    "codebook.csv": _write_codebook,
+    "reports.parquet": lambda c, p: _write_parquet(c, p, "reports", _REPORTS_SQL),
+    "values.parquet": lambda c, p: _write_parquet(c, p, "values", _VALUES_SQL),
+    "issues.parquet": lambda c, p: _write_parquet(c, p, "issues", _ISSUES_SQL),
+    "sections.parquet": lambda c, p: _write_parquet(c, p, "sections", _SECTIONS_SQL),
+    "wide.parquet": lambda c, p: _write_parquet(c, p, "wide", _WIDE_SQL),
+    "review.html": _write_review,
+}
+#: the files a helper process writes when the export runs in two processes (``jobs`` > 1):
+#: the biggest ones that read only tables the export does not rebuild, about half the work
+HELPER_FILES = ("values.parquet", "sections.jsonl", "sections.parquet", "review.html")
+
+
+def _has_pyarrow() -> bool:
     try:
-        for table in ('"values"', "issues", "sections"):
-            conn.execute(f"DELETE FROM {table} WHERE sha256 NOT IN "
-                         "(SELECT sha256 FROM reports WHERE sha256 IS NOT NULL AND status = 'ok')")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None = None,
-           review: bool = True) -> list[str]:
+           review: bool = True, jobs: int = 1) -> list[str]:
     """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names written.
 
-    ``parquet``: also write ``*.parquet`` (None: when pyarrow is installed).
+    ``parquet``: also write ``*.parquet`` (None: when pyarrow is installed). ``jobs`` > 1:
+    a second process writes about half of the files meanwhile; only for a store that no
+    other process writes during the export (the end of a run). Otherwise the export holds
+    SQLite's write lock from start to end, so every file shows the same state of the store
+    even while workers are adding results (they wait, or hand their rows to the parent).
     """
     store.flush()
     out = Path(outdir)
     conn = store.conn
-    store.ensure_content_indexes()
-    _prune_orphans(conn)
-    wide = _wide_rows(conn)
-    _rebuild_wide(conn, wide)
-    _rebuild_panel_issues(conn)
+    if parquet is None:
+        parquet = _has_pyarrow()
+    names = list(DATASET_FILES)
+    if parquet:
+        names += ["reports.parquet", "values.parquet", "issues.parquet", "sections.parquet", "wide.parquet"]
+    if review:
+        names.append("review.html")
     files = _AtomicFiles(out)
+    helper = _ExportHelper.start(store.path) if jobs > 1 else None
     try:
-        with files.open("reports.csv") as fh:
-            w = _csv_writer(fh)
-            w.writerow(REPORT_COLUMNS)
-            w.writerows(_iter_query(conn, f"SELECT {', '.join(q(c) for c in REPORT_COLUMNS)} FROM reports "
-                                          "ORDER BY path"))
-        with files.open("values.csv") as fh:
-            w = _csv_writer(fh)
-            w.writerow(VALUE_COLUMNS)
-            w.writerows(_iter_query(conn, f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" '
-                                          "ORDER BY sha256, rowid"))
-        with files.open("wide.csv") as fh:
-            w = _csv_writer(fh)
-            w.writerow(WIDE_COLUMNS)
-            w.writerows(wide)
-        with files.open("issues.csv") as fh:
-            w = _csv_writer(fh)
-            w.writerow(ISSUE_COLUMNS)
-            cols = ", ".join(q(c) for c in ISSUE_COLUMNS)
-            w.writerows(_iter_query(conn, f"SELECT {cols} FROM (SELECT {cols}, 0 AS k, rowid AS r FROM issues "
-                                          f"UNION ALL SELECT {cols}, 1, rowid FROM panel_issues) "
-                                          "ORDER BY sha256, k, r"))
-        with files.open("sections.jsonl") as fh:
-            for r in _iter_query(conn, "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"):
-                fh.write(json.dumps(dict(zip(SECTION_COLUMNS, r, strict=True)), ensure_ascii=False) + "\n")
-        from .codebook import write_codebook_csv
-
-        with files.open("codebook.csv") as fh:
-            write_codebook_csv(fh)
-        names = list(DATASET_FILES)
-        if parquet is None:
-            try:
-                import pyarrow  # noqa: F401
-
-                parquet = True
-            except ImportError:
-                parquet = False
-        if parquet:
-            names += _export_parquet(conn, files, wide)
-        if review:
-            from .review import render_review
-
-            with files.open("review.html") as fh:
-                fh.write(render_review(conn))
-            names.append("review.html")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            store.indexed = False
+            store.ensure_content_indexes()
+            _prune_orphans(conn)
+            if helper is not None:  # the helper's files read only what is committed now
+                conn.execute("COMMIT")
+                conn.execute("BEGIN")
+                mine = [n for n in names if n not in HELPER_FILES]
+                theirs = [n for n in names if n in HELPER_FILES]
+                helper.go({n: str(files.tmp_path(n)) for n in theirs})
+            else:
+                mine, theirs = names, []
+            _rebuild_wide(conn, _wide_rows(conn))
+            _rebuild_panel_issues(conn)
+            for n in mine:
+                _WRITERS[n](conn, files.tmp_path(n))
+            if helper is not None:
+                failed = helper.wait()
+                for n in failed:  # it could not: write them here
+                    _WRITERS[n](conn, files.tmp_path(n))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
         files.commit()
     except BaseException:
         files.abort()
         raise
+    finally:
+        if helper is not None:
+            helper.close()
     return names
 
 
-def _export_parquet(conn: sqlite3.Connection, files: _AtomicFiles, wide: list[list[Any]]) -> list[str]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+class _ExportHelper:
+    """A child process that writes some files of an export (:data:`HELPER_FILES`).
 
-    str_t, int_t, f_t = pa.string(), pa.int64(), pa.float64()
-    rep_types = {c: (int_t if _REPORT_TYPES.get(c) == "INTEGER" else f_t if _REPORT_TYPES.get(c) == "REAL" else str_t)
-                 for c in REPORT_COLUMNS}
-    specs: list[tuple[str, list[tuple[str, Any]], str]] = [
-        ("reports.parquet", [(c, rep_types[c]) for c in REPORT_COLUMNS],
-         f"SELECT {', '.join(q(c) for c in REPORT_COLUMNS)} FROM reports ORDER BY path"),
-        ("values.parquet", [("sha256", str_t), ("field", str_t), ("value", f_t), ("kind", str_t), ("raw", str_t),
-                            ("unit", str_t), ("confidence", f_t), ("where", str_t)],
-         f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" ORDER BY sha256, rowid'),
-        ("issues.parquet", [(c, str_t) for c in ISSUE_COLUMNS],
-         f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM (SELECT *, 0 AS k, rowid AS r FROM issues "
-         "UNION ALL SELECT *, 1, rowid FROM panel_issues) ORDER BY sha256, k, r"),
-        ("sections.parquet", [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
-         "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"),
-    ]
-    names = []
-    for name, cols, sql in specs:
-        schema = pa.schema(cols)
-        with pq.ParquetWriter(files.tmp_path(name), schema) as writer:
-            cur = conn.execute(sql)
-            while True:
-                rows = cur.fetchmany(100_000)
-                if not rows:
-                    break
-                columns = list(zip(*rows, strict=True))
-                writer.write_batch(pa.record_batch(
-                    [pa.array(col, type=t) for col, (_, t) in zip(columns, cols, strict=True)], schema=schema))
-        names.append(name)
-    wcols: dict[str, Any] = {}
-    columns = list(zip(*wide, strict=True)) if wide else [() for _ in WIDE_COLUMNS]
-    for c, col in zip(WIDE_COLUMNS, columns, strict=True):
-        t = int_t if c == "year" else f_t if (c == "confidence" or c not in WIDE_META_COLUMNS) else str_t
-        wcols[c] = pa.array(col, type=t)
-    pq.write_table(pa.table(wcols), files.tmp_path("wide.parquet"))
-    names.append("wide.parquet")
-    return names
+    Started before the export rebuilds its tables, so its start-up overlaps that work; it
+    then waits for the list of files and their temporary paths on stdin, writes them, and
+    prints the names it wrote. A helper that cannot start or fails only costs time: the
+    parent writes whatever it did not.
+    """
+
+    def __init__(self, proc: Any) -> None:
+        self.proc = proc
+        self.todo: list[str] = []
+        self.error = ""
+
+    @classmethod
+    def start(cls, db: Path) -> _ExportHelper | None:
+        import subprocess
+        import sys
+
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from extractor.dataset import _export_helper_main; "
+                 "sys.exit(_export_helper_main(sys.argv[1]))", str(db)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        except OSError:
+            return None
+        return cls(proc)
+
+    def go(self, todo: dict[str, str]) -> None:
+        self.todo = list(todo)
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write((json.dumps(todo) + "\n").encode())
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.stdin = None  # closed: communicate() must not flush it
+
+    def wait(self) -> list[str]:
+        """The files of the helper's share that it did not write."""
+        try:
+            out, _err = self.proc.communicate(timeout=3600)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+            return self.todo
+        done = set(out.decode("utf-8", "replace").split()) if self.proc.returncode == 0 else set()
+        self.error = _err.decode("utf-8", "replace").strip()
+        return [n for n in self.todo if n not in done]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for s in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+
+def _export_helper_main(db: str) -> int:
+    """Entry point of the export helper process (see :class:`_ExportHelper`)."""
+    import sys
+
+    for name in HELPER_FILES:  # import what the writers need while the parent rebuilds its tables
+        if name.endswith(".parquet") and _has_pyarrow():
+            import pyarrow.parquet  # noqa: F401
+        if name == "review.html":
+            from . import review  # noqa: F401
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    todo: dict[str, str] = json.loads(line)
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        conn.execute("BEGIN")  # one snapshot for every file
+        for name, path in todo.items():
+            _WRITERS[name](conn, Path(path))
+            sys.stdout.write(name + "\n")
+            sys.stdout.flush()
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return 0
