@@ -489,3 +489,84 @@ def test_a_complete_run_with_failed_files_exits_0_unless_strict(tmp_path):
     assert "1 failed" in p.stderr
     p = cli(str(corpus), "-o", str(tmp_path / "out"), "--workers", "1", "--strict")
     assert p.returncode == 9
+
+
+def test_workers_write_the_files_they_parse(tmp_path, monkeypatch):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for p in fixture_reports(("text", "html"))[:8]:
+        shutil.copy(p, corpus / p.name)
+    (corpus / "empty.txt").write_bytes(b"")
+    unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "crash-here.txt", "x")
+    monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
+    seen: dict[str, dict] = {}
+    on_result = batch._Run.on_result
+
+    def spy(self, task, result):
+        seen[Path(task.path).name] = {"written": result.get("written"), "rows": result.get("rows"),
+                                      "paths": list(task.paths)}
+        on_result(self, task, result)
+
+    monkeypatch.setattr(batch._Run, "on_result", spy)
+    s = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False)
+    assert (s.counts["parsed"], s.counts["failed"]) == (10, 2)
+    crash = seen.pop("crash-here.txt")  # the worker died: the parent writes the failed row
+    assert crash["written"] is None and crash["rows"] is None
+    for name, r in seen.items():  # every other result, ok or failed, was written by its worker
+        assert r["written"] == r["paths"] and r["rows"] is None, name
+    rows = read_csv(tmp_path / "out" / "reports.csv")
+    assert len(rows) == 10
+    assert len(read_csv(tmp_path / "out" / "values.csv")) == sum(int(r["n_values"] or 0) for r in rows)
+
+
+def test_worker_writer_hands_the_rows_back_when_the_lock_is_busy(tmp_path, monkeypatch):
+    from extractor.dataset import Store
+
+    store = Store(tmp_path / "dataset.sqlite")
+    store.close()
+    rec = extractor.parse(FIXTURES / "text" / "county-2021.tsv.txt").to_dict()
+    rec["source"]["sha256"] = "f" * 64
+    rows = rows_from_record(rec)
+
+    def result():
+        return {"sha256": "f" * 64, "content": dict(rows.content), "rows": rows, "retire": False}
+
+    monkeypatch.setattr(batch._WorkerWriter, "LOCK_TIMEOUT", 0.2)
+    writer = batch._WorkerWriter(str(tmp_path / "dataset.sqlite"))
+    other = sqlite3.connect(tmp_path / "dataset.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. the parent exporting
+    busy = result()
+    writer.write(busy, ["a.txt"], True)
+    assert "written" not in busy and busy["rows"] is rows  # for the parent to write
+    other.execute("ROLLBACK")
+    free = result()
+    writer.write(free, ["a.txt"], True)
+    assert free["written"] == ["a.txt"] and free["rows"] is None
+    assert other.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == len(rows.values) > 100
+    assert other.execute("SELECT path, status FROM reports").fetchall() == [("a.txt", "ok")]
+    other.close()
+
+
+def test_exports_during_the_run_while_workers_write(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for i, p in enumerate(fixture_reports(("text",)) * 2):
+        unique_copy(p, corpus / f"{i:02d}-{p.name}", str(i))
+    exports = []
+    orig = batch.export
+
+    def counted(*a, **k):
+        exports.append(k.get("jobs", 1))
+        return orig(*a, **k)
+
+    try:
+        batch.export = counted
+        s = batch.run([str(corpus)], tmp_path / "busy", workers=2, progress=False, export_every=0.001)
+    finally:
+        batch.export = orig
+    assert s.counts["ok"] == len(list(corpus.iterdir()))
+    assert len(exports) >= 3 and exports[-1] == 2 and set(exports[:-1]) == {1}
+    quiet = batch.run([str(corpus)], tmp_path / "quiet", workers=1, progress=False, export_every=0)
+    for name in ("values.csv", "wide.csv", "issues.csv", "sections.jsonl"):
+        assert (tmp_path / "busy" / name).read_bytes() == (tmp_path / "quiet" / name).read_bytes(), name
+    assert quiet.counts["ok"] == s.counts["ok"]

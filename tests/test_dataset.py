@@ -322,3 +322,53 @@ def test_cross_year_checks_land_in_issues_csv_and_sqlite(tmp_path):
     conn = sqlite3.connect(tmp_path / "out" / "dataset.sqlite")
     assert conn.execute("SELECT count(*) FROM panel_issues WHERE code = 'check.copied_report'").fetchone() == (1,)
     conn.close()
+
+
+ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports.parquet", "values.parquet", "issues.parquet",
+                    "sections.parquet", "wide.parquet", "review.html"]
+
+
+def _export_copy(src: Path, dst: Path, **kw) -> tuple[list[str], dict[str, bytes]]:
+    dst.mkdir()
+    shutil.copy(src / "dataset.sqlite", dst / "dataset.sqlite")
+    store = Store(dst / "dataset.sqlite")
+    try:
+        names = export(store, dst, **kw)
+    finally:
+        store.close()
+    return names, {n: (dst / n).read_bytes() for n in names}
+
+
+def test_export_in_two_processes_writes_the_same_files(out, tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    names1, one = _export_copy(out, tmp_path / "one", parquet=True, jobs=1)
+    left: list[list[str]] = []
+    wait = dataset._ExportHelper.wait
+    monkeypatch.setattr(dataset._ExportHelper, "wait", lambda self: left.append(wait(self)) or left[-1])
+    names2, two = _export_copy(out, tmp_path / "two", parquet=True, jobs=2)
+    assert left == [[]]  # the helper wrote its whole share
+    assert names1 == names2 == ALL_EXPORT_FILES
+    assert set(dataset.HELPER_FILES) < set(names2)
+    for n in names1:
+        assert one[n] == two[n], n
+    assert not list((tmp_path / "two").glob(".*.tmp"))
+
+
+def test_export_helper_that_fails_costs_nothing_but_time(out, tmp_path, monkeypatch):
+    _, one = _export_copy(out, tmp_path / "one", parquet=False, jobs=1)
+    started = []
+
+    def broken_helper(db):  # a helper process that dies before writing anything
+        import subprocess
+        import sys
+
+        started.append(db)
+        return dataset._ExportHelper(subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit(3)"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+
+    monkeypatch.setattr(dataset._ExportHelper, "start", staticmethod(broken_helper))
+    names, two = _export_copy(out, tmp_path / "two", parquet=False, jobs=2)
+    assert len(started) == 1
+    assert "review.html" in names and two == one
+    assert not list((tmp_path / "two").glob(".*.tmp"))
