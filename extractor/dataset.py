@@ -505,6 +505,7 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
     caller's transaction)."""
     from .panel import cross_year_issues
+    from .text_norm import match_key
 
     recs: dict[str, dict[str, Any]] = {}
     for sha, issuer, year, template, conf in conn.execute(
@@ -513,12 +514,21 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
             "AND template IN ('2019', '2021')"):
         recs[sha] = {"source": {"sha256": sha}, "confidence": conf, "values": [],
                      "metadata": {"issuer": issuer, "year": int(year), "template": template}}
+    # only a body with reports of two years or more can have a cross-year issue
+    years: dict[str, set[int]] = {}
+    for rec in recs.values():
+        md = rec["metadata"]
+        years.setdefault(match_key(md["issuer"]), set()).add(md["year"])
+    recs = {sha: rec for sha, rec in recs.items() if len(years[match_key(rec["metadata"]["issuer"])]) >= 2}
     rows: list[tuple[Any, ...]] = []
-    if len(recs) >= 2:
-        for sha, fid, value, kind in conn.execute('SELECT sha256, field, value, kind FROM "values"'):
-            rec = recs.get(sha)
-            if rec is not None:
-                rec["values"].append({"field": fid, "value": value, "kind": kind})
+    if recs:
+        shas = list(recs)
+        for i in range(0, len(shas), 500):
+            chunk = shas[i:i + 500]
+            for sha, fid, value, kind in conn.execute(
+                    f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
+                    "ORDER BY rowid", chunk):
+                recs[sha]["values"].append({"field": fid, "value": value, "kind": kind})
         rows = [(sha, i.code, i.severity, i.message, ";".join(i.fields), None)
                 for sha, i in cross_year_issues(recs.values())]
     conn.execute("DROP TABLE IF EXISTS panel_issues")

@@ -372,3 +372,27 @@ def test_export_helper_that_fails_costs_nothing_but_time(out, tmp_path, monkeypa
     assert len(started) == 1
     assert "review.html" in names and two == one
     assert not list((tmp_path / "two").glob(".*.tmp"))
+
+
+def test_cross_year_issues_at_export_only_within_one_body(tmp_path):
+    import extractor
+
+    base = extractor.parse(FIXTURES / "text" / "county-2021.tsv.txt").to_dict()
+    store = Store(tmp_path / "dataset.sqlite")
+    store.drop_content_indexes()  # as during a run
+    for sha, issuer, year in (("a" * 64, "甲县人民政府", 2021), ("b" * 64, "甲县人民政府", 2022),
+                              ("c" * 64, "乙县人民政府", 2022)):
+        rec = json.loads(json.dumps(base))
+        rec["source"]["sha256"] = sha
+        rec["metadata"].update(issuer=issuer, year=year)
+        rows = rows_from_record(rec)
+        store.write_result([f"{sha[0]}.txt"], sha, rows.content, rows, unseen=True)
+    export(store, tmp_path, parquet=False, review=False)
+    panel = store.conn.execute("SELECT sha256, code FROM panel_issues").fetchall()
+    store.close()
+    # the 2022 report of 甲县 repeats its 2021 numbers; 乙县 has one year only, same numbers
+    assert ("b" * 64, "check.copied_report") in panel
+    assert {sha for sha, _ in panel} == {"b" * 64}
+    with open(tmp_path / "issues.csv", encoding="utf-8", newline="") as fh:
+        issues = list(csv.DictReader(fh))
+    assert [r["code"] for r in issues if r["sha256"] == "b" * 64][-len(panel):] == [c for _, c in panel]
