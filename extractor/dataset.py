@@ -473,15 +473,16 @@ def _wide_rows(conn: sqlite3.Connection) -> list[list[Any]]:
         "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)",
     ):
         rows[sha] = [sha, path, issuer, year, published, template, conf] + [None] * len(FIELD_IDS)
-    seen: set[tuple[str, str]] = set()
+    unset = object()  # the first value of a field in a report wins, even a blank one
+    for row in rows.values():
+        row[n_meta:] = [unset] * len(FIELD_IDS)
     for sha, fid, value in _iter_query(conn, 'SELECT sha256, field, value FROM "values" ORDER BY rowid'):
         row = rows.get(sha)
         i = index.get(fid)
-        if row is None or i is None or (sha, fid) in seen:
-            continue
-        seen.add((sha, fid))
-        if value is not None and not isinstance(value, str):
-            row[n_meta + i] = value
+        if row is not None and i is not None and row[n_meta + i] is unset:
+            row[n_meta + i] = None if isinstance(value, str) else value
+    for row in rows.values():
+        row[n_meta:] = [None if v is unset else v for v in row[n_meta:]]
     return list(rows.values())
 
 
@@ -769,10 +770,21 @@ class _ExportHelper:
                     pass
 
 
+class _NoPandas:
+    """An import hook that makes ``import pandas`` fail (see :func:`_export_helper_main`)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"no module named {name!r} in the export helper", name=name)
+
+
 def _export_helper_main(db: str) -> int:
     """Entry point of the export helper process (see :class:`_ExportHelper`)."""
     import sys
 
+    # pyarrow imports pandas (0.3 s) only to ask whether its inputs are pandas objects; they
+    # never are here, and this process does nothing else
+    sys.meta_path.insert(0, _NoPandas())
     for name in HELPER_FILES:  # import what the writers need while the parent rebuilds its tables
         if name.endswith(".parquet") and _has_pyarrow():
             import pyarrow.parquet  # noqa: F401
