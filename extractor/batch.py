@@ -59,6 +59,7 @@ from . import __version__
 from .dataset import (
     ContentRows,
     Store,
+    child_env,
     export,
     failure_content,
     remove_stale_temporaries,
@@ -327,14 +328,6 @@ class _WorkerWriter:
         result["written"] = list(paths)
 
 
-def _child_env() -> dict[str, str]:
-    env = os.environ.copy()
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.setdefault("PYTHONIOENCODING", "utf-8")
-    return env
-
-
 def _signal_name(code: int) -> str:
     try:
         return signal.Signals(code).name
@@ -363,7 +356,7 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _CHILD_CODE],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-            env=_child_env(), close_fds=True,
+            env=child_env(), close_fds=True,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.wconn = Connection(os.dup(self.proc.stdin.fileno()), readable=False)

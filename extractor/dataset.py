@@ -638,6 +638,16 @@ _WRITERS: dict[str, Callable[[sqlite3.Connection, Path], None]] = {
 HELPER_FILES = ("values.parquet", "sections.jsonl", "sections.parquet", "review.html")
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a child process of ours (batch workers, the export helper): this
+    one, with this copy of ``extractor`` first on the import path."""
+    env = os.environ.copy()
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    return env
+
+
 def _has_pyarrow() -> bool:
     try:
         import pyarrow  # noqa: F401
@@ -724,14 +734,11 @@ class _ExportHelper:
         import subprocess
         import sys
 
-        root = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-c", "import sys; from extractor.dataset import _export_helper_main; "
                  "sys.exit(_export_helper_main(sys.argv[1]))", str(db)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
         except OSError:
             return None
         return cls(proc)
@@ -785,11 +792,11 @@ def _export_helper_main(db: str) -> int:
     # pyarrow imports pandas (0.3 s) only to ask whether its inputs are pandas objects; they
     # never are here, and this process does nothing else
     sys.meta_path.insert(0, _NoPandas())
-    for name in HELPER_FILES:  # import what the writers need while the parent rebuilds its tables
-        if name.endswith(".parquet") and _has_pyarrow():
-            import pyarrow.parquet  # noqa: F401
-        if name == "review.html":
-            from . import review  # noqa: F401
+    # import what the writers need while the parent rebuilds its tables
+    from . import review  # noqa: F401
+
+    if _has_pyarrow():
+        import pyarrow.parquet  # noqa: F401
     line = sys.stdin.readline()
     if not line.strip():
         return 0
