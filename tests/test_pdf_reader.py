@@ -425,3 +425,26 @@ def test_memory_does_not_grow_with_the_number_of_documents_read():
     finally:
         tracemalloc.stop()
     assert after - before < 64 * 1024
+
+
+# ---------------------------------------------------------------- rotated pages
+
+
+def test_rotated_pages_read_as_displayed():
+    """/Rotate 90/180/270 with the content drawn turned, page boxes off the origin: the same
+    values as the upright file, and the same bboxes (points from the top-left corner of the
+    page as displayed)."""
+    import extractor
+
+    def values(name: str) -> list[tuple]:
+        rec = extractor.parse(PDF / f"{name}.pdf").to_dict()
+        return [(v["field"], v["value"], v["kind"], v["raw"], v["where"]) for v in rec["values"]]
+
+    assert CASES["county-2021.rotated.pdf"]["rotate"] == [[0, 90]]
+    assert values("county-2021.rotated") == values("county-2021.plain")
+    upright = values("dept-2019.split-s4-header")
+    turned = values("dept-2019.rotated-s4-pages")
+    assert [v[:4] for v in turned] == [v[:4] for v in upright]
+    s4 = [v[4] for v in turned if v[0].startswith("s4.")]
+    assert {w["page"] for w in s4} == {4}  # the data row, on the page turned upside down
+    assert s4 == [v[4] for v in upright if v[0].startswith("s4.")]

@@ -37,7 +37,7 @@ import ctypes
 import io
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -388,7 +388,8 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> _PageScan:
 
     page = pdf[index]
     try:
-        width, height = page.get_width(), page.get_height()
+        width, height = page.get_width(), page.get_height()  # as displayed (/Rotate applied)
+        to_display = _display_transform(page)
         paths = images = 0
         image_area = 0.0
         bounds = tuple(ctypes.c_float() for _ in range(4))
@@ -431,7 +432,8 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> _PageScan:
                 # the loose box (font ascent to descent): flat glyphs such as 一 keep a line's height
                 if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
                     continue
-                c = _Char(ch, rect.left, height - rect.top, rect.right, height - rect.bottom)
+                (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
+                c = _Char(ch, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
                 if c.bottom - c.top < 0.5:  # degenerate box (some fonts): use the font size
                     size = raw.FPDFText_GetFontSize(tp, i) or 10.0
                     c = _Char(ch, c.x0, c.bottom - size * 0.85, max(c.x1, c.x0 + size * 0.5), c.bottom + size * 0.15)
@@ -459,16 +461,32 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> _PageScan:
         if chars and _is_table_page(scan):
             scan.table_page = True
             if with_edges:
-                scan.edges = _page_edges(page.raw, height)
+                scan.edges = _page_edges(page.raw, to_display)
     finally:
         page.close()
     return scan
 
 
-def _page_edges(page_raw: Any, height: float) -> list[dict[str, Any]]:
+def _display_transform(page: Any) -> Callable[[float, float], tuple[float, float]]:
+    """(x, y) in the page's PDF user space (what pdfium's text and path APIs give) to
+    (x, top) of the page as displayed: origin at the top left of the crop box, y down,
+    the page's /Rotate (clockwise) applied. A landscape table printed on a portrait sheet
+    turned by /Rotate reads like any other page."""
+    left, bottom, right, top = page.get_cropbox()
+    rotation = page.get_rotation() % 360
+    if rotation == 90:
+        return lambda x, y: (y - bottom, x - left)
+    if rotation == 180:
+        return lambda x, y: (right - x, y - bottom)
+    if rotation == 270:
+        return lambda x, y: (top - y, right - x)
+    return lambda x, y: (x - left, top - y)
+
+
+def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float, float]]) -> list[dict[str, Any]]:
     """The horizontal and vertical segments of every path on the page (into form XObjects),
-    as pdfplumber edge dicts in top-left coordinates — what pdfplumber's table finder needs,
-    read by pdfium instead of pdfminer."""
+    as pdfplumber edge dicts in top-left coordinates of the displayed page — what
+    pdfplumber's table finder needs, read by pdfium instead of pdfminer."""
     import pypdfium2.raw as raw
 
     edges: list[dict[str, Any]] = []
@@ -476,14 +494,14 @@ def _page_edges(page_raw: Any, height: float) -> list[dict[str, Any]]:
     matrix = raw.FS_MATRIX()
 
     def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:
-        (x0, y0), (x1, y1) = p0, p1
+        (x0, y0), (x1, y1) = to_display(*p0), to_display(*p1)
         if abs(y0 - y1) < 0.05 and abs(x0 - x1) >= 0.05:
-            top = height - y0
+            top = y0
             lo, hi = min(x0, x1), max(x0, x1)
             edges.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi, "top": top,
                           "bottom": top, "doctop": top, "width": hi - lo, "height": 0.0})
         elif abs(x0 - x1) < 0.05 and abs(y0 - y1) >= 0.05:
-            top, bottom = height - max(y0, y1), height - min(y0, y1)
+            top, bottom = min(y0, y1), max(y0, y1)
             edges.append({"object_type": "line", "orientation": "v", "x0": x0, "x1": x0, "top": top,
                           "bottom": bottom, "doctop": top, "width": 0.0, "height": bottom - top})
 
@@ -724,8 +742,16 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
     return out
 
 
-def _grid_of(table: Any, chars: list[dict[str, Any]], page_no: int) -> Grid | None:
-    """Rebuild one pdfplumber table as a Grid with spans, from its cell boxes."""
+def _grid_of(table: Any, chars: list[dict[str, Any]], page_no: int,
+             origin: tuple[float, float] = (0.0, 0.0)) -> Grid | None:
+    """Rebuild one pdfplumber table as a Grid with spans, from its cell boxes. ``origin``:
+    the top-left corner of the page in the table's coordinates (the bboxes of the grid are
+    given from the page's top-left corner)."""
+    ox, oy = origin
+
+    def at(x0: float, top: float, x1: float, bottom: float) -> list[float]:
+        return _bbox(x0 - ox, top - oy, x1 - ox, bottom - oy)
+
     cells = [tuple(c) for c in table.cells]
     if not cells:
         return None
@@ -766,7 +792,7 @@ def _grid_of(table: Any, chars: list[dict[str, Any]], page_no: int) -> Grid | No
             continue
         cell = Cell(
             text=_cell_text(buckets[k]),
-            where={"page": page_no, "bbox": _bbox(*box)},
+            where={"page": page_no, "bbox": at(*box)},
             rowspan=r1 - r0,
             colspan=c1 - c0,
         )
@@ -781,10 +807,10 @@ def _grid_of(table: Any, chars: list[dict[str, Any]], page_no: int) -> Grid | No
         for c in range(n_cols):
             cell = slots[r][c]
             if cell is None:  # an area no ruled cell covers (a missing rule): an empty cell
-                cell = Cell("", {"page": page_no, "bbox": _bbox(xs[c], ys[r], xs[c + 1], ys[r + 1])})
+                cell = Cell("", {"page": page_no, "bbox": at(xs[c], ys[r], xs[c + 1], ys[r + 1])})
             row.append(cell)
         rows.append(tuple(row))
-    bbox = _bbox(xs[0], ys[0], xs[-1], ys[-1])
+    bbox = at(xs[0], ys[0], xs[-1], ys[-1])
     return Grid(rows=tuple(rows), where={"page": page_no, "bbox": bbox}, source="pdf")
 
 
@@ -798,7 +824,9 @@ def _page_tables(plumber_page: Any, page_no: int) -> list[Grid]:
     for t in sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0])):
         x0, top, x1, bottom = t.bbox
         inside = [c for c in chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
-        g = _grid_of(t, inside, page_no)
+        # pdfplumber keeps the page box's offset from the user-space origin; bboxes are given
+        # from the page's top-left corner, as the pdfium engine gives them
+        g = _grid_of(t, inside, page_no, (plumber_page.bbox[0], plumber_page.bbox[1]))
         if g is not None and _is_real_table(g):
             grids.append(g)
     return grids
