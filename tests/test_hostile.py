@@ -24,6 +24,7 @@ codes" and one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
@@ -297,6 +298,88 @@ def disguised_bomb_pdf(_t: Traps) -> bytes:
     return one_page_pdf(stream(gigabyte_of_spaces(), b"/Subtype /Image /Width 1 /Height 1 /Filter /FlateDecode "))
 
 
+class LZWWriter:
+    """PDF LZW codes (9–12 bits, /EarlyChange 1 unless ``early`` is False), written by hand."""
+
+    def __init__(self, early: bool = True) -> None:
+        self.early = early
+        self.out = bytearray()
+        self.acc = self.nacc = 0
+        self.size, self.prev, self.width = 258, False, 9
+
+    def put(self, code: int) -> None:
+        self.acc = (self.acc << self.width) | code
+        self.nacc += self.width
+        while self.nacc >= 8:
+            self.nacc -= 8
+            self.out.append((self.acc >> self.nacc) & 0xFF)
+        self.acc &= (1 << self.nacc) - 1
+        if code == 256:
+            self.size, self.prev, self.width = 258, False, 9
+            return
+        if self.prev and self.size < 4096:
+            self.size += 1
+        self.prev = True
+        n = self.size + self.early
+        self.width = 12 if n >= 2048 else 11 if n >= 1024 else 10 if n >= 512 else 9
+
+    def compress(self, data: bytes) -> LZWWriter:
+        """Ordinary LZW of ``data`` (the table cleared when full)."""
+        table = {bytes((i,)): i for i in range(256)}
+        self.put(256)
+        w = b""
+        for b in data:
+            wc = w + bytes((b,))
+            if wc in table:
+                w = wc
+                continue
+            self.put(table[w])
+            if len(table) + 2 < 4096:
+                table[wc] = len(table) + 2
+            else:
+                self.put(256)
+                table = {bytes((i,)): i for i in range(256)}
+            w = bytes((b,))
+        if w:
+            self.put(table[w])
+        return self
+
+    def run_of_spaces(self, cycles: int) -> LZWWriter:
+        """``cycles`` runs of spaces, each growing the table to 4096 entries: about 7.4 MB
+        decoded per 5.6 KB of codes."""
+        for _ in range(cycles):
+            self.put(256)
+            self.put(32)
+            while self.size < 4096:
+                self.put(self.size)
+        return self
+
+    def end(self) -> bytes:
+        self.put(257)
+        if self.nacc:
+            self.out.append((self.acc << (8 - self.nacc)) & 0xFF)
+        return bytes(self.out)
+
+
+def lzw_bomb_pdf(_t: Traps) -> bytes:
+    # 790 KB of codes, 1 GiB decoded: pdfium aborts the process on it
+    return one_page_pdf(stream(LZWWriter().compress(HELLO).run_of_spaces(146).end(), b"/Filter /LZWDecode "))
+
+
+def runlength_bomb_pdf(_t: Traps) -> bytes:
+    body = bytes([len(HELLO) - 1]) + HELLO + bytes([129, 32]) * (1 << 20) + bytes([128])  # 2 MB -> 128 MiB
+    return one_page_pdf(stream(body, b"/Filter /RunLengthDecode "))
+
+
+def ascii85_bomb_pdf(_t: Traps) -> bytes:
+    # the Flate bomb behind an ASCII85 wrapping: a filter the guard once stopped at
+    return one_page_pdf(stream(base64.a85encode(gigabyte_of_spaces()) + b"~>", b"/Filter [/ASCII85Decode /FlateDecode] "))
+
+
+def asciihex_bomb_pdf(_t: Traps) -> bytes:
+    return one_page_pdf(stream(gigabyte_of_spaces().hex().encode() + b">", b"/Filter [/AHx /Fl] "))
+
+
 def pages_pdf(n: int) -> bytes:
     content = flate(b"BT /F1 10 Tf 50 200 Td (Page text) Tj ET")
     objects = [
@@ -540,6 +623,14 @@ CASES: list[Case] = [
     Case("pdf-double-flate-bomb", "bomb.pdf", double_bomb_pdf, error="LimitExceeded", limit="max_inflated_bytes",
          memory_mb=150),
     Case("pdf-bomb-labelled-image", "bomb.pdf", disguised_bomb_pdf, error="LimitExceeded",
+         limit="max_inflated_bytes", memory_mb=150),
+    Case("pdf-lzw-bomb", "bomb.pdf", lzw_bomb_pdf, error="LimitExceeded", limit="max_inflated_bytes",
+         memory_mb=150),
+    Case("pdf-runlength-bomb", "bomb.pdf", runlength_bomb_pdf, error="LimitExceeded",
+         limit="max_inflated_bytes", memory_mb=150),
+    Case("pdf-ascii85-flate-bomb", "bomb.pdf", ascii85_bomb_pdf, error="LimitExceeded",
+         limit="max_inflated_bytes", memory_mb=150),
+    Case("pdf-asciihex-flate-bomb", "bomb.pdf", asciihex_bomb_pdf, error="LimitExceeded",
          limit="max_inflated_bytes", memory_mb=150),
     Case("pdf-100k-vector-paths", "paths.pdf", vector_paths_pdf, issues=("gap.template",), seconds=10),
     # long PDFs: the first max_pages pages are read, and the issue says so
@@ -806,3 +897,53 @@ def test_time_limit_inside_parse_names_the_limit():
     # without a limit, and after a limit was hit, parsing works as before
     assert extractor.parse(pages_pdf(3), limits=Limits(time_s=0)).metadata.template == "unknown"
     assert len(extractor.parse(FIXTURES / "text" / "county-2021.tsv.txt").values) == 200
+
+
+def _runlength(data: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        j = i
+        while j < len(data) and j - i < 128 and data[j] == data[i]:
+            j += 1
+        if j - i >= 2:
+            out += bytes([257 - (j - i), data[i]])
+            i = j
+        else:
+            k = i
+            while k < len(data) and k - i < 128 and not (k + 1 < len(data) and data[k] == data[k + 1]):
+                k += 1
+            k = max(k, i + 1)
+            out += bytes([k - i - 1]) + data[i:k]
+            i = k
+    return bytes(out + b"\x80")
+
+
+@pytest.mark.parametrize("filters,encode", [
+    (b"/FlateDecode", zlib.compress),
+    (b"[/ASCII85Decode /FlateDecode]", lambda d: base64.a85encode(zlib.compress(d), wrapcol=64) + b"~>"),
+    (b"/LZWDecode", lambda d: LZWWriter().compress(d).end()),
+    (b"/LZWDecode /DecodeParms << /EarlyChange 0 >>", lambda d: LZWWriter(early=False).compress(d).end()),
+    (b"[/AHx /LZW]", lambda d: LZWWriter().compress(d).end().hex().encode() + b">"),
+    (b"/RunLengthDecode", _runlength),
+    (b"[/A85 /RL]", lambda d: base64.a85encode(_runlength(d)) + b"~>"),
+], ids=["flate", "a85-flate", "lzw", "lzw-early0", "ahx-lzw", "runlength", "a85-runlength"])
+def test_streams_under_every_guarded_filter_read_normally(filters, encode):
+    """The bomb guard decodes these chains itself: real data under them passes it whole
+    (no input.damaged), and pdfium then reads the page."""
+    from extractor.limits import DEFAULT_LIMITS
+    from extractor.model import Text
+    from extractor.readers import pdf as pdf_reader
+
+    lines = [b"BT /F1 12 Tf 50 %d Td (Line %d of the annual report, 0000000000 aaaa) Tj ET\n" % (280 - 12 * i, i)
+             for i in range(20)]
+    content = b"".join(lines) * 30  # long enough for the LZW table to fill and clear
+    data = one_page_pdf(stream(encode(content), b"/Filter %s " % filters))
+    assert pdf_reader._guard_streams(data, DEFAULT_LIMITS) == []
+    st = pdf_reader._encoded_streams(data)[0]
+    assert pdf_reader._inflate(memoryview(data)[st.start:st.end], st.filters, 1 << 30, early=st.early) \
+        == (len(content), False)
+    doc = pdf_reader.read(data)
+    texts = [b.text for b in doc.blocks if isinstance(b, Text)]
+    assert any("Line 19 of the annual report" in t for t in texts), texts[:3]
+    assert not doc.issues

@@ -32,12 +32,13 @@ documents one process reads.
 
 from __future__ import annotations
 
+import base64
 import bisect
 import ctypes
 import io
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -179,7 +180,16 @@ _DIRECT_LENGTH = re.compile(rb"/Length\s+(\d{1,12})(?![\d.])(?!\s+\d+\s+R)")
 _OBJ_NUMBER = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+obj\b")
 _CONTENTS = re.compile(rb"/Contents\s*(?:(\d{1,10})\s+\d{1,5}\s+R|\[([^\]]{0,200000})\])")
 _REF = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+R")
-_FLATE = (b"FlateDecode", b"Fl")
+#: the filters the guard decodes, by their PDF names (long and abbreviated); a chain is
+#: followed up to its first other filter (image codecs: the reader never decodes images)
+_DECODERS = {
+    b"FlateDecode": "flate", b"Fl": "flate",
+    b"LZWDecode": "lzw", b"LZW": "lzw",
+    b"RunLengthDecode": "rl", b"RL": "rl",
+    b"ASCII85Decode": "a85", b"A85": "a85",
+    b"ASCIIHexDecode": "ahx", b"AHx": "ahx",
+}
+_EARLY_CHANGE_0 = re.compile(rb"/EarlyChange\s+0(?![\d.])")
 _CHUNK = 1 << 16
 _OUT_CHUNK = 1 << 20
 
@@ -188,49 +198,257 @@ class _TooBig(Exception):
     pass
 
 
-def _inflate(buf: memoryview, layers: int, cap: int, keep: list[bytes] | None = None) -> tuple[int, bool]:
-    """Bytes ``buf`` inflates to through ``layers`` chained Flate filters, streamed (about a
-    megabyte held at a time, unless ``keep`` collects the output); raises _TooBig past
-    ``cap``. Second value: the data is not valid zlib (or raw deflate) data."""
+class _BadData(Exception):
+    """The stream is not valid data for one of its filters (pdfium stops there too)."""
 
-    def run(wbits: int) -> int:
-        ds = [zlib.decompressobj(wbits if i == 0 else zlib.MAX_WBITS) for i in range(layers)]
+
+class _Flate:
+    """Streamed Flate: at most ``_OUT_CHUNK`` bytes per piece out."""
+
+    def __init__(self, raw: bool = False) -> None:
+        self.d = zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+
+    @property
+    def eof(self) -> bool:
+        return self.d.eof
+
+    def feed(self, chunk: bytes | memoryview) -> Iterator[bytes]:
+        d = self.d
+        while chunk and not d.eof:
+            try:
+                out = d.decompress(chunk, _OUT_CHUNK)
+            except zlib.error as e:
+                raise _BadData(str(e)) from None
+            chunk = d.unconsumed_tail
+            if out:
+                yield out
+            elif not chunk:
+                break
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+class _LZW:
+    """Streamed LZW (PDF flavour: 9–12-bit codes, /EarlyChange 1 unless told 0), as pdfium
+    and pdfminer read it; the string table is capped at 4096 entries."""
+
+    def __init__(self, early: bool = True) -> None:
+        self.early = early
+        self.eof = False
+        self.acc = 0
+        self.nacc = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.table: list[bytes] = [bytes((i,)) for i in range(256)] + [b"", b""]
+        self.width = 9
+        self.prev = b""
+
+    def feed(self, chunk: bytes | memoryview) -> Iterator[bytes]:
+        out: list[bytes] = []
+        size = 0
+        acc, nacc, table, early = self.acc, self.nacc, self.table, self.early
+        for byte in bytes(chunk):
+            if self.eof:
+                break
+            acc = (acc << 8) | byte
+            nacc += 8
+            while nacc >= self.width:
+                nacc -= self.width
+                code = acc >> nacc
+                acc &= (1 << nacc) - 1
+                if code == 256:
+                    self._reset()
+                    table = self.table
+                    continue
+                if code == 257:
+                    self.eof = True
+                    break
+                prev = self.prev
+                if code < len(table) and code not in (256, 257):
+                    entry = table[code]
+                    if prev and len(table) < 4096:
+                        table.append(prev + entry[:1])
+                elif code == len(table) and prev:
+                    entry = prev + prev[:1]
+                    table.append(entry)
+                else:
+                    raise _BadData(f"LZW code {code} with {len(table)} entries")
+                self.prev = entry
+                n = len(table) + (1 if early else 0)
+                self.width = 12 if n >= 2048 else 11 if n >= 1024 else 10 if n >= 512 else 9
+                out.append(entry)
+                size += len(entry)
+                if size >= _OUT_CHUNK:
+                    self.acc, self.nacc = acc, nacc
+                    yield b"".join(out)
+                    out, size = [], 0
+        self.acc, self.nacc = acc, nacc
+        if out:
+            yield b"".join(out)
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+class _RunLength:
+    """Streamed RunLengthDecode."""
+
+    def __init__(self) -> None:
+        self.eof = False
+        self.rest = b""
+
+    def feed(self, chunk: bytes | memoryview) -> Iterator[bytes]:
+        data = self.rest + bytes(chunk)
+        i, n = 0, len(data)
+        out = bytearray()
+        while i < n:
+            length = data[i]
+            if length == 128:
+                self.eof = True
+                break
+            if length < 128:
+                if i + length + 2 > n:
+                    break
+                out += data[i + 1:i + length + 2]
+                i += length + 2
+            else:
+                if i + 2 > n:
+                    break
+                out += data[i + 1:i + 2] * (257 - length)
+                i += 2
+            if len(out) >= _OUT_CHUNK:
+                yield bytes(out)
+                out.clear()
+        self.rest = b"" if self.eof else data[i:]
+        if out:
+            yield bytes(out)
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+_A85_END = re.compile(rb"[^!-uz\x00\t\n\f\r ]")
+_NOT_A85 = re.compile(rb"[\x00\t\n\f\r ]+")
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]+")
+
+
+class _ASCII85:
+    """ASCII85, decoded at the end (it shrinks: the stream is already in memory)."""
+
+    def __init__(self) -> None:
+        self.eof = False
+        self.parts: list[bytes] = []
+
+    def feed(self, chunk: bytes | memoryview) -> Iterator[bytes]:
+        if not self.eof:
+            chunk = bytes(chunk)
+            m = _A85_END.search(chunk)  # "~>" or any other character pdfium stops at
+            if m:
+                chunk = chunk[:m.start()]
+                self.eof = True
+            self.parts.append(chunk)
+        return iter(())
+
+    def finish(self) -> Iterator[bytes]:
+        text = _NOT_A85.sub(b"", b"".join(self.parts))
+        self.parts = []
+        # pad the last group as the spec says; "z" only between groups, as a85decode wants
+        groups = text.replace(b"z", b"!!!!!")
+        pad = -len(groups) % 5
+        try:
+            data = base64.a85decode(groups + b"u" * pad)
+        except ValueError as e:
+            raise _BadData(str(e)) from None
+        data = data[:len(data) - pad] if pad else data
+        for off in range(0, len(data), _OUT_CHUNK):
+            yield data[off:off + _OUT_CHUNK]
+
+
+class _ASCIIHex:
+    """ASCIIHex, streamed (anything but hex digits is skipped, ``>`` ends it)."""
+
+    def __init__(self) -> None:
+        self.eof = False
+        self.odd = b""
+
+    def feed(self, chunk: bytes | memoryview) -> Iterator[bytes]:
+        if self.eof:
+            return
+        chunk = bytes(chunk)
+        end = chunk.find(b">")
+        if end >= 0:
+            chunk = chunk[:end]
+            self.eof = True
+        digits = self.odd + _NOT_HEX.sub(b"", chunk)
+        cut = len(digits) & ~1
+        self.odd = digits[cut:]
+        if cut:
+            yield bytes.fromhex(digits[:cut].decode("ascii"))
+
+    def finish(self) -> Iterator[bytes]:
+        if self.odd:
+            yield bytes.fromhex((self.odd + b"0").decode("ascii"))
+            self.odd = b""
+
+
+def _stage(name: str, raw_flate: bool, early: bool) -> Any:
+    if name == "flate":
+        return _Flate(raw_flate)
+    if name == "lzw":
+        return _LZW(early)
+    if name == "rl":
+        return _RunLength()
+    if name == "a85":
+        return _ASCII85()
+    return _ASCIIHex()
+
+
+def _inflate(buf: memoryview, filters: Sequence[str], cap: int, keep: list[bytes] | None = None,
+             early: bool = True) -> tuple[int, bool]:
+    """Bytes ``buf`` decodes to through the chain ``filters`` (names of :data:`_DECODERS`),
+    streamed (about a megabyte held at a time, unless ``keep`` collects the output); raises
+    _TooBig past ``cap``. Second value: the data is not valid for its filters (damaged)."""
+
+    def run(raw_flate: bool) -> int:
+        first_flate = filters.index("flate") if "flate" in filters else -1
+        stages = [_stage(f, raw_flate and i == first_flate, early) for i, f in enumerate(filters)]
         total = 0
         if keep is not None:
             keep.clear()
 
-        def push(i: int, chunk: bytes | memoryview) -> None:
+        def push(i: int, pieces: Iterator[bytes]) -> None:
             nonlocal total
-            d = ds[i]
-            while chunk and not d.eof:
-                out = d.decompress(chunk, _OUT_CHUNK)
-                chunk = d.unconsumed_tail
-                if i + 1 < layers:
-                    if out:
-                        push(i + 1, out)
-                else:
-                    total += len(out)
-                    if total > cap:
-                        raise _TooBig(total)
-                    if keep is not None and out:
-                        keep.append(out)
-                if not out and not chunk:
-                    break
+            for out in pieces:
+                if i + 1 < len(stages):
+                    if not stages[i + 1].eof:
+                        push(i + 1, stages[i + 1].feed(out))
+                    continue
+                total += len(out)
+                if total > cap:
+                    raise _TooBig(total)
+                if keep is not None and out:
+                    keep.append(out)
 
         for off in range(0, len(buf), _CHUNK):
-            push(0, buf[off:off + _CHUNK])
-            if ds[0].eof:
+            push(0, stages[0].feed(buf[off:off + _CHUNK]))
+            if stages[0].eof:
                 break
+        for i, st in enumerate(stages):  # the end of the data: what the stages still hold
+            push(i, st.finish())
         return total
 
     try:
-        return run(zlib.MAX_WBITS), False
-    except zlib.error:
+        return run(False), False
+    except _BadData:
         pass
-    try:  # some writers omit the zlib header (raw deflate); pdfium reads those too
-        return run(-zlib.MAX_WBITS), False
-    except zlib.error:
-        return 0, True
+    if "flate" in filters:
+        try:  # some writers omit the zlib header (raw deflate); pdfium reads those too
+            return run(True), False
+        except _BadData:
+            pass
+    return 0, True
 
 
 @dataclass
@@ -238,16 +456,17 @@ class _Stream:
     obj: int | None  # object number
     start: int
     end: int
-    layers: int  # leading Flate filters
+    filters: tuple[str, ...]  # the leading filters the guard decodes (:data:`_DECODERS`)
     image: bool  # labelled /Subtype /Image (and not an object or xref stream)
     objstm: bool
+    early: bool = True  # LZW /EarlyChange
 
     @property
     def what(self) -> str:
         return f"object {self.obj}" if self.obj is not None else f"the stream at byte {self.start}"
 
 
-def _flate_streams(data: bytes) -> list[_Stream]:
+def _encoded_streams(data: bytes) -> list[_Stream]:
     out: list[_Stream] = []
     for k, m in enumerate(_STREAM_START.finditer(data)):
         if k & 255 == 255:
@@ -258,12 +477,12 @@ def _flate_streams(data: bytes) -> list[_Stream]:
         f = _FILTER.search(head)
         if not f:
             continue
-        layers = 0
+        filters: list[str] = []
         for name in _NAME.findall(f.group(1)):
-            if name not in _FLATE:
+            if name not in _DECODERS:
                 break
-            layers += 1
-        if not layers:
+            filters.append(_DECODERS[name])
+        if not filters:
             continue
         start = m.end()
         end = data.find(b"endstream", start)
@@ -274,8 +493,9 @@ def _flate_streams(data: bytes) -> list[_Stream]:
             end = start + int(length.group(1))
         num = _OBJ_NUMBER.search(head)
         objstm = bool(_OBJSTM.search(head))
-        out.append(_Stream(int(num.group(1)) if num else None, start, end, min(layers, 8),
-                           bool(_IMAGE.search(head)) and not objstm, objstm))
+        out.append(_Stream(int(num.group(1)) if num else None, start, end, tuple(filters[:8]),
+                           bool(_IMAGE.search(head)) and not objstm, objstm,
+                           early=not _EARLY_CHANGE_0.search(head)))
     return out
 
 
@@ -290,8 +510,9 @@ def _content_refs(text: bytes) -> set[int]:
 
 
 def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
-    """Inflate every Flate-compressed stream of the PDF (streamed, never held) before pdfium
-    sees it: raise ``LimitExceeded("max_inflated_bytes")`` when they inflate to more than
+    """Decode every compressed stream of the PDF (Flate, LZW, RunLength, and the ASCII85 /
+    ASCIIHex wrappings in front of them; streamed, never held) before pdfium sees it: raise
+    ``LimitExceeded("max_inflated_bytes")`` when they inflate to more than
     ``limits.max_inflated_bytes`` in total (a decompression bomb: pdfium inflates a content
     stream in memory, whatever its size), and report streams that are not valid compressed
     data (``input.damaged``).
@@ -299,21 +520,21 @@ def _guard_streams(data: bytes, limits: Limits) -> list[Issue]:
     Images are not inflated (the reader never decodes them: it does not render), unless a
     page names the stream as its ``/Contents`` (a content stream dressed up as an image is
     still inflated by pdfium). An encrypted PDF is not checked (its streams are ciphertext
-    here), nor are streams under other filters (LZW, RunLength)."""
+    here)."""
     if b"/Encrypt" in data:
         return []
     view = memoryview(data)
     budget = limits.max_inflated_bytes
     used = 0
     damaged: list[str] = []
-    streams = _flate_streams(data)
+    streams = _encoded_streams(data)
     contents = _content_refs(data)
     deferred: list[_Stream] = []
 
     def inflate(st: _Stream, keep: list[bytes] | None = None) -> None:
         nonlocal used
         try:
-            size, bad = _inflate(view[st.start:st.end], st.layers, budget - used, keep)
+            size, bad = _inflate(view[st.start:st.end], st.filters, budget - used, keep, st.early)
         except _TooBig:
             raise LimitExceeded(
                 "max_inflated_bytes",
