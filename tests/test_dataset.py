@@ -396,3 +396,47 @@ def test_cross_year_issues_at_export_only_within_one_body(tmp_path):
     with open(tmp_path / "issues.csv", encoding="utf-8", newline="") as fh:
         issues = list(csv.DictReader(fh))
     assert [r["code"] for r in issues if r["sha256"] == "b" * 64][-len(panel):] == [c for _, c in panel]
+
+
+def test_r_loads_the_csv_as_documented(out, tmp_path):
+    """docs/dataset.md's R line: read.csv keeps the dotted field ids, numbers stay numbers,
+    Chinese text survives, and R reads as many rows as pandas."""
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        pytest.skip("R is not installed (.ci/run installs Debian's r-base-core)")
+    script = tmp_path / "load.R"
+    script.write_text(R_LOAD, encoding="utf-8")
+    p = subprocess.run([rscript, "--vanilla", str(script), str(out)], capture_output=True, text=True,
+                       encoding="utf-8", timeout=120)
+    assert p.returncode == 0, p.stderr
+    got = dict(line.split("\t", 1) for line in p.stdout.splitlines())
+    wide = pd.read_csv(out / "wide.csv")
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    assert got["names"].split("\t") == list(WIDE_META_COLUMNS) + list(FIELD_IDS)
+    assert [int(n) for n in got["rows"].split("\t")] == [
+        len(wide), len(pd.read_csv(out / "values.csv")), len(pd.read_csv(out / "reports.csv")), len(issues)]
+    # every field column with a value is numeric; one with no value at all is logical NA in R
+    assert got["numeric"] == "TRUE"
+    assert got["empty"].split("\t") == [f for f in FIELD_IDS if wide[f].isna().all()]
+    assert got["city"].split("\t") == ["2022", "401", "东陵市人民政府"]
+    assert float(got["total"]) == pytest.approx(wide["s3.new.total"].sum())
+
+
+R_LOAD = r"""
+args <- commandArgs(trailingOnly = TRUE)
+rd <- function(n) read.csv(file.path(args[1], n), encoding = "UTF-8", check.names = FALSE,
+                           stringsAsFactors = FALSE)
+w <- rd("wide.csv"); v <- rd("values.csv"); r <- rd("reports.csv"); i <- rd("issues.csv")
+f <- w[, 8:ncol(w)]
+filled <- sapply(f, function(x) any(!is.na(x)))
+city <- w[endsWith(w$path, "city-2022-bad-totals.md.txt"), ]
+emit <- function(key, values) cat(paste(c(key, values), collapse = "\t"), "\n", sep = "")
+emit("names", names(w))
+emit("rows", c(nrow(w), nrow(v), nrow(r), nrow(i)))
+emit("numeric", all(sapply(f[filled], is.numeric)))
+emit("empty", names(f)[!filled])
+emit("city", c(city$year, city[["s3.new.total"]], city$issuer))
+emit("total", sum(w[["s3.new.total"]], na.rm = TRUE))
+"""
