@@ -162,3 +162,39 @@ def test_review_without_flagged_tables(tmp_path):
     dom, console = dump_dom((tmp_path / "out" / "review.html").as_uri(), tmp_path / "profile")
     assert console == []
     assert _cards(dom) == [] and 'data-ready="1"' in dom
+
+
+def _with_script(page: Path, out: Path, js: str) -> str:
+    """A copy of ``page`` with ``js`` run after the page's own script (as a user's clicks)."""
+    text = page.read_text(encoding="utf-8")
+    assert text.count("</body>") == 1
+    out.write_text(text.replace("</body>", f"<script>{js}</script></body>"), encoding="utf-8")
+    return out.as_uri()
+
+
+def test_review_page_sort_buttons_and_filter_box(dataset, tmp_path):
+    page = dataset / "review.html"
+    n = len(_expected_cards(dataset / "dataset.sqlite"))
+    url = _with_script(page, tmp_path / "confidence.html",
+                       "document.querySelector('button[data-sort=confidence]').click();")
+    dom, console = dump_dom(url, tmp_path / "p1")
+    assert console == []
+    assert lxml_html.fromstring(dom).xpath("//body/@data-sort") == ["confidence"]
+    conf = [float(c.get("data-confidence")) for c in _cards(dom)]
+    assert conf == sorted(conf) and len(conf) == n
+
+    url = _with_script(page, tmp_path / "file.html",
+                       "document.querySelector('button[data-sort=file]').click();"
+                       "var f = document.getElementById('filter'); f.value = 'CITY-2022';"
+                       "f.dispatchEvent(new Event('input'));")
+    dom, console = dump_dom(url, tmp_path / "p2")
+    assert console == []
+    doc = lxml_html.fromstring(dom)
+    assert doc.xpath("//body/@data-sort") == ["file"]
+    cards = _cards(dom)
+    keys = [(c.get("data-file"), c.get("data-table")) for c in cards]
+    assert keys == sorted(keys) and len(keys) == n
+    shown = [c for c in cards if "hidden" not in c.get("class").split()]
+    assert shown and all("city-2022" in c.get("data-file") for c in shown)
+    assert len(shown) < n
+    assert doc.xpath('//*[@id="shown"]/text()') == [str(len(shown))]
