@@ -505,8 +505,7 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
     every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
     caller's transaction)."""
-    from .panel import cross_year_issues
-    from .text_norm import match_key
+    from .panel import body_key, cross_year_issues
 
     recs: dict[str, dict[str, Any]] = {}
     for sha, issuer, year, template, conf in conn.execute(
@@ -519,8 +518,8 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     years: dict[str, set[int]] = {}
     for rec in recs.values():
         md = rec["metadata"]
-        years.setdefault(match_key(md["issuer"]), set()).add(md["year"])
-    recs = {sha: rec for sha, rec in recs.items() if len(years[match_key(rec["metadata"]["issuer"])]) >= 2}
+        years.setdefault(body_key(md["issuer"]), set()).add(md["year"])
+    recs = {sha: rec for sha, rec in recs.items() if len(years[body_key(rec["metadata"]["issuer"])]) >= 2}
     rows: list[tuple[Any, ...]] = []
     if recs:
         shas = list(recs)

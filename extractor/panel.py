@@ -37,6 +37,13 @@ def _cells(rec: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def body_key(issuer: str) -> str:
+    """The body that issued a report, as a key that matches its reports over the years:
+    :func:`match_key` of the issuer, with 人民政府 and its short form 政府 read as one
+    (县人民政府办公室 and 县政府办公室 are the same office)."""
+    return match_key(issuer).replace("人民政府", "政府")
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
@@ -49,9 +56,10 @@ def cross_year_issues(records: Iterable[dict[str, Any]]) -> list[tuple[str, Issu
         if not issuer or not year or md.get("template") not in ("2019", "2021"):
             continue
         # two files of the same body and year: keep the one read with more confidence
-        prev = by_body[match_key(issuer)].get(year)
+        key = body_key(issuer)
+        prev = by_body[key].get(year)
         if prev is None or (rec.get("confidence") or 0) > (prev.get("confidence") or 0):
-            by_body[match_key(issuer)][year] = rec
+            by_body[key][year] = rec
     out: list[tuple[str, Issue]] = []
     for years in by_body.values():
         for y in sorted(years):
