@@ -413,7 +413,8 @@ class Worker:
             self._reap(3)
             self.state = "dead"
 
-    def death_reason(self) -> str:
+    def death_reason(self, doing: str = "parsing this file") -> str:
+        """Why the process ended, ``doing`` what (``parsing this file``, ``starting``)."""
         self._reap(5)
         self.state = "dead"
         rc = self.proc.returncode
@@ -422,8 +423,8 @@ class Worker:
         if rc < 0:
             sig = _signal_name(-rc)
             extra = " (the kernel's out-of-memory killer sends this)" if -rc == signal.SIGKILL else ""
-            return f"the worker process crashed while parsing this file: killed by {sig}{extra}"
-        return f"the worker process crashed while parsing this file: it exited with code {rc}"
+            return f"the worker process crashed while {doing}: killed by {sig}{extra}"
+        return f"the worker process crashed while {doing}: it exited with code {rc}"
 
     def call(self, task: Task, timeout: float, startup_timeout: float = 120.0) -> dict[str, Any]:
         """Synchronous use (Dask engine): run one task and return its result (a ``failed``
@@ -436,7 +437,7 @@ class Worker:
             try:
                 msg = self.rconn.recv()
             except EOFError:
-                raise BatchError(f"a worker process could not start ({self.death_reason()})") from None
+                raise BatchError(f"a worker process could not start ({self.death_reason('starting')})") from None
             self.state = "idle"
             assert msg[0] == "ready"
         self.assign(task, timeout)
@@ -574,7 +575,7 @@ class LocalEngine:
         except (EOFError, OSError):
             was = w.state
             task = w.task
-            reason = w.death_reason()
+            reason = w.death_reason("starting" if was == "starting" else "parsing this file")
             if was == "busy" and task is not None:
                 on_result(task, _crash_result(task, reason))
             elif was == "starting":

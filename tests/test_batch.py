@@ -409,8 +409,9 @@ def test_cli_options_and_usage_errors(tmp_path):
 
 def test_worker_start_failure_is_an_error_not_a_hang(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "_CHILD_CODE", "import sys; sys.exit(3)")
-    with pytest.raises(batch.BatchError, match="worker processes cannot start"):
+    with pytest.raises(batch.BatchError, match="worker processes cannot start") as e:
         batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], tmp_path / "out", workers=1, progress=False)
+    assert "crashed while starting: it exited with code 3" in str(e.value)
 
 
 # ---------------------------------------------------------------------------------- Dask
@@ -570,3 +571,57 @@ def test_exports_during_the_run_while_workers_write(tmp_path):
     for name in ("values.csv", "wide.csv", "issues.csv", "sections.jsonl"):
         assert (tmp_path / "busy" / name).read_bytes() == (tmp_path / "quiet" / name).read_bytes(), name
     assert quiet.counts["ok"] == s.counts["ok"]
+
+
+def test_workers_killed_at_random_never_leave_half_a_file(tmp_path, monkeypatch):
+    """Workers write their own results: SIGKILL them at random moments (parsing, writing,
+    idle) and the store still holds every file once, each ok file with all its values and no
+    value twice, each killed file as a crashed row; the next run changes nothing."""
+    import threading
+
+    n = 240
+    corpus = _slow_corpus(tmp_path, n)
+    monkeypatch.setenv("EXTRACTOR_TEST_DELAY", "0.005")  # about 2 s in all, so that kills land
+    stop = threading.Event()
+    kills: list[int] = []
+    rnd = random.Random(5)
+
+    def killer() -> None:
+        born: dict[int, float] = {}
+        while not stop.is_set():
+            time.sleep(rnd.uniform(0.005, 0.06))
+            now = time.monotonic()
+            kids = _children_of(os.getpid())
+            for k in kids:
+                born.setdefault(k, now)
+            ready = [k for k in kids if now - born[k] > 0.4]  # not while starting: that is another test
+            if ready:
+                victim = rnd.choice(ready)
+                try:
+                    os.kill(victim, signal.SIGKILL)
+                    kills.append(victim)
+                except ProcessLookupError:
+                    pass
+
+    t = threading.Thread(target=killer, daemon=True)
+    t.start()
+    try:
+        s = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False, review=False, parquet=False)
+    finally:
+        stop.set()
+        t.join()
+    assert len(kills) >= 3, kills
+    assert s.counts["files"] == n and s.counts["ok"] + s.counts["failed"] == n
+    db = sqlite3.connect(tmp_path / "out" / "dataset.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT COUNT(*), COUNT(DISTINCT path) FROM reports").fetchone() == (n, n)
+    assert {r[0] for r in db.execute("SELECT error_type FROM reports WHERE status = 'failed'")} <= {"crashed"}
+    expected = db.execute("SELECT COALESCE(SUM(n_values), 0) FROM (SELECT DISTINCT sha256, n_values "
+                          "FROM reports WHERE status = 'ok')").fetchone()[0]
+    assert db.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == expected
+    assert db.execute('SELECT COUNT(*) FROM (SELECT 1 FROM "values" GROUP BY sha256, field, "where" '
+                      "HAVING COUNT(*) > 1)").fetchone()[0] == 0
+    db.close()
+    assert len(read_csv(tmp_path / "out" / "values.csv")) == expected
+    again = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False, review=False, parquet=False)
+    assert (again.counts["parsed"], again.counts["cached"]) == (0, n)
