@@ -28,8 +28,9 @@ Design (see ``docs/dataset.md`` for what is written):
 Test-only hooks (environment variables read by the parent and passed to the workers;
 each takes a substring of the file path): ``EXTRACTOR_TEST_CRASH_ON`` (``os._exit``),
 ``EXTRACTOR_TEST_SEGFAULT_ON`` (SIGSEGV), ``EXTRACTOR_TEST_HANG_ON`` (sleeps forever),
-``EXTRACTOR_TEST_MEMORY_ON`` (allocates until the memory limit); and
-``EXTRACTOR_TEST_DELAY`` (seconds to sleep before every file).
+``EXTRACTOR_TEST_MEMORY_ON`` (allocates until the memory limit),
+``EXTRACTOR_TEST_EXIT_AFTER_WRITE_ON`` (``os._exit`` after the worker wrote the file, before
+it reports it); and ``EXTRACTOR_TEST_DELAY`` (seconds to sleep before every file).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .dataset import (
+    CONTENT_COLUMNS,
     ContentRows,
     Store,
     child_env,
@@ -82,7 +84,7 @@ NON_REPORT_BINARY_EXTS = frozenset({
     ".ttf", ".otf", ".eot", ".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".exe", ".dll",
     ".mp3", ".mp4", ".avi", ".mov", ".wav", ".swf", ".flv",
 })
-_HOOKS = ("CRASH_ON", "SEGFAULT_ON", "HANG_ON", "MEMORY_ON", "DELAY")
+_HOOKS = ("CRASH_ON", "SEGFAULT_ON", "HANG_ON", "MEMORY_ON", "DELAY", "EXIT_AFTER_WRITE_ON")
 
 
 class BatchError(ExtractorError):
@@ -288,6 +290,8 @@ def _child_main() -> int:
         result = process_file(path, data, sha, limits=limits, hooks=hooks,
                               max_memory_mb=int(cfg.get("max_memory_mb") or 0))
         writer.write(result, paths, unseen)
+        if hooks.get("EXIT_AFTER_WRITE_ON") and hooks["EXIT_AFTER_WRITE_ON"] in path:
+            os._exit(71)
         done += 1
         if max_tasks and done >= max_tasks:
             result["retire"] = True
@@ -1023,6 +1027,13 @@ class _Run:
         content = result["content"]
         sha = task.sha256
         written = result.get("written")
+        if content.get("error_type") == "crashed" and task.unseen and sha:
+            # the worker may have died after writing the file and before saying so: then
+            # the file is done (a new file: no row held its path before this task)
+            row = self.store.path_row(task.paths[0])
+            if row is not None and row["sha256"] == sha:
+                content = {k: row[k] for k in CONTENT_COLUMNS}
+                written = [task.paths[0]]
         if written is not None and sha is not None:  # the worker wrote it
             for p in task.paths:  # same bytes found under another path while it was parsed
                 if p not in written:

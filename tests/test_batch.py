@@ -625,3 +625,24 @@ def test_workers_killed_at_random_never_leave_half_a_file(tmp_path, monkeypatch)
     assert len(read_csv(tmp_path / "out" / "values.csv")) == expected
     again = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False, review=False, parquet=False)
     assert (again.counts["parsed"], again.counts["cached"]) == (0, n)
+
+
+def test_worker_dying_after_writing_a_file_leaves_it_done(tmp_path, monkeypatch):
+    """Killed between writing a file and reporting it: the file is in the store, so it is
+    ok, not crashed; the worker is replaced and the run goes on."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for p in fixture_reports(("text",))[:4]:
+        shutil.copy(p, corpus / p.name)
+    unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "exit-after-write.txt", "x")
+    unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "crash-here.txt", "y")
+    monkeypatch.setenv("EXTRACTOR_TEST_EXIT_AFTER_WRITE_ON", "exit-after-write")
+    monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
+    s = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False)
+    assert (s.counts["ok"], s.counts["failed"], s.counts["parsed"]) == (5, 1, 6)
+    rows = {Path(r["path"]).name: r for r in read_csv(tmp_path / "out" / "reports.csv")}
+    assert (rows["exit-after-write.txt"]["status"], rows["exit-after-write.txt"]["error_type"]) == ("ok", "")
+    assert (rows["crash-here.txt"]["status"], rows["crash-here.txt"]["error_type"]) == ("failed", "crashed")
+    sha = rows["exit-after-write.txt"]["sha256"]
+    n = int(rows["exit-after-write.txt"]["n_values"])
+    assert n > 100 and sum(v["sha256"] == sha for v in read_csv(tmp_path / "out" / "values.csv")) == n
