@@ -514,23 +514,38 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
             "AND template IN ('2019', '2021')"):
         recs[sha] = {"source": {"sha256": sha}, "confidence": conf, "values": [],
                      "metadata": {"issuer": issuer, "year": int(year), "template": template}}
-    # only a body with reports of two years or more can have a cross-year issue
+    # only a body with reports of two years or more can have a cross-year issue; the values
+    # are loaded a few hundred reports at a time, whole bodies together (memory stays small)
+    bodies: dict[str, list[str]] = {}
     years: dict[str, set[int]] = {}
-    for rec in recs.values():
-        md = rec["metadata"]
-        years.setdefault(body_key(md["issuer"]), set()).add(md["year"])
-    recs = {sha: rec for sha, rec in recs.items() if len(years[body_key(rec["metadata"]["issuer"])]) >= 2}
+    for sha, rec in recs.items():
+        key = body_key(rec["metadata"]["issuer"])
+        bodies.setdefault(key, []).append(sha)
+        years.setdefault(key, set()).add(rec["metadata"]["year"])
     rows: list[tuple[Any, ...]] = []
-    if recs:
-        shas = list(recs)
+    batch: list[str] = []
+
+    def check(shas: list[str]) -> None:
         for i in range(0, len(shas), 500):
             chunk = shas[i:i + 500]
             for sha, fid, value, kind in conn.execute(
                     f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
                     "ORDER BY rowid", chunk):
                 recs[sha]["values"].append({"field": fid, "value": value, "kind": kind})
-        rows = [(sha, i.code, i.severity, i.message, ";".join(i.fields), None)
-                for sha, i in cross_year_issues(recs.values())]
+        rows.extend((sha, i.code, i.severity, i.message, ";".join(i.fields), None)
+                    for sha, i in cross_year_issues(recs[sha] for sha in shas))
+        for sha in shas:
+            recs[sha]["values"] = []
+
+    for key, shas in bodies.items():
+        if len(years[key]) < 2:
+            continue
+        batch += shas
+        if len(batch) >= 500:
+            check(batch)
+            batch = []
+    if batch:
+        check(batch)
     conn.execute("DROP TABLE IF EXISTS panel_issues")
     conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
     conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)

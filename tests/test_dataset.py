@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -440,3 +441,38 @@ emit("empty", names(f)[!filled])
 emit("city", c(city$year, city[["s3.new.total"]], city$issuer))
 emit("total", sum(w[["s3.new.total"]], na.rm = TRUE))
 """
+
+
+def test_cross_year_issues_at_export_equal_the_checks_over_all_reports(tmp_path):
+    """Many bodies (values loaded a few hundred reports at a time): the same issues as one
+    call of the checks over every record."""
+    import extractor
+    from extractor.panel import cross_year_issues
+
+    base = extractor.parse(FIXTURES / "text" / "county-2021.tsv.txt").to_dict()
+    fwd = next(v["value"] for v in base["values"] if v["field"] == "s3.carried_forward.total")
+    store = Store(tmp_path / "dataset.sqlite")
+    store.drop_content_indexes()
+    records = []
+    for b in range(320):  # 320 bodies x 2 years: 640 reports, more than one batch
+        for year in (2021, 2022):
+            rec = json.loads(json.dumps(base))
+            sha = f"{b:04d}{year}".ljust(64, "0")
+            rec["source"]["sha256"] = sha
+            rec["metadata"].update(issuer=f"第{b}号县人民政府", year=year)
+            if year == 2022 and b % 3:  # two bodies in three: a new report, its chain broken
+                for v in rec["values"]:
+                    if v["field"] == "s3.carried_over.total":
+                        v["value"], v["kind"] = fwd + 1 + b, "number"
+            rows = rows_from_record(rec)
+            store.write_result([f"{sha}.txt"], sha, rows.content, rows, unseen=True)
+            records.append(rec)
+    export(store, tmp_path, parquet=False, review=False)
+    got = store.conn.execute("SELECT sha256, code, message FROM panel_issues").fetchall()
+    store.close()
+    want = [(sha, i.code, i.message) for sha, i in cross_year_issues(records)]
+    assert sorted(got) == sorted(want)
+    codes = Counter(code for _, code, _ in got)
+    # the fixture carries over 4 and forward 3, so every 2022 report breaks the chain; the
+    # unchanged third (b % 3 == 0) are copies of their 2021 report
+    assert codes["check.carry_over_chain"] == 320 and codes["check.copied_report"] == 107
