@@ -266,7 +266,7 @@ class _LZW:
                     self.eof = True
                     break
                 prev = self.prev
-                if code < len(table) and code not in (256, 257):
+                if code < len(table):
                     entry = table[code]
                     if prev and len(table) < 4096:
                         table.append(prev + entry[:1])
