@@ -202,7 +202,17 @@ class _BadData(Exception):
     """The stream is not valid data for one of its filters (pdfium stops there too)."""
 
 
-class _Flate:
+class _Decoder:
+    """A stage of a filter chain: ``feed`` pieces in, decoded pieces out; ``finish`` at the
+    end of the data gives what it still holds; ``eof`` once its end-of-data mark was read."""
+
+    eof = False
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+class _Flate(_Decoder):
     """Streamed Flate: at most ``_OUT_CHUNK`` bytes per piece out."""
 
     def __init__(self, raw: bool = False) -> None:
@@ -225,11 +235,8 @@ class _Flate:
             elif not chunk:
                 break
 
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
 
-
-class _LZW:
+class _LZW(_Decoder):
     """Streamed LZW (PDF flavour: 9–12-bit codes, /EarlyChange 1 unless told 0), as pdfium
     and pdfminer read it; the string table is capped at 4096 entries."""
 
@@ -288,11 +295,8 @@ class _LZW:
         if out:
             yield b"".join(out)
 
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
 
-
-class _RunLength:
+class _RunLength(_Decoder):
     """Streamed RunLengthDecode."""
 
     def __init__(self) -> None:
@@ -325,16 +329,13 @@ class _RunLength:
         if out:
             yield bytes(out)
 
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
-
 
 _A85_END = re.compile(rb"[^!-uz\x00\t\n\f\r ]")
 _NOT_A85 = re.compile(rb"[\x00\t\n\f\r ]+")
 _NOT_HEX = re.compile(rb"[^0-9A-Fa-f]+")
 
 
-class _ASCII85:
+class _ASCII85(_Decoder):
     """ASCII85, decoded at the end (it shrinks: the stream is already in memory)."""
 
     def __init__(self) -> None:
@@ -366,7 +367,7 @@ class _ASCII85:
             yield data[off:off + _OUT_CHUNK]
 
 
-class _ASCIIHex:
+class _ASCIIHex(_Decoder):
     """ASCIIHex, streamed (anything but hex digits is skipped, ``>`` ends it)."""
 
     def __init__(self) -> None:
@@ -393,7 +394,7 @@ class _ASCIIHex:
             self.odd = b""
 
 
-def _stage(name: str, raw_flate: bool, early: bool) -> Any:
+def _stage(name: str, raw_flate: bool, early: bool) -> _Decoder:
     if name == "flate":
         return _Flate(raw_flate)
     if name == "lzw":
