@@ -12,7 +12,9 @@ The mapper (``map_grids``) knows only the template's field ids, row keywords and
 
 - A cell is a *value cell* when it is a number (full-width digits, thousands separators, a
   leading sign, decimals, a trailing 万元/元), empty, or a mark (无/零; -, —, /, 不适用).
-  The row's leading non-value cells form its label; the cells after it are its values.
+  The row's leading non-value cells form its label (up to the last text cell before the first
+  number or mark, so an empty cell between label cells stays in the label, while a row of
+  only empty value cells still has them); the cells after it are its values.
 - Label matching: cell texts are normalised (NFKC, no white space, 、 read as ``.``); the
   label cells are tried innermost first (the right-most label cell is the most specific), and
   the first template row (in template order) one of whose keywords occurs in it names the row.

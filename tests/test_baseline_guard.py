@@ -90,7 +90,7 @@ def test_the_baseline_reading_of_a_plain_pdf_has_the_printed_values():
     assert got["s4.suit_after_review.upheld"] == ("number", 1, None)
 
 
-def test_the_baseline_mapper_rules_on_small_grids():
+def test_the_baseline_mapper_rules_on_small_grids() -> None:
     grids: list[baseline.Grid] = [
         [["信息内容", "本年处理决定数量", None, None],
          ["行政许可", "2,318", None, None],  # one value cell, one column: by position
