@@ -177,16 +177,16 @@ def side_by_side() -> list[SideBySide]:
 def print_side_by_side(rows: list[SideBySide]) -> None:
     print("\ncells exact, side by side: baseline (pdfplumber extract_tables / pandas.read_html + "
           "keyword mapper, benchmarks/baseline.py) and us")
-    print(f"{'file':48} {'cells':>6} {'baseline':>8} {'ours':>6}")
+    print(f"{'file':52} {'cells':>6} {'baseline':>8} {'ours':>6}")
     for r in rows:
         mark = "  <- we read fewer" if len(r.ours) < len(r.baseline) else ""
-        print(f"{r.path.parent.name + '/' + r.path.name:48} {r.cells:6d} {len(r.baseline):8d} {len(r.ours):6d}{mark}")
+        print(f"{r.path.parent.name + '/' + r.path.name:52} {r.cells:6d} {len(r.baseline):8d} {len(r.ours):6d}{mark}")
     cells = sum(r.cells for r in rows)
     base = sum(len(r.baseline) for r in rows)
     ours = sum(len(r.ours) for r in rows)
-    print(f"{'total (' + str(len(rows)) + ' files)':48} {cells:6d} {base:8d} {ours:6d}")
+    print(f"{'total (' + str(len(rows)) + ' files)':52} {cells:6d} {base:8d} {ours:6d}")
     if cells:
-        print(f"{'share':48} {'':6} {base / cells:8.1%} {ours / cells:6.1%}")
+        print(f"{'share':52} {'':6} {base / cells:8.1%} {ours / cells:6.1%}")
     fewer = [r for r in rows if len(r.ours) < len(r.baseline)]
     print("we read fewer cells than the baseline on:", ", ".join(r.path.name for r in fewer) or "no file")
     for r in rows:
