@@ -1,8 +1,14 @@
 """Accuracy on the fixtures: per format, the share of expected cells extracted exactly
-(same kind and same value), plus metadata, template and section agreement.
+(same kind and same value), plus metadata, template and section agreement; then, side by side
+for every PDF and HTML fixture, the cells exact for the naive baseline (benchmarks/baseline.py:
+pdfplumber / pandas.read_html and a keyword mapper) and for us, per file and in total, and the
+files where we read fewer (tests/test_baseline_guard.py fails on those).
 
-    python benchmarks/accuracy.py            # table per format
-    python benchmarks/accuracy.py --json     # machine-readable (used by the tests)
+    python benchmarks/accuracy.py            # table per format, then the side-by-side table
+    python benchmarks/accuracy.py --json     # per format only, machine-readable (used by the tests)
+
+A cell is exact when the field is present with the expected kind, value and unit
+(``cell_exact``): the same rule for the baseline and for us.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import extractor  # noqa: E402
 
 FORMAT_DIRS = {"text": "text", "html": "html", "pdf": "pdf"}
+Reading = tuple[str, int | float | None, str | None]  # kind, value, unit (as in baseline.py)
 
 
 @dataclass
@@ -37,6 +44,14 @@ def expected_for(path: Path) -> dict | None:
     return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
 
 
+def cell_exact(got: Reading | None, e: dict) -> bool:
+    """The reading ``got`` (None: no reading) matches the expected cell ``e``."""
+    if got is None:
+        return False
+    kind, value, unit = got
+    return kind == e["kind"] and value == e["value"] and unit == e.get("unit", unit)
+
+
 def compare(path: Path, exp: dict) -> tuple[int, int, int, bool, bool, list[str]]:
     rep = extractor.parse(path)
     got = {v.field: v for v in rep.values}
@@ -44,7 +59,7 @@ def compare(path: Path, exp: dict) -> tuple[int, int, int, bool, bool, list[str]
     misses = []
     for f, e in exp["values"].items():
         v = got.get(f)
-        if v is not None and v.kind == e["kind"] and v.value == e["value"] and v.unit == e.get("unit", v.unit):
+        if v is not None and cell_exact((v.kind, v.value, v.unit), e):
             exact += 1
         else:
             misses.append(f"{path.name}: {f} expected {e['kind']} {e['value']!r}, got "
@@ -89,6 +104,97 @@ def run() -> dict[str, Score]:
     return scores
 
 
+@dataclass
+class SideBySide:
+    """One PDF or HTML fixture read by both tools: the fields each reads exactly."""
+
+    path: Path
+    cells: int
+    baseline: frozenset[str]
+    ours: frozenset[str]
+
+    @property
+    def lost(self) -> list[str]:
+        """Fields the baseline reads exactly and we do not."""
+        return sorted(self.baseline - self.ours)
+
+
+def _cases(folder: Path) -> dict:
+    cases_file = folder / "cases.json"
+    return json.loads(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else {}
+
+
+def side_by_side_expected(path: Path) -> dict | None:
+    """The expected record of a PDF or HTML fixture: by its name, or by the report ``cases.json``
+    names (county-2021-part-scanned.… is county-2021 with its first page an image)."""
+    report = _cases(path.parent).get(path.name, {}).get("report")
+    return expected_for(path.with_name(f"{report}.x")) if report else expected_for(path)
+
+
+def side_by_side_files() -> list[Path]:
+    """Every PDF and HTML fixture whose expected record has values and that is meant to be read
+    (``cases.json``: ``values`` or ``partial``; not the one locked with a password)."""
+    out = []
+    for d in ("pdf", "html"):
+        folder = ROOT / "fixtures" / d
+        cases = _cases(folder)
+        for path in sorted(folder.glob(f"*.{d}")):
+            exp = side_by_side_expected(path)
+            if exp and exp["values"] and cases.get(path.name, {}).get("expect", "values") in ("values", "partial"):
+                out.append(path)
+    return out
+
+
+def ours_reading(path: Path) -> dict[str, Reading]:
+    try:
+        rep = extractor.parse(path)
+    except extractor.ExtractorError:
+        return {}
+    return {v.field: (v.kind, v.value, v.unit) for v in rep.values}
+
+
+def side_by_side_one(path: Path) -> SideBySide:
+    import baseline
+
+    exp = side_by_side_expected(path)
+    assert exp is not None, path
+    try:
+        base = baseline.read(path)
+    except Exception:  # noqa: BLE001 - a file the baseline's libraries cannot open reads nothing
+        base = {}
+    ours = ours_reading(path)
+    values = exp["values"]
+    return SideBySide(path, len(values),
+                      frozenset(f for f, e in values.items() if cell_exact(base.get(f), e)),
+                      frozenset(f for f, e in values.items() if cell_exact(ours.get(f), e)))
+
+
+def side_by_side() -> list[SideBySide]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    return [side_by_side_one(p) for p in side_by_side_files()]
+
+
+def print_side_by_side(rows: list[SideBySide]) -> None:
+    print("\ncells exact, side by side: baseline (pdfplumber extract_tables / pandas.read_html + "
+          "keyword mapper, benchmarks/baseline.py) and us")
+    print(f"{'file':52} {'cells':>6} {'baseline':>8} {'ours':>6}")
+    for r in rows:
+        mark = "  <- we read fewer" if len(r.ours) < len(r.baseline) else ""
+        print(f"{r.path.parent.name + '/' + r.path.name:52} {r.cells:6d} {len(r.baseline):8d} {len(r.ours):6d}{mark}")
+    cells = sum(r.cells for r in rows)
+    base = sum(len(r.baseline) for r in rows)
+    ours = sum(len(r.ours) for r in rows)
+    print(f"{'total (' + str(len(rows)) + ' files)':52} {cells:6d} {base:8d} {ours:6d}")
+    if cells:
+        print(f"{'share':52} {'':6} {base / cells:8.1%} {ours / cells:6.1%}")
+    fewer = [r for r in rows if len(r.ours) < len(r.baseline)]
+    print("we read fewer cells than the baseline on:", ", ".join(r.path.name for r in fewer) or "no file")
+    for r in rows:
+        if r.lost:
+            print(f"  {r.path.name}: the baseline reads and we miss {', '.join(r.lost[:10])}"
+                  + (f" (+{len(r.lost) - 10} more)" if len(r.lost) > 10 else ""))
+
+
 def main() -> int:
     scores = run()
     if "--json" in sys.argv:
@@ -104,6 +210,7 @@ def main() -> int:
     misses = [m for s in scores.values() for m in s.misses]
     for m in misses[:40]:
         print("  miss:", m)
+    print_side_by_side(side_by_side())
     return 0
 
 
