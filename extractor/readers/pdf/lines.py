@@ -40,7 +40,7 @@ _PAGE_NUMBER_RE = re.compile(
 _SENTENCE_END = set("。！？!?：:；;")
 _MARGIN_FRACTION = 0.12  # page numbers are looked for in the top/bottom 12% of a page
 
-Box = tuple[float, float, float, float]
+_Box = tuple[float, float, float, float]
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _join_parts(parts: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- lines of a page
 
 
-def _lines_of(scan: PageScan, tables: Sequence[Box]) -> list[_Line]:
+def _lines_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
     """The page's text lines outside ``tables`` (bboxes x0, top, x1, bottom)."""
 
     def in_table(c: Char) -> bool:
@@ -196,7 +196,7 @@ def assemble(scans: list[PageScan], grids_by_page: dict[int, list[Grid]]) -> lis
     items: list[_Line | Grid] = []
     for scan in scans:
         grids = grids_by_page.get(scan.number, [])
-        boxes: list[Box] = [(b[0], b[1], b[2], b[3]) for b in (g.where["bbox"] for g in grids)]
+        boxes: list[_Box] = [(b[0], b[1], b[2], b[3]) for b in (g.where["bbox"] for g in grids)]
         lines = _lines_of(scan, boxes)
         page_items: list[tuple[float, int, _Line | Grid]] = [((ln.top + ln.bottom) / 2, 1, ln) for ln in lines]
         page_items += [(g.where["bbox"][1], 0, g) for g in grids]

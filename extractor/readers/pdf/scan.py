@@ -13,8 +13,9 @@ pdfium instead of pdfminer.
 Chain: ``guard`` → **scan** (chars, edges per page: :class:`PageScan`) → ``grids`` (edges →
 cells → grids) → ``lines`` (the characters outside the grids → lines → paragraphs).
 
-Only pdfium's own errors (:data:`PDF_LIBRARY_ERRORS`) mean a damaged file; anything else
-raised while scanning is a bug of ours and is not dressed up as :class:`DamagedDocument`.
+Only pdfium's own errors (``PdfiumError``; for the other stages :func:`pdf_library_errors`)
+mean a damaged file; anything else raised while scanning is a bug of ours and is not dressed
+up as :class:`DamagedDocument`.
 """
 
 from __future__ import annotations
