@@ -934,14 +934,15 @@ def test_streams_under_every_guarded_filter_read_normally(filters, encode):
     from extractor.limits import DEFAULT_LIMITS
     from extractor.model import Text
     from extractor.readers import pdf as pdf_reader
+    from extractor.readers.pdf import guard
 
     lines = [b"BT /F1 12 Tf 50 %d Td (Line %d of the annual report, 0000000000 aaaa) Tj ET\n" % (280 - 12 * i, i)
              for i in range(20)]
     content = b"".join(lines) * 30  # long enough for the LZW table to fill and clear
     data = one_page_pdf(stream(encode(content), b"/Filter %s " % filters))
-    assert pdf_reader._guard_streams(data, DEFAULT_LIMITS) == []
-    st = pdf_reader._encoded_streams(data)[0]
-    assert pdf_reader._inflate(memoryview(data)[st.start:st.end], st.filters, 1 << 30, early=st.early) \
+    assert guard.guard_streams(data, DEFAULT_LIMITS) == []
+    st = guard._encoded_streams(data)[0]
+    assert guard._inflate(memoryview(data)[st.start:st.end], st.filters, 1 << 30, early=st.early) \
         == (len(content), False)
     doc = pdf_reader.read(data)
     texts = [b.text for b in doc.blocks if isinstance(b, Text)]

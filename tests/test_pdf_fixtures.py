@@ -26,7 +26,10 @@ CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf
 PDF_FILES = sorted(PDF.glob("*.pdf"))
 READABLE = [n for n, c in CASES.items() if c["expect"] == "values"]
 SPLIT = [n for n, c in CASES.items() if c["split"] and c["expect"] == "values"]
-# read right by the reader (see test_pdf_reader), not yet by the pipeline: expected to fail
+# Issues a report's record carries besides the template checks its expected record lists
+# (``issues`` of fixtures/expected/<report>.json): city-2022-bad-totals' 总体情况 text quotes
+# 410 new requests and 24 carried forward where its table prints 401 and 25 (fixtures/reports.py).
+PROSE_WARNINGS: dict[str, set[str]] = {"city-2022-bad-totals": {"check.prose_mismatch"}}
 
 
 @cache
@@ -68,8 +71,8 @@ def test_pdf_fixture_matches_expected(name):
         exp["template"], exp["issuer"], exp["year"], exp["published"])
     assert [(s.number, s.title) for s in rep.sections] == [(s["number"], s["title"]) for s in exp["sections"]]
     assert _record(rep) == exp["values"]
-    assert set(exp["issues"]) <= set(rep.issue_codes())
-    assert "gap.no_text_layer" not in rep.issue_codes()
+    # the whole set of issue codes: a spurious warning fails
+    assert set(rep.issue_codes()) == set(exp["issues"]) | PROSE_WARNINGS.get(CASES[name]["report"], set())
 
 
 @pytest.mark.parametrize("name", READABLE)
@@ -132,14 +135,23 @@ def test_split_section4_values_come_from_the_page_after_the_header():
 def test_image_only_pdf_reports_no_text_layer():
     rep = parsed("county-2021-scanned.image-only.pdf")
     assert rep.values == ()
+    # nothing read: no text layer, hence no template and no section
+    assert [(i.code, i.severity) for i in rep.issues] == [
+        ("gap.no_text_layer", "error"), ("gap.template", "error"), ("gap.section", "warning")]
     issue = next(i for i in rep.issues if i.code == "gap.no_text_layer")
-    assert issue.severity == "error" and "OCR" in issue.message
+    assert "OCR" in issue.message
 
 
 def test_partly_scanned_pdf_reads_the_pages_with_text():
     exp = load_expected("county-2021")["values"]
     rep = parsed("county-2021-part-scanned.first-page-image.pdf")
-    assert [(i.code, i.severity) for i in rep.issues if i.code == "gap.no_text_layer"] == [("gap.no_text_layer", "warning")]
+    # page 1 (the headings of sections 1 to 3, the section-2 table) is a picture: those are
+    # the gaps, and nothing else is
+    assert [(i.code, i.severity) for i in rep.issues] == [
+        ("gap.no_text_layer", "warning"), ("gap.section", "warning"), ("gap.section", "warning"),
+        ("gap.section", "warning"), ("gap.table", "warning")]
+    assert [i.message.split(" (")[0] for i in rep.issues if i.code == "gap.section"] == [
+        "section 1", "section 2", "section 3"]
     got = _record(rep)
     assert got == {f: v for f, v in exp.items() if not f.startswith("s2.")}  # page 1 held section 2
 

@@ -448,3 +448,52 @@ def test_rotated_pages_read_as_displayed():
     s4 = [v[4] for v in turned if v[0].startswith("s4.")]
     assert {w["page"] for w in s4} == {4}  # the data row, on the page turned upside down
     assert s4 == [v[4] for v in upright if v[0].startswith("s4.")]
+
+
+# ---------------------------------------------------------------- our bugs are not damaged files
+
+
+def _page_that_is_a_font() -> bytes:
+    """A PDF whose only page is a font dictionary: pdfium opens it and fails on the page."""
+    return _tiny_pdf(b"BT /F1 10 Tf 50 200 Td (Total) Tj ET").replace(b"/Kids [3 0 R]", b"/Kids [5 0 R]")
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_a_type_error_in_the_grid_stage_is_not_a_damaged_pdf(engine, monkeypatch):
+    from extractor.readers.pdf import grids
+
+    def broken(*_args, **_kwargs):
+        raise TypeError("a bug in our code")
+
+    monkeypatch.setattr(grids, "_grid_of", broken)
+    with pytest.raises(TypeError, match="a bug in our code"):
+        pdf_reader.read((PDF / "county-2021.plain.pdf").read_bytes(), engine=engine)
+
+
+def test_an_attribute_error_in_the_page_scan_is_not_a_damaged_pdf(monkeypatch):
+    from extractor.readers.pdf import scan
+
+    def broken(*_args, **_kwargs):
+        raise AttributeError("a bug in our code")
+
+    monkeypatch.setattr(scan, "_page_chars", broken)
+    with pytest.raises(AttributeError, match="a bug in our code"):
+        pdf_reader.read((PDF / "county-2021.plain.pdf").read_bytes())
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_a_page_pdfium_cannot_load_is_a_damaged_pdf(engine):
+    with pytest.raises(DamagedDocument, match="page 1 cannot be read"):
+        pdf_reader.read(_page_that_is_a_font(), engine=engine)
+
+
+def test_a_pdfminer_error_on_a_table_page_is_a_damaged_pdf(monkeypatch):
+    from pdfminer.psparser import PSSyntaxError
+    from pdfplumber.page import Page
+
+    def syntax_error(*_args, **_kwargs):
+        raise PSSyntaxError("bad content stream")
+
+    monkeypatch.setattr(Page, "find_tables", syntax_error)
+    with pytest.raises(DamagedDocument, match="page 1 cannot be parsed .*PSSyntaxError"):
+        pdf_reader.read((PDF / "county-2021.plain.pdf").read_bytes(), engine="pdfplumber")
