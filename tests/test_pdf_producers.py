@@ -107,3 +107,104 @@ def test_metadata(name):
     md = parsed(name).metadata
     assert (md.template, md.issuer, md.year, md.published) == (
         exp["template"], exp["issuer"], exp["year"], exp["published"])
+
+
+# ---------------------------------------------------------------- each file shows its style
+
+_FILL = {"grey": (0.851, 0.851, 0.851), "light-blue": (0.871, 0.918, 0.965)}  # D9D9D9, DEEAF6
+
+
+def _has_fill(page, rgb: tuple[float, float, float]) -> bool:
+    return any(len(c := (r.get("non_stroking_color") or ())) == 3
+               and all(abs(a - b) < 0.01 for a, b in zip(c, rgb, strict=True)) for r in page.rects)
+
+
+def _stacked(page, top: str, below: str) -> bool:
+    """``below`` printed right under ``top`` in the same column (one character per line)."""
+    chars = page.chars
+    return any(a["text"] == top and b["text"] == below and abs(a["x0"] - b["x0"]) < 1.5
+               and 0 < b["top"] - a["top"] < 2.5 * a["size"] for a in chars for b in chars)
+
+
+TYPO_TEXT = ("2.其他法律行政止公开", "5.属于三类内容事务信息", "这一情 形")  # typo, dropped, space
+# labels cut by a line break: each part a word of its own (a line of the cell)
+TYPO_LINES = ("1.本机关不掌", "握相关政府信息", "4.保护第三方合", "法权益")
+SITE = "www.linjiang.gov.cn"
+
+
+def _s4_cut(page, n: int) -> bool:
+    """The first page of the cut section-4 header holds the first ``n`` characters of 结果维持."""
+    label = "结果维持"
+    return (all(_stacked(page, a, b) for a, b in zip(label[: n - 1], label[1:n], strict=True))
+            and not _stacked(page, label[n - 1], label[n]))
+
+
+def _s4_mismerged(pages) -> bool:
+    """行政诉讼 centred over columns 9-15 (right of 70% of the text width), not over 6-15."""
+    for page in pages:
+        for w in page.extract_words():
+            if w["text"] == "行政诉讼":
+                return (w["x0"] + w["x1"]) / 2 > 72 + 0.7 * (page.width - 144)
+    return False
+
+
+def _style_checks(name: str) -> dict[str, bool]:
+    """What each style must show in the file: rules, fills, page size, text."""
+    import pdfplumber
+
+    case = PRODUCERS[name]
+    with pdfplumber.open(PDF / name) as pdf:
+        pages = pdf.pages
+        text = "\n".join(p.extract_text() or "" for p in pages)
+        edges = [e for p in pages for e in p.edges]
+        checks: dict[str, bool] = {}
+        for style in case["styles"]:
+            if style == "shaded-headings":
+                checks[style] = _has_fill(pages[0], _FILL["grey"])
+            elif style == "shaded-s2-titles":
+                checks[style] = any(_has_fill(p, _FILL["light-blue"]) for p in pages)
+            elif style == "page-border":  # a double rule 24 pt outside the text area on every page
+                checks[style] = all(any(e["orientation"] == "v" and e["x0"] < 60 for e in p.edges) for p in pages)
+            elif style == "borderless":
+                checks[style] = edges == []
+            elif style == "hrules-only":
+                checks[style] = bool(edges) and all(e["orientation"] == "h" for e in edges)
+            elif style == "vertical-groups":
+                checks[style] = any(_stacked(p, "不", "予") and _stacked(p, "无", "法") for p in pages)
+            elif style == "label-typos":
+                words = {w["text"] for p in pages for w in p.extract_words()}
+                checks[style] = all(t in text for t in TYPO_TEXT) and all(t in words for t in TYPO_LINES)
+            elif style in ("portal", "cms", "word"):  # the browser's footer: the site's address
+                checks[style] = all(f"http://{SITE}/" in (p.extract_text() or "") for p in pages)
+            elif style.startswith("s4-row1-"):
+                checks[style] = _s4_cut(pages[case["split"]["pages"][0] - 1], int(style[8]))
+            elif style == "s4-mismerged":
+                checks[style] = _s4_mismerged(pages)
+            elif style == "narrow":
+                checks[style] = all(p.width < 421 for p in pages)  # A5 is 419.5 pt wide
+        if "portal" in case["styles"]:
+            checks["info box"] = "索引号" in text and "发布机构" in text
+    return checks
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCERS))
+def test_each_file_shows_its_style(name):
+    checks = _style_checks(name)
+    assert checks and all(checks.values()), checks
+
+
+def test_the_style_checks_fail_on_a_plain_export():
+    """The checks above can fail: the plain LibreOffice export has rules in both directions, no
+    fills, no stacked group labels, no damaged labels."""
+    import pdfplumber
+
+    with pdfplumber.open(PDF / "county-2021.plain.pdf") as pdf:
+        page = pdf.pages[1]
+        assert not _has_fill(page, _FILL["grey"]) and not _has_fill(page, _FILL["light-blue"])
+        assert not (_stacked(page, "不", "予") and _stacked(page, "无", "法"))
+        assert {e["orientation"] for e in page.edges} == {"h", "v"}
+        assert "行政止公开" not in (page.extract_text() or "")
+        assert not _s4_mismerged(pdf.pages)
+    cut = CASES["county-2021.split-s4-label-cut.pdf"]["split"]["pages"][0]  # cut after 1 character
+    with pdfplumber.open(PDF / "county-2021.split-s4-label-cut.pdf") as pdf:
+        assert not _s4_cut(pdf.pages[cut - 1], 2) and not _s4_cut(pdf.pages[cut - 1], 3)
