@@ -111,12 +111,14 @@ def test_metadata(name):
 
 # ---------------------------------------------------------------- each file shows its style
 
-_FILL = {"grey": (0.851, 0.851, 0.851), "light-blue": (0.871, 0.918, 0.965)}  # D9D9D9, DEEAF6
+# D9D9D9, DEEAF6, F2F7FC, FFF2CC
+_FILL = {"grey": (0.851, 0.851, 0.851), "light-blue": (0.871, 0.918, 0.965), "pale-blue": (0.949, 0.969, 0.988),
+         "yellow": (1.0, 0.949, 0.8)}
 
 
 def _has_fill(page, rgb: tuple[float, float, float]) -> bool:
-    return any(len(c := (r.get("non_stroking_color") or ())) == 3
-               and all(abs(a - b) < 0.01 for a, b in zip(c, rgb, strict=True)) for r in page.rects)
+    return any(r.get("fill") and len(c := (r.get("non_stroking_color") or ())) == 3
+               and all(abs(a - b) < 0.01 for a, b in zip(c, rgb, strict=True)) for r in page.rects + page.curves)
 
 
 def _stacked(page, top: str, below: str) -> bool:
@@ -163,6 +165,10 @@ def _style_checks(name: str) -> dict[str, bool]:
                 checks[style] = _has_fill(pages[0], _FILL["grey"])
             elif style == "shaded-s2-titles":
                 checks[style] = any(_has_fill(p, _FILL["light-blue"]) for p in pages)
+            elif style == "text-box":
+                checks[style] = _has_fill(pages[0], _FILL["pale-blue"])
+            elif style == "drawing-text-box":
+                checks[style] = any(_has_fill(p, _FILL["yellow"]) for p in pages)
             elif style == "page-border":  # a double rule 24 pt outside the text area on every page
                 checks[style] = all(any(e["orientation"] == "v" and e["x0"] < 60 for e in p.edges) for p in pages)
             elif style == "borderless":
@@ -200,7 +206,7 @@ def test_the_style_checks_fail_on_a_plain_export():
 
     with pdfplumber.open(PDF / "county-2021.plain.pdf") as pdf:
         page = pdf.pages[1]
-        assert not _has_fill(page, _FILL["grey"]) and not _has_fill(page, _FILL["light-blue"])
+        assert not any(_has_fill(p, rgb) for p in pdf.pages for rgb in _FILL.values())
         assert not (_stacked(page, "不", "予") and _stacked(page, "无", "法"))
         assert {e["orientation"] for e in page.edges} == {"h", "v"}
         assert "行政止公开" not in (page.extract_text() or "")
