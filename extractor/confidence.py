@@ -19,18 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import Issue, Kind
+from .model import Flag, Issue, Kind
 
 KIND_BASE: dict[str, float] = {"number": 0.99, "none": 0.98, "blank": 0.97, "na": 0.97, "text": 0.75}
-FLAG_FACTOR = {"fallback": 0.9, "reflowed": 0.85, "misaligned": 0.6, "unsure": 0.75}
+FLAG_FACTOR: dict[Flag, float] = {Flag.FALLBACK: 0.9, Flag.REFLOWED: 0.85, Flag.MISALIGNED: 0.6, Flag.UNSURE: 0.75}
 INFERRED = 0.45
 IDENTITY_FACTOR = 0.8
 ERROR_FACTOR = 0.85
 
 
-def value_confidence(kind: Kind, flags: Iterable[str], in_failed_identity: bool, template_conf: float) -> float:
+def value_confidence(kind: Kind, flags: Iterable[Flag], in_failed_identity: bool, template_conf: float) -> float:
     flags = set(flags)
-    if "inferred" in flags:
+    if Flag.INFERRED in flags:
         c = INFERRED
     else:
         c = KIND_BASE[kind]

@@ -17,6 +17,7 @@ gives the JSON record of ``shared/spec/output.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 Format = Literal["pdf", "html", "text"]
@@ -70,6 +71,17 @@ class Text:
 
 
 Block = Text | Grid
+
+
+class Flag(StrEnum):
+    """How a table cell was placed, when not plainly by its header position or an exact
+    cell count; each flag lowers the value's confidence (``extractor/confidence.py``)."""
+
+    MISALIGNED = "misaligned"  # stood in a position no column names, or a row had too many cells
+    UNSURE = "unsure"  # its row had too few cells, a spanned cell, or a duplicate row disagreed
+    FALLBACK = "fallback"  # aligned to the right because the header's positions did not fit
+    REFLOWED = "reflowed"  # rebuilt from one-cell-per-line text
+    INFERRED = "inferred"  # not shown, but could only be blank
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .checks import identities, plausibility
 from .confidence import report_confidence, value_confidence
 from .metadata import detect_template, find_metadata
-from .model import Document, Issue, Metadata, Report, Section, Source, Text, Value
+from .model import Document, Flag, Issue, Metadata, Report, Section, Source, Text, Value
 from .sections import find_layout
 from .tables import extract_tables
 from .templates import SECTION_TITLES, expected_fields
@@ -107,7 +107,7 @@ def build_report(doc: Document, source: Source) -> Report:
             flags = set(m.flags)
             conf = value_confidence(cv.kind, flags, f in failed, tconf)
             where = dict(m.where or {})
-            if "inferred" in flags:
+            if Flag.INFERRED in flags:
                 where["inferred"] = True
             values.append(Value(f, cv.value, cv.kind, cv.raw, cv.unit, conf, where))
         issues.extend(id_issues)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # full-width ASCII block -> ASCII, ideographic space -> space, and common look-alikes
-_FW = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FW: dict[int, int | None] = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FW[0x3000] = 0x20
 _FW[0x00A0] = 0x20  # nbsp
 _FW[0x2002] = 0x20
