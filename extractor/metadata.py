@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from .model import Grid, Text
 from .text_norm import clean_line, find_date, halfwidth, match_key, norm_label
+from .vocab import MODERN_WORDS, PRE2019_WORDS, REPORT_WORDS, TEMPLATE_2019_WORDS, TEMPLATE_2021_WORDS
 
-_REPORT_WORDS = re.compile(r"信息公开.{0,4}(年度)?报告|年度报告")
 _ISSUER_RE = re.compile(
     r"^[\u4e00-\u9fff（）()·]{2,40}(人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管理处|政府|院|署|部|处|所|站|会)$")
 
@@ -77,7 +77,7 @@ def find_metadata(
     # year: the title's "YYYY年(度)…报告", else the first "YYYY年" of the preamble
     for h in titles:
         m = re.search(r"((?:19|20)\d{2})\s*年度?", halfwidth(h))
-        if m and _REPORT_WORDS.search(match_key(h)):
+        if m and REPORT_WORDS.search(match_key(h)):
             year = int(m.group(1))
             how["year"] = "title"
             break
@@ -99,14 +99,6 @@ def find_metadata(
     return issuer, year, published, how
 
 
-_M2021 = ("制发件数", "废止件数", "现行有效件数", "收费金额", "不补正", "缴纳费用", "收费通知")
-_M2019 = ("新制作数量", "新公开数量", "公开总数量", "上一年项目数量", "增/减", "增减", "集中采购", "采购总金额",
-          "对外管理服务")
-_MODERN = ("申请人情况", "本年新收", "予以公开", "不予公开", "结转下年度", "结果维持", "尚未审结", "信息内容")
-_PRE2019 = ("同意公开", "否决公开", "申请总数", "当面申请", "咨询处理", "依申请公开政府信息", "收费及减免",
-            "网上申请", "信函申请", "概述")
-
-
 def detect_template(blocks: Sequence[Text | Grid], year: int | None) -> tuple[str, float, str]:
     """Classify by the table labels: ("2021"|"2019"|"pre2019"|"unknown", confidence, why)."""
     texts: list[str] = []
@@ -121,10 +113,10 @@ def detect_template(blocks: Sequence[Text | Grid], year: int | None) -> tuple[st
         else:
             texts.append(match_key(b.text[:400]))
     blob = "\n".join(texts)
-    n21 = sum(1 for m in _M2021 if m in blob)
-    n19 = sum(1 for m in _M2019 if m in blob)
-    modern = sum(1 for m in _MODERN if m in blob)
-    pre = sum(1 for m in _PRE2019 if m in blob)
+    n21 = sum(1 for m in TEMPLATE_2021_WORDS if m in blob)
+    n19 = sum(1 for m in TEMPLATE_2019_WORDS if m in blob)
+    modern = sum(1 for m in MODERN_WORDS if m in blob)
+    pre = sum(1 for m in PRE2019_WORDS if m in blob)
     if n21 > n19 and (modern or n21 >= 2):
         return "2021", 0.98 if n19 == 0 else 0.85, f"{n21} 2021-format labels, {n19} 2019-format"
     if n19 > n21 and (modern or n19 >= 2):

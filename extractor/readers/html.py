@@ -76,6 +76,7 @@ from ..errors import LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
 from ..text_norm import find_date
+from ..vocab import HEADING_WORDS, TABLE_MARKERS, heading_number, raw_pattern
 from .encoding import decode_text, normalise_encoding_name
 
 __all__ = ["read", "MAX_COLSPAN"]
@@ -139,21 +140,6 @@ _CONTENT_CLASS = re.compile(
     re.I,
 )
 
-# section headings (marker candidates) and the words that tell which section it is
-_HEADING = re.compile(r"^(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．，,:：]|部分|\s)\s*(\S.{0,44})$")
-_SECTION_WORDS: dict[int, tuple[str, ...]] = {
-    1: ("总体情况", "概述", "基本情况", "概况"),
-    2: ("主动公开",),
-    3: ("收到和处理", "依申请", "申请情况", "申请公开"),
-    4: ("复议", "诉讼"),
-    5: ("存在的主要问题", "问题", "改进", "整改"),
-    6: ("其他需要报告", "其他事项"),
-}
-_NOT_HEADING = re.compile(r"本年新收|上年结转|本年度办理结果|结转下年度|继续办理|申请数量")
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_HEADING_WORDS = sorted({w for ws in _SECTION_WORDS.values() for w in ws if len(w) > 1})
-_TABLE_WORDS = ("信息内容", "申请人情况", "本年新收", "结果维持", "第二十条", "行政复议", "自然人", "本年制发", "本年新制作")
-
 # the metadata box of government pages
 _BOX_WORDS = ("索引号", "发布机构", "发文机关", "发文日期", "成文日期", "发布日期", "发布时间")
 _BOX_LABELS = (
@@ -189,13 +175,14 @@ _REDIRECT = re.compile(
     re.I,
 )
 
+# the words are found in any spelling match_key folds (Traditional, Taiwan words, spaced)
 _WORD_RES = {
     "box": re.compile("|".join(_BOX_WORDS)),
-    "heading": re.compile("|".join(_HEADING_WORDS)),
-    "table": re.compile("|".join(_TABLE_WORDS)),
+    "heading": raw_pattern(HEADING_WORDS),
+    "table": raw_pattern(TABLE_MARKERS),
 }
 
-_ANY_WORD = re.compile("|".join((*_BOX_WORDS, *_HEADING_WORDS, *_TABLE_WORDS)))
+_ANY_WORD = re.compile("|".join(rx.pattern for rx in _WORD_RES.values()))
 
 
 class _TextNode(str):
@@ -625,17 +612,6 @@ def _block_of(node: Any) -> Any:
     return el
 
 
-def _heading_number(line: str) -> int | None:
-    m = _HEADING.match(line)
-    if not m or _NOT_HEADING.search(line):
-        return None
-    n = _CN_NUM[m.group(1)]
-    rest = m.group(2)
-    if n in _SECTION_WORDS and any(w in rest for w in _SECTION_WORDS[n]):
-        return n
-    return None
-
-
 def _markers(body: Any, heading_nodes: list[Any], table_nodes: list[Any]) -> list[Any]:
     """Elements that hold a section heading, and tables that hold a standard label."""
     found: list[Any] = []
@@ -645,11 +621,11 @@ def _markers(body: Any, heading_nodes: list[Any], table_nodes: list[Any]) -> lis
         if el is None or el in seen:
             continue
         line = " ".join(_norm_lines(str(node)))
-        if not (len(line) <= 60 and _heading_number(line)):
+        if not (len(line) <= 60 and heading_number(line)):
             if next(islice(el.iter(), 24, None), None) is not None:
                 continue  # a big block (lines split by <br>): only its own text node counts
             line = _flat(el)
-            if not (len(line) <= 60 and _heading_number(line)):
+            if not (len(line) <= 60 and heading_number(line)):
                 continue
         seen.add(el)
         found.append(el)
@@ -972,7 +948,7 @@ def _gaps(items: list[Block | _Img], images: list[str], attachments: list[str]) 
             grids_in[section] = grids_in.get(section, 0) + 1
         else:
             text_chars += len(b.text)
-            n = _heading_number(b.text) if len(b.text) <= 60 else None
+            n = heading_number(b.text) if len(b.text) <= 60 else None
             if n:
                 section = n
                 headings += 1

@@ -6,7 +6,6 @@ opened, the section the grid stands in, whether a section-4 header waits for its
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import NamedTuple
@@ -14,6 +13,7 @@ from typing import NamedTuple
 from ..model import Cell
 from ..templates import S4_COLUMNS, S2Row
 from ..values import is_value_like
+from ..vocab import S2_TITLE, S3_HEADER_WORDS, S3_ROW_WORDS
 from .labels import (
     S2_HEADER_KEYS,
     Slot,
@@ -26,10 +26,6 @@ from .labels import (
     s4_group_of,
     unique,
 )
-
-S2_TITLE = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
-_S3_HEADER_WORDS = ("申请人情况", "自然人", "商业企业", "科研机构", "公益组织", "法律服务", "法人或其他组织")
-_S3_ROW_WORDS = re.compile(r"本年新收|上年结转|结转下年|办理结果")
 
 
 class RowKind(Enum):
@@ -64,7 +60,7 @@ class Classified(NamedTuple):
 
 def is_s3_header(row: Sequence[Cell]) -> bool:
     keys = {key(c.text) for c in row if c.text.strip()}
-    hits = sum(1 for k in keys if any(w in k for w in _S3_HEADER_WORDS))
+    hits = sum(1 for k in keys if any(w in k for w in S3_HEADER_WORDS))
     return hits >= 1 and not any(s3_row_of(k, None) for k in keys if "总计" not in k)
 
 
@@ -120,7 +116,7 @@ def classify_row(row: Sequence[Cell], ctx: Context) -> Classified:
             return found._replace(kind=RowKind.S2_DATA, s2_row=r2)
     if ctx.table == "s3" or (ctx.section == 3 and ctx.table is None) or (
             labels and s3_row_of(label_key, leaf_key) is not None and ctx.table != "s2"
-            and _S3_ROW_WORDS.search(label_key)):
+            and S3_ROW_WORDS.search(label_key)):
         return found._replace(kind=RowKind.S3_DATA)
     if ctx.table == "s4" and not labels and (any(s.cell.text.strip() for s in values) or s4_blank_row):
         return found._replace(kind=RowKind.S4_DATA)

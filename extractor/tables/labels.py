@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from ..model import Cell
 from ..templates import S2_ROWS, S3_GROUPS, S3_ROWS, Column, S2Row, S3Row
-from ..text_norm import match_key
 from ..values import is_value_like
+from ..vocab import S4_GROUPS, match_key
 
 
 class Slot(NamedTuple):
@@ -71,19 +71,13 @@ def match_col(text: str, columns: Sequence[Column]) -> Column | None:
     return None
 
 
-S4_GROUP_RES = (
-    ("suit_direct", re.compile(r"未经复议|直接起诉")),
-    ("suit_after_review", re.compile(r"复议后起诉")),
-    ("review", re.compile(r"^行政复议$|^行政复议[\(（]|^复议$")),
-    ("suit", re.compile(r"^行政诉讼$|^行政诉讼[\(（]|^诉讼$")),
-)
 S4_ORDER = ("review", "suit_direct", "suit_after_review")
 S2_HEADER_KEYS = tuple({p for row in S2_ROWS for col in row.columns for p in col.keys})
 
 
 def s4_group_of(text: str) -> str | None:
     k = key(text)
-    for g, pattern in S4_GROUP_RES:
+    for g, pattern in S4_GROUPS:
         if pattern.search(k):
             return g
     return None

@@ -10,11 +10,8 @@ from collections.abc import Sequence
 from ..model import Cell, Grid, Text
 from ..templates import S3_COLUMNS, S4_COLUMNS, Column
 from ..values import is_value_like
-from .classify import S2_TITLE
+from ..vocab import COLUMN_WORDS, S2_TITLE
 from .labels import S2_HEADER_KEYS, hit, key, match_col, s3_row_of
-
-_COLUMN_WORDS = re.compile(
-    r"^信息内容$|申请人情况|法人或其他组织|^行政复议$|^行政诉讼$|未经复议|复议后起诉|勾稽关系")
 
 
 def _token_kind(text: str, table: str) -> str:
@@ -25,7 +22,7 @@ def _token_kind(text: str, table: str) -> str:
         return "value"
     if S2_TITLE.search(k):
         return "title"
-    if _COLUMN_WORDS.search(k):
+    if COLUMN_WORDS.search(k):
         return "header"
     cols: Sequence[Column] = {"s3": S3_COLUMNS, "s4": S4_COLUMNS}.get(table, ())
     if table == "s2":
