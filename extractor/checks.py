@@ -1,4 +1,4 @@
-"""The arithmetic the template demands (report-formats.md §7) and plausibility checks.
+"""The arithmetic the template demands (docs/report-formats.md, Identities) and plausibility checks.
 
 A violated identity is an ``error`` issue naming the identity and its fields; the numbers
 stay as printed. Blank, 无 and - cells count as 0 in a sum when at least one number

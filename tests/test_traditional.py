@@ -1,4 +1,4 @@
-"""A Traditional-Chinese mirror of a report (report-formats.md §8) reads the same values;
+"""A Traditional-Chinese mirror of a report (docs/report-formats.md, Deviations) reads the same values;
 what the report prints (issuer, headings) stays as printed."""
 
 from __future__ import annotations
