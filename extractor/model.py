@@ -85,6 +85,7 @@ class Flag(StrEnum):
     UNSURE = "unsure"  # its row had too few cells, a spanned cell, or a duplicate row disagreed
     FALLBACK = "fallback"  # aligned to the right because the header's positions did not fit
     REFLOWED = "reflowed"  # rebuilt from one-cell-per-line text
+    FUZZY = "fuzzy"  # its row label was damaged and matched approximately (table.fuzzy_label)
     INFERRED = "inferred"  # not shown, but could only be blank
 
 

@@ -15,7 +15,7 @@ import re
 
 from ..errors import EmptyInput, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits, check_time
-from ..model import Block, Cell, Document, Grid, Issue, Text
+from ..model import Block, Cell, Document, Grid, GridSource, Issue, Text
 from .encoding import decode_text
 
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -115,26 +115,27 @@ def _table_block(lines: list[str], run: list[int], family: str, cells_before: in
                  limits: Limits) -> tuple[Block | None, int]:
     """The block a run of table lines makes (a Grid, or a Text for a lone "a|b" line in
     prose), and the number of cells read so far."""
+    source: GridSource = "tsv"
     if family == "bar":
         bar_lines = [lines[j].strip() for j in run]
         is_md = any(_line_kind(lines[j]) == "mdrule" for j in run) or all(
             b.startswith("|") and b.endswith("|") for b in bar_lines)
-        family = "md" if is_md else "pipes"
+        source = "md" if is_md else "pipes"
     rows: list[tuple[Cell, ...]] = []
     cells_total = cells_before
     for j in run:
         if _line_kind(lines[j]) == "mdrule":
             continue
-        parts = _split(lines[j], family)
+        parts = _split(lines[j], source)
         cells_total += len(parts)
         if cells_total > limits.max_cells:
             raise LimitExceeded("max_cells", f"more than max_cells={limits.max_cells} table cells")
         rows.append(tuple(Cell(p, {"line": j + 1, "column": c}) for c, p in enumerate(parts)))
     if not rows:
         return None, cells_total
-    if family == "pipes" and len(rows) == 1 and len(rows[0]) <= 2:
+    if source == "pipes" and len(rows) == 1 and len(rows[0]) <= 2:
         return Text(lines[run[0]].strip(), {"line": run[0] + 1}), cells_total
-    return Grid(tuple(rows), {"line": run[0] + 1}, source=family), cells_total
+    return Grid(tuple(rows), {"line": run[0] + 1}, source=source), cells_total
 
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:

@@ -118,7 +118,8 @@ def assign_s3(lines: Sequence[S3Line], header: Header | None, res: TableResult) 
         al = align_row(ln.row, ln.values, cm, columns, f"section-3 row {ln.name}", field_of)
         res.issues.extend(al.issues)
         for c, p in al.by_col.items():
-            res.put(Mapped(field_of[c], p.cell, p.flags, None, _where(p.cell, ln.row)))
+            flags = p.flags | {Flag.FUZZY} if ln.fuzzy else p.flags
+            res.put(Mapped(field_of[c], p.cell, flags, None, _where(p.cell, ln.row)))
 
 
 def _s4_columns(line: S4Line, cm: ColMap | None) -> tuple[list[str], ColMap | None]:

@@ -18,6 +18,7 @@ from ..limits import check_time
 from ..model import Cell, Grid, Issue
 from ..templates import S2Row, S3Row
 from .classify import Classified, Context, RowKind, classify_row
+from .fuzzy import candidates, closest_row, fuzzy_issue
 from .labels import Slot, has_text, key, s3_group_of, s3_row_of
 
 Row = Sequence[Cell]
@@ -41,6 +42,7 @@ class S3Line(NamedTuple):
     row: Row
     values: tuple[Slot, ...]
     name: str  # the row's label keys, joined by "/"
+    fuzzy: bool = False  # the label was matched approximately (see extractor/tables/fuzzy.py)
 
 
 class S4Line(NamedTuple):
@@ -100,11 +102,27 @@ _TABLE_OF_HEADER = {RowKind.S2_TITLE: "s2", RowKind.S2_HEADER: "s2", RowKind.S3_
                     RowKind.S3_NOTE: "s3", RowKind.S4_HEADER: "s4"}
 
 
+class _Unmatched(NamedTuple):
+    """A row of values whose label named no template row, and where it stood."""
+
+    at: int  # the number of section-3 lines before it
+    issue_at: int  # where its table.unknown_label issue stands among the stitched items
+    label: str  # the key of its last label cell
+    row: Row
+    values: tuple[Slot, ...]
+    name: str
+
+
+def _name(labels: Sequence[Slot]) -> str:
+    return "/".join(dict.fromkeys(key(s.cell.text) for s in labels if s.cell.text.strip()))
+
+
 class _S3Step(NamedTuple):
     op: _Open
     lines: tuple[S3Line, ...]
     issue: Issue | None = None
     found: bool = False
+    unmatched: bool = False  # a labelled row of values whose label names no row
 
 
 def _stitch_s3(op: _Open, lines: tuple[S3Line, ...], c: Classified, row: Row, positional: bool) -> _S3Step:
@@ -133,7 +151,7 @@ def _stitch_s3(op: _Open, lines: tuple[S3Line, ...], c: Classified, row: Row, po
     op = replace(op, s3_pending="")
     if r3 is not None:
         # a heading row "（六）其他处理" over three sub-rows is kept too: the assign stage drops it
-        name = "/".join(dict.fromkeys(key(s.cell.text) for s in labels if s.cell.text.strip()))
+        name = _name(labels)
         op = replace(op, table="s3", s3_rows_since_header=True)
         if op.s3_header is None and op.s3_rows:
             op = replace(op, s3_header=Header(op.s3_rows, positional))
@@ -141,8 +159,31 @@ def _stitch_s3(op: _Open, lines: tuple[S3Line, ...], c: Classified, row: Row, po
     if labels:
         return _S3Step(op, lines, Issue("table.unknown_label", "warning",
                                         f"section-3 row label {c.label_key!r} matches no template row",
-                                        (), dict(labels[0].cell.where)))
+                                        (), dict(labels[0].cell.where)), unmatched=has_text(values))
     return _S3Step(op, lines)
+
+
+def _resolve_fuzzy(lines: tuple[S3Line, ...], unmatched: list[_Unmatched], items: list[S2Line | S4Line | Issue],
+                   template: str) -> tuple[S3Line, ...]:
+    """Rows whose label named no row, matched approximately where the template leaves room
+    (``items``: their ``table.unknown_label`` issues become ``table.fuzzy_label``)."""
+    out = list(lines)
+    used = {ln.s3_row.rid for ln in lines}
+    shift = 0
+    for u in unmatched:
+        pos = u.at + shift
+        cands = candidates([ln.s3_row for ln in out[:pos]], [ln.s3_row for ln in out[pos:]], used, template)
+        hit = closest_row(u.label, cands)
+        if hit is None:
+            continue
+        r3, d = hit
+        line = S3Line(r3, u.row, u.values, u.name, fuzzy=True)
+        issue = items[u.issue_at]
+        items[u.issue_at] = fuzzy_issue(u.label, r3, d, issue.where if isinstance(issue, Issue) else None)
+        out.insert(pos, line)
+        used.add(r3.rid)
+        shift += 1
+    return tuple(out)
 
 
 def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
@@ -152,6 +193,7 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
     s3_lines: tuple[S3Line, ...] = ()
     found: set[str] = set()
     headers: set[str] = set()
+    unmatched: list[_Unmatched] = []
     for g, sec in grids:
         check_time("reading the tables")
         positional = g.source != "cells"
@@ -169,6 +211,9 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
             elif c.kind is RowKind.S3_DATA:
                 step = _stitch_s3(op, s3_lines, c, row, positional)
                 op, s3_lines = step.op, step.lines
+                if step.unmatched:
+                    unmatched.append(_Unmatched(len(s3_lines), len(items), c.leaf_key, row, c.values,
+                                                _name(c.labels)))
                 if step.issue is not None:
                     items.append(step.issue)
                 if step.found:
@@ -180,4 +225,6 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
                 items.append(Issue("table.unknown_label", "warning",
                                    f"row label {c.label_key!r} matches no row of the {op.table} table",
                                    (), dict(c.labels[0].cell.where)))
+    if unmatched:
+        s3_lines = _resolve_fuzzy(s3_lines, unmatched, items, template)
     return Stitched(tuple(items), s3_lines, op.s3_header, frozenset(found), frozenset(headers))
