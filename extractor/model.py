@@ -231,12 +231,12 @@ class Report:
         """The value of one field id, or None when the document does not show that cell.
 
         Raises ``KeyError`` for a field id that is in no template (see ``docs/fields.md``)."""
-        from .templates import FIELDS
+        from .templates import FIELD_BY_ID
 
         for v in self.values:
             if v.field == field_id:
                 return v
-        if not any(f.id == field_id for f in FIELDS):
+        if field_id not in FIELD_BY_ID:
             raise KeyError(f"{field_id!r} is not a field id of any template (see docs/fields.md)")
         return None
 
