@@ -54,7 +54,7 @@ def parse(
 ) -> Report:
     """Parse one report (PDF, HTML or text; the format is sniffed from the bytes).
 
-    Returns a :class:`Report`; ``report.to_dict()`` is the JSON record of output.md.
+    Returns a :class:`Report`; ``report.to_dict()`` is the JSON record (README, "The record of one report").
     Raises a subclass of :class:`ExtractorError` when the input cannot be read at all,
     :class:`~extractor.errors.LimitExceeded` (naming the limit) when one of ``limits`` is
     hit and the document cannot be read in part (see :mod:`extractor.limits`);

@@ -1,4 +1,4 @@
-"""The arithmetic the template demands (report-formats.md §7) and plausibility checks.
+"""The arithmetic the template demands (docs/report-formats.md, Identities) and plausibility checks.
 
 A violated identity is an ``error`` issue naming the identity and its fields; the numbers
 stay as printed. Blank, 无 and - cells count as 0 in a sum when at least one number
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .model import Issue, Value
+from .model import Issue, Severity, Value
 from .templates import FIELD_BY_ID, S3_COLUMNS, S4_COLUMNS, S4_GROUPS, s3_rows
 from .text_norm import halfwidth
 
@@ -53,7 +53,7 @@ def _check_sum(
         return None
     # a total side that is blank/none while the other side holds numbers: a gap, not a contradiction
     totals_blank = all(vals[f].kind != "number" for f in rhs) or all(vals[f].kind != "number" for f in lhs)
-    sev = "warning" if totals_blank else "error"
+    sev: Severity = "warning" if totals_blank else "error"
     return Issue(code, sev,
                  f"{label}: {' + '.join(lhs)} = {_fmt(a)} but {' + '.join(rhs)} = {_fmt(b)}"
                  + (" (one side is left blank)" if totals_blank else ""),

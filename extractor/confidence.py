@@ -5,7 +5,8 @@ A value's confidence is the product of
   * how it was placed: by header position or an exact row count 1.0; aligned to the right
     in a grid whose positions did not fit 0.9; re-flowed from one-cell-per-line text 0.85;
   * what went wrong around it: a cell that stood in the wrong position 0.6; a row with the
-    wrong number of cells (which cell is which is uncertain) 0.75; a cell that is not
+    wrong number of cells (which cell is which is uncertain) 0.75; a row whose damaged
+    label was matched approximately (``table.fuzzy_label``) 0.8; a cell that is not
     shown but inferred as blank is set to 0.45;
   * an arithmetic identity it takes part in that does not hold (the parse or the report is
     wrong): 0.8;
@@ -19,18 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import Issue, Kind
+from .model import Flag, Issue, Kind
 
 KIND_BASE: dict[str, float] = {"number": 0.99, "none": 0.98, "blank": 0.97, "na": 0.97, "text": 0.75}
-FLAG_FACTOR = {"fallback": 0.9, "reflowed": 0.85, "misaligned": 0.6, "unsure": 0.75}
+FLAG_FACTOR: dict[Flag, float] = {Flag.FALLBACK: 0.9, Flag.REFLOWED: 0.85, Flag.MISALIGNED: 0.6, Flag.UNSURE: 0.75,
+                                   Flag.FUZZY: 0.8}
 INFERRED = 0.45
 IDENTITY_FACTOR = 0.8
 ERROR_FACTOR = 0.85
 
 
-def value_confidence(kind: Kind, flags: Iterable[str], in_failed_identity: bool, template_conf: float) -> float:
+def value_confidence(kind: Kind, flags: Iterable[Flag], in_failed_identity: bool, template_conf: float) -> float:
     flags = set(flags)
-    if "inferred" in flags:
+    if Flag.INFERRED in flags:
         c = INFERRED
     else:
         c = KIND_BASE[kind]

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from .model import Grid, Text
 from .text_norm import clean_line, find_date, halfwidth, match_key, norm_label
+from .vocab import MODERN_WORDS, PRE2019_WORDS, REPORT_WORDS, TEMPLATE_2019_WORDS, TEMPLATE_2021_WORDS
 
-_REPORT_WORDS = re.compile(r"信息公开.{0,4}(年度)?报告|年度报告")
 _ISSUER_RE = re.compile(
     r"^[\u4e00-\u9fff（）()·]{2,40}(人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管理处|政府|院|署|部|处|所|站|会)$")
 
@@ -25,6 +25,66 @@ def _issuer_from_title(title: str) -> str | None:
     return cand if cand and _ISSUER_RE.match(match_key(cand)) else None
 
 
+def _published(sig: list[str], hints: dict[str, str], how: dict[str, str]) -> str | None:
+    """The signature's date, else the page's info box."""
+    for s in reversed(sig):
+        d = find_date(s)
+        if d:
+            how["published"] = "signature"
+            return d
+    if hints.get("published"):
+        how["published"] = "page"
+        return find_date(hints["published"]) or hints["published"]
+    return None
+
+
+def _issuer(sig: list[str], titles: list[str], head: list[str], hints: dict[str, str],
+            how: dict[str, str]) -> str | None:
+    """The signature, else the title, else the page's info box."""
+    for s in sig:
+        k = norm_label(s)
+        if _ISSUER_RE.match(match_key(k)) and not find_date(k):
+            how["issuer"] = "signature"
+            return k
+    for h in titles:
+        cand = _issuer_from_title(h)
+        if cand:
+            how["issuer"] = "title"
+            return cand
+    # a title split into lines: "# 哈拉直沟乡人民政府" / "## 政府信息公开工作年度报告"
+    for h in head[:4]:
+        k = norm_label(h)
+        if _ISSUER_RE.match(match_key(k)):
+            how["issuer"] = "title"
+            return k
+    if hints.get("issuer"):
+        how["issuer"] = "page"
+        return norm_label(hints["issuer"])
+    return None
+
+
+def _year(titles: list[str], near_start: list[str], published: str | None, how: dict[str, str]) -> int | None:
+    """The title's "YYYY年(度)…报告", else the first "YYYY年" near the start (not after the
+    publication), else the year before an early-year publication date."""
+    for h in titles:
+        m = re.search(r"((?:19|20)\d{2})\s*年度?", halfwidth(h))
+        if m and REPORT_WORDS.search(match_key(h)):
+            how["year"] = "title"
+            return int(m.group(1))
+    pub_year = int(published[:4]) if published else None
+    for h in near_start:
+        for m in re.finditer(r"((?:19|20)\d{2})\s*年", halfwidth(h)):
+            y = int(m.group(1))
+            if pub_year is None or 0 <= pub_year - y <= 1:
+                how["year"] = "text"
+                return y
+    if published:
+        y, mo = int(published[:4]), int(published[5:7])
+        how["year"] = "published"
+        return y - 1 if mo <= 6 else y
+    return None
+
+
 def find_metadata(
     lines: Sequence[Text],
     preamble_end: int,
@@ -35,76 +95,12 @@ def find_metadata(
     how: dict[str, str] = {}
     head = [clean_line(t.text) for t in lines[: max(preamble_end, 0)][:12]]
     sig = [clean_line(t.text) for t in lines[signature_start:]]
-    issuer = None
-    published = None
-    year = None
-    # published: the signature's date, else the page's info box
-    for s in reversed(sig):
-        d = find_date(s)
-        if d:
-            published = d
-            how["published"] = "signature"
-            break
-    if published is None and hints.get("published"):
-        published = find_date(hints["published"]) or hints["published"]
-        how["published"] = "page"
-    # issuer: the signature, else the title, else the page's info box
-    for s in sig:
-        k = norm_label(s)
-        if _ISSUER_RE.match(match_key(k)) and not find_date(k):
-            issuer = k
-            how["issuer"] = "signature"
-            break
+    published = _published(sig, hints, how)
     titles = [h for h in head if h] + ([hints["title"]] if hints.get("title") else [])
-    if issuer is None:
-        for h in titles:
-            cand = _issuer_from_title(h)
-            if cand:
-                issuer = cand
-                how["issuer"] = "title"
-                break
-    if issuer is None:
-        # a title split into lines: "# 哈拉直沟乡人民政府" / "## 政府信息公开工作年度报告"
-        for h in head[:4]:
-            k = norm_label(h)
-            if _ISSUER_RE.match(match_key(k)):
-                issuer = k
-                how["issuer"] = "title"
-                break
-    if issuer is None and hints.get("issuer"):
-        issuer = norm_label(hints["issuer"])
-        how["issuer"] = "page"
-    # year: the title's "YYYY年(度)…报告", else the first "YYYY年" of the preamble
-    for h in titles:
-        m = re.search(r"((?:19|20)\d{2})\s*年度?", halfwidth(h))
-        if m and _REPORT_WORDS.search(match_key(h)):
-            year = int(m.group(1))
-            how["year"] = "title"
-            break
-    if year is None:
-        pub_year = int(published[:4]) if published else None
-        for h in head + [clean_line(t.text) for t in lines[preamble_end: preamble_end + 3]]:
-            for m in re.finditer(r"((?:19|20)\d{2})\s*年", halfwidth(h)):
-                y = int(m.group(1))
-                if pub_year is None or 0 <= pub_year - y <= 1:
-                    year = y
-                    how["year"] = "text"
-                    break
-            if year is not None:
-                break
-    if year is None and published:
-        y, mo = int(published[:4]), int(published[5:7])
-        year = y - 1 if mo <= 6 else y
-        how["year"] = "published"
+    issuer = _issuer(sig, titles, head, hints, how)
+    near_start = head + [clean_line(t.text) for t in lines[preamble_end: preamble_end + 3]]
+    year = _year(titles, near_start, published, how)
     return issuer, year, published, how
-
-
-_M2021 = ("制发件数", "废止件数", "现行有效件数", "收费金额", "不补正", "缴纳费用", "收费通知")
-_M2019 = ("新制作数量", "新公开数量", "公开总数量", "上一年项目数量", "增/减", "增减", "集中采购", "采购总金额",
-          "对外管理服务")
-_MODERN = ("申请人情况", "本年新收", "予以公开", "不予公开", "结转下年度", "结果维持", "尚未审结", "信息内容")
-_PRE2019 = ("同意公开", "否决公开", "申请总数", "当面申请", "咨询处理", "依申请公开政府信息", "收费及减免",
-            "网上申请", "信函申请", "概述")
 
 
 def detect_template(blocks: Sequence[Text | Grid], year: int | None) -> tuple[str, float, str]:
@@ -121,10 +117,10 @@ def detect_template(blocks: Sequence[Text | Grid], year: int | None) -> tuple[st
         else:
             texts.append(match_key(b.text[:400]))
     blob = "\n".join(texts)
-    n21 = sum(1 for m in _M2021 if m in blob)
-    n19 = sum(1 for m in _M2019 if m in blob)
-    modern = sum(1 for m in _MODERN if m in blob)
-    pre = sum(1 for m in _PRE2019 if m in blob)
+    n21 = sum(1 for m in TEMPLATE_2021_WORDS if m in blob)
+    n19 = sum(1 for m in TEMPLATE_2019_WORDS if m in blob)
+    modern = sum(1 for m in MODERN_WORDS if m in blob)
+    pre = sum(1 for m in PRE2019_WORDS if m in blob)
     if n21 > n19 and (modern or n21 >= 2):
         return "2021", 0.98 if n19 == 0 else 0.85, f"{n21} 2021-format labels, {n19} 2019-format"
     if n19 > n21 and (modern or n19 >= 2):

@@ -4,7 +4,7 @@ A reader turns bytes into a :class:`Document`: an ordered list of blocks, each e
 line of text (:class:`Text`) or a table (:class:`Grid`). Every later stage works on
 Documents only, so it does not know whether the report came from PDF, HTML or text.
 The pipeline turns a Document into a :class:`Report`, whose :meth:`Report.to_dict`
-gives the JSON record of ``shared/spec/output.md``.
+gives the JSON record described in the README ("The record of one report").
 
 ``where`` dictionaries carry provenance and are copied into the output unchanged:
 
@@ -17,9 +17,13 @@ gives the JSON record of ``shared/spec/output.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 Format = Literal["pdf", "html", "text"]
+#: the reader's unit a grid came from: text tab-separated / markdown pipe table / flattened
+#: "a|b|c" lines, an HTML table, a PDF table, or cells re-flowed from one-per-line text
+GridSource = Literal["tsv", "md", "pipes", "html", "pdf", "cells", ""]
 Kind = Literal["number", "blank", "none", "na", "text"]
 Severity = Literal["error", "warning", "info"]
 
@@ -45,13 +49,14 @@ class Cell:
 class Grid:
     """A table: rows of cells. Rows may be ragged (text renderings collapse merged cells).
 
-    ``source`` names the reader's unit the grid came from (e.g. ``"tsv"``, ``"markdown"``,
-    ``"html"``, ``"pdf"``); ``where`` is where the grid starts.
+    ``source`` names the reader's unit the grid came from (:data:`GridSource`: ``"tsv"``,
+    ``"md"``, ``"pipes"``, ``"html"``, ``"pdf"``, ``"cells"``); ``where`` is where the grid
+    starts.
     """
 
     rows: tuple[tuple[Cell, ...], ...]
     where: dict[str, Any] = field(default_factory=dict)
-    source: str = ""
+    source: GridSource = ""
 
     @property
     def width(self) -> int:
@@ -72,11 +77,23 @@ class Text:
 Block = Text | Grid
 
 
+class Flag(StrEnum):
+    """How a table cell was placed, when not plainly by its header position or an exact
+    cell count; each flag lowers the value's confidence (``extractor/confidence.py``)."""
+
+    MISALIGNED = "misaligned"  # stood in a position no column names, or a row had too many cells
+    UNSURE = "unsure"  # its row had too few cells, a spanned cell, or a duplicate row disagreed
+    FALLBACK = "fallback"  # aligned to the right because the header's positions did not fit
+    REFLOWED = "reflowed"  # rebuilt from one-cell-per-line text
+    FUZZY = "fuzzy"  # its row label was damaged and matched approximately (table.fuzzy_label)
+    INFERRED = "inferred"  # not shown, but could only be blank
+
+
 @dataclass(frozen=True)
 class Issue:
     """Something a researcher should know before trusting the numbers.
 
-    ``code``: an identity id from report-formats.md §7 (``s3.balance`` …), or a code
+    ``code``: an identity id (docs/report-formats.md, Identities) (``s3.balance`` …), or a code
     beginning ``gap.`` (something missing), ``table.`` (malformed structure),
     ``input.`` (about the document as a whole), ``limit.`` (a configured limit was hit)
     or ``check.`` (a plausibility warning).
@@ -186,7 +203,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Report:
-    """The record of one report (see ``shared/spec/output.md``)."""
+    """The record of one report (README, "The record of one report")."""
 
     source: Source
     metadata: Metadata
@@ -198,7 +215,7 @@ class Report:
     signature: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready dict of output.md (plus ``preamble`` and ``signature``)."""
+        """The JSON-ready dict of the record (plus ``preamble`` and ``signature``)."""
         return {
             "source": self.source.to_dict(),
             "metadata": self.metadata.to_dict(),
@@ -211,10 +228,16 @@ class Report:
         }
 
     def value(self, field_id: str) -> Value | None:
-        """The value of one field id, or None when the document does not show it."""
+        """The value of one field id, or None when the document does not show that cell.
+
+        Raises ``KeyError`` for a field id that is in no template (see ``docs/fields.md``)."""
+        from .templates import FIELD_BY_ID
+
         for v in self.values:
             if v.field == field_id:
                 return v
+        if field_id not in FIELD_BY_ID:
+            raise KeyError(f"{field_id!r} is not a field id of any template (see docs/fields.md)")
         return None
 
     def issue_codes(self) -> list[str]:

@@ -1,8 +1,8 @@
 """Split a Document's text into the numbered sections, the preamble and the signature.
 
-Headings are lines "一、总体情况" … "六、其他需要报告的事项" in any of the variants of
-report-formats.md §2 (spaces, "一." / "一．", markdown marks, a heading split over two
-lines). Traps avoided: the section-3 row labels that start with the same numerals
+Headings are lines "一、总体情况" … "六、其他需要报告的事项" in any of their printed
+variants (spaces, "一." / "一．", markdown marks, a heading split over two lines,
+Traditional characters); the heading words are those of :mod:`extractor.vocab`. Traps avoided: the section-3 row labels that start with the same numerals
 ("一、本年新收…", "三、本年度办理结果"), the （一）…（五） sub-headings of the prose, and
 numbered lines inside paragraphs. Among all candidates the stage keeps the longest run
 in increasing order, preferring lines whose words fit the section they number.
@@ -15,33 +15,9 @@ from dataclasses import dataclass
 
 from .limits import check_time
 from .model import Text
-from .text_norm import clean_line, cn_number, is_date_line, match_key
+from .text_norm import clean_line, is_date_line
+from .vocab import HEADING, NOT_HEADING, OFFICIAL_TITLES, SECTION_WORDS, cn_number, match_key
 
-_HEADING = re.compile(
-    r"^(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．，,:：]|部分|\s)\s*(\S.{0,44})$"
-)
-# section-3 row labels and other lines that look like headings but are not
-_NOT_HEADING = re.compile(r"本年新收|上年结转|本年度办理结果|结转下年度|继续办理|申请数量$")
-
-SECTION_KEYS: dict[int, tuple[str, ...]] = {
-    1: ("总体情况", "概述", "基本情况", "总体", "概况", "工作情况"),
-    2: ("主动公开",),
-    3: ("收到和处理", "依申请", "申请情况", "申请公开"),
-    4: ("复议", "诉讼"),
-    5: ("存在的主要问题", "问题", "改进", "整改"),
-    6: ("其他需要报告", "其他事项", "其他需报告", "其他"),
-}
-# modern titles, for completing a heading split over two lines
-OFFICIAL_TITLES = {
-    1: ("总体情况",),
-    2: ("主动公开政府信息情况", "行政机关主动公开政府信息情况", "主动公开信息情况"),
-    3: ("收到和处理政府信息公开申请情况", "行政机关收到和处理政府信息公开申请情况"),
-    4: ("政府信息公开行政复议、行政诉讼情况", "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
-        "政府信息公开行政复议及行政诉讼情况"),
-    5: ("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题及改进情况", "存在的主要问题及整改措施",
-        "存在的主要问题和改进措施"),
-    6: ("其他需要报告的事项",),
-}
 _ISSUER_TAIL = re.compile(r"(人民政府|政府办公室|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管理处|政府|院|署|部|处)$")
 
 
@@ -74,7 +50,7 @@ def _candidate(lines: list[Text], i: int) -> Heading | None:
     raw = clean_line(lines[i].text)
     if len(raw) > 48:
         return None
-    m = _HEADING.match(raw)
+    m = HEADING.match(raw)
     if not m:
         return None
     num = cn_number(m.group(1))
@@ -84,7 +60,7 @@ def _candidate(lines: list[Text], i: int) -> Heading | None:
     if title_rest.endswith(("。", "；", ";")) or "：" in title_rest[:-1] and len(title_rest) > 20:
         return None
     key = match_key(title_rest)
-    if _NOT_HEADING.search(key):
+    if NOT_HEADING.search(key):
         return None
     end = i + 1
     title = raw
@@ -101,7 +77,7 @@ def _candidate(lines: list[Text], i: int) -> Heading | None:
                     key = joined
                     end = i + 2
                     break
-    fits = num in SECTION_KEYS and any(k in key for k in SECTION_KEYS[num])
+    fits = num in SECTION_WORDS and any(k in key for k in SECTION_WORDS[num])
     return Heading(num, title, i, end, fits)
 
 

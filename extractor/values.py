@@ -1,8 +1,9 @@
-"""Cell values (report-formats.md §6): raw cell text -> kind, number and unit.
+"""Cell values (docs/report-formats.md, Cell values): raw cell text -> kind, number and unit.
 
-Kinds: ``number``, ``blank`` (the cell exists and is empty), ``none`` (无/零: an explicit
-none), ``na`` (-, —, /, --, 不适用), ``text`` (anything else; a number inside it such as
-"160.5964万元" is kept with its unit).
+Kinds: ``number`` (also a number followed by its unit: "160.5964万元" reads as 160.5964
+with unit 万元), ``blank`` (the cell exists and is empty), ``none`` (无/零: an explicit
+none), ``na`` (-, —, /, --, 不适用), ``text`` (anything else; when the text holds a number
+with a unit, as "约160.5964万元" does, that number and unit are kept as value and unit).
 """
 
 from __future__ import annotations

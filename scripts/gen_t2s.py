@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["templates.py", "sections.py", "metadata.py", "tables.py", "checks.py", "values.py", "text_norm.py"]
+SOURCES = ["vocab.py", "templates.py", "sections.py", "metadata.py", "tables/*.py", "checks.py", "values.py",
+           "text_norm.py"]
 
 
 def main() -> int:
@@ -22,7 +23,8 @@ def main() -> int:
 
     chars = set()
     for name in SOURCES:
-        chars |= set(re.findall(r"[\u4e00-\u9fff]", (ROOT / "extractor" / name).read_text(encoding="utf-8")))
+        for path in sorted((ROOT / "extractor").glob(name)):
+            chars |= set(re.findall(r"[\u4e00-\u9fff]", path.read_text(encoding="utf-8")))
     # every CJK ideograph that OpenCC folds onto a character of our vocabulary
     # (复 has 復, 複 and 覆; 制 has 製 …)
     table: dict[str, str] = {}

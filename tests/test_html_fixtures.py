@@ -67,10 +67,7 @@ def test_metadata_sections_and_issues(path: Path) -> None:
     if exp["template"] != "unknown":  # the notice's metadata is not asserted (fixtures/README.md)
         assert (meta.issuer, meta.year, meta.published) == (exp["issuer"], exp["year"], exp["published"])
     assert [(s.number, s.title) for s in report.sections] == [(s["number"], s["title"]) for s in exp["sections"]]
-    codes = report.issue_codes()
-    for code in exp["issues"]:
-        assert code in codes
-    assert "gap.table_image" not in codes and "gap.attachment_only" not in codes
+    assert set(report.issue_codes()) == set(exp["issues"])
 
 
 TWINS = [(h, t) for h in PAGES for t in sorted((FIXTURES / "text").glob(f"{report_name(h)}.*.txt"))]

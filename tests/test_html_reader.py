@@ -400,3 +400,15 @@ def test_large_table_page() -> None:
     g = only_grid(read(data))
     assert len(g.rows) == 20_000 and g.width == 9
     assert g.rows[-1][-1].where == {"table": 0, "row": 19_999, "column": 8}
+
+
+def test_heading_words_are_those_of_the_sections_stage():
+    # regression: the reader's own copy of the heading words lacked 总体 / 工作情况 / 其他, so a
+    # report whose first heading is "一、工作情况" lost that section (the report was taken to
+    # start at the next marker)
+    page = ("<html><body><div class='wrap'><div class='a'><p>一、工作情况</p><p>本年度我局认真落实。</p></div>"
+            "<div class='b'><p>二、主动公开政府信息情况</p><table><tr><td>信息内容</td><td>本年制发件数</td></tr>"
+            "<tr><td>规章</td><td>0</td></tr></table><p>六、其他</p><p>无。</p></div></div>"
+            "<div class='c'><p>热门文章</p></div></body></html>")
+    doc = read(page.encode())
+    assert [b.text for b in doc.lines()] == ["一、工作情况", "本年度我局认真落实。", "二、主动公开政府信息情况", "六、其他", "无。"]

@@ -16,6 +16,18 @@ from conftest import FIXTURES, ROOT, load_expected
 TEXT_FILES = sorted((FIXTURES / "text").glob("*.txt"))
 
 
+# issues a file adds to those of its report (the spec's): a table one cell per line is
+# re-flowed; the seed text as published has the last 无 of its section-4 row one cell too
+# far right (fixtures/README.md), which reads as a misaligned cell in a short row
+RENDERING_ISSUES = {"cells": {"table.reflowed"}}
+FILE_ISSUES = {"seed-halazhigou-2023.tsv.txt": {"table.misaligned_cell", "table.short_row"}}
+
+
+def expected_codes(path: Path, exp: dict) -> set[str]:
+    rendering = path.name.split(".")[1]
+    return set(exp["issues"]) | RENDERING_ISSUES.get(rendering, set()) | FILE_ISSUES.get(path.name, set())
+
+
 def _name(p: Path) -> str:
     return p.name.split(".", 1)[0]
 
@@ -30,7 +42,7 @@ def test_text_fixture_matches_expected(path):
     assert [(s.number, s.title) for s in rep.sections] == [(s["number"], s["title"]) for s in exp["sections"]]
     got = {v.field: {"kind": v.kind, "value": v.value, "raw": v.raw, "unit": v.unit} for v in rep.values}
     assert got == exp["values"]
-    assert set(exp["issues"]) <= set(rep.issue_codes())
+    assert set(rep.issue_codes()) == expected_codes(path, exp)
     assert rep.source.format == "text"
 
 
@@ -98,14 +110,25 @@ def test_pre2019_report_has_sections_and_no_modern_values():
     assert rep.metadata.template == "pre2019"
     assert rep.values == ()
     assert len(rep.sections) >= 5
-    assert "input.pre2019" in rep.issue_codes()
+    assert rep.issue_codes() == ["input.pre2019"]
 
 
 def test_not_a_report_is_unknown_with_gap_issues():
     rep = extractor.parse(FIXTURES / "text" / "not-a-report.tsv.txt")
     assert rep.metadata.template == "unknown"
     assert rep.values == ()
-    assert {"gap.template", "gap.section"} <= set(rep.issue_codes())
+    assert rep.issue_codes() == ["gap.template", "gap.section"]
+
+
+def test_value_of_an_unknown_field_id_is_a_key_error_and_of_a_missing_cell_none():
+    rep = extractor.parse(FIXTURES / "text" / "town-2021-missing-section.tsv.txt")
+    assert rep.value("s3.new.total").value == load_expected("town-2021-missing-section")["values"]["s3.new.total"]["value"] == 2
+    # a known field the document does not show (the 2019 template's column in a 2021 report)
+    assert rep.value("s2.regulations.made") is None
+    with pytest.raises(KeyError, match="no.such.field"):
+        rep.value("no.such.field")
+    with pytest.raises(KeyError):
+        rep.value("s3.new.totl")
 
 
 def test_accuracy_benchmark_is_100_percent_on_text_fixtures():

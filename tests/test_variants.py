@@ -1,4 +1,4 @@
-"""Deviations real reports show (report-formats.md §8), applied to a fixture: the values
+"""Deviations real reports show (docs/report-formats.md, Deviations), applied to a fixture: the values
 must not change."""
 
 from __future__ import annotations

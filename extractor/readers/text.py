@@ -15,7 +15,7 @@ import re
 
 from ..errors import EmptyInput, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits, check_time
-from ..model import Block, Cell, Document, Grid, Issue, Text
+from ..model import Block, Cell, Document, Grid, GridSource, Issue, Text
 from .encoding import decode_text
 
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -71,7 +71,8 @@ def _split(line: str, kind: str) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
-def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+def _decoded(data: bytes, limits: Limits) -> tuple[list[str], list[Issue]]:
+    """The lines of the text (at most ``limits.max_lines``) and the issues of decoding."""
     decoded = decode_text(data)
     text = decoded.text
     if len(text) > limits.max_text_chars:
@@ -89,11 +90,56 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
                             f"({(1 - decoded.quality) * 100:.1f}% of characters replaced)"))
     check_time("after decoding the text")
     lines, total = _first_lines(text, limits.max_lines)
-    del text
     if total is not None:
         issues.append(Issue("limit.max_lines", "warning",
                             f"the text has about {total} lines; only the first max_lines={limits.max_lines} "
                             f"were read (the rest of the document is missing from this record)"))
+    return lines, issues
+
+
+def _table_run(lines: list[str], i: int, family: str) -> list[int]:
+    """The indexes of the table lines from ``i`` on: tab-separated, or lines with "|"."""
+    run: list[int] = []
+    while i < len(lines):
+        k = _line_kind(lines[i])
+        if k == "blank" and family == "tsv" and "\t" in lines[i]:
+            k = "tsv"  # a row of empty cells inside a tab-separated table (a data row left blank)
+        if (family == "tsv") != (k == "tsv") or k in ("blank", "text"):
+            break
+        run.append(i)
+        i += 1
+    return run
+
+
+def _table_block(lines: list[str], run: list[int], family: str, cells_before: int,
+                 limits: Limits) -> tuple[Block | None, int]:
+    """The block a run of table lines makes (a Grid, or a Text for a lone "a|b" line in
+    prose), and the number of cells read so far."""
+    source: GridSource = "tsv"
+    if family == "bar":
+        bar_lines = [lines[j].strip() for j in run]
+        is_md = any(_line_kind(lines[j]) == "mdrule" for j in run) or all(
+            b.startswith("|") and b.endswith("|") for b in bar_lines)
+        source = "md" if is_md else "pipes"
+    rows: list[tuple[Cell, ...]] = []
+    cells_total = cells_before
+    for j in run:
+        if _line_kind(lines[j]) == "mdrule":
+            continue
+        parts = _split(lines[j], source)
+        cells_total += len(parts)
+        if cells_total > limits.max_cells:
+            raise LimitExceeded("max_cells", f"more than max_cells={limits.max_cells} table cells")
+        rows.append(tuple(Cell(p, {"line": j + 1, "column": c}) for c, p in enumerate(parts)))
+    if not rows:
+        return None, cells_total
+    if source == "pipes" and len(rows) == 1 and len(rows[0]) <= 2:
+        return Text(lines[run[0]].strip(), {"line": run[0] + 1}), cells_total
+    return Grid(tuple(rows), {"line": run[0] + 1}, source=source), cells_total
+
+
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    lines, issues = _decoded(data, limits)
     blocks: list[Block] = []
     cells_total = 0
     i = 0
@@ -112,37 +158,10 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
             blocks.append(Text(line.strip(), {"line": i + 1}))
             i += 1
             continue
-        # a run of table lines: tab-separated, or lines with "|" (markdown or flattened)
         family = "tsv" if kind == "tsv" else "bar"
-        start = i
-        run: list[int] = []
-        while i < n:
-            k = _line_kind(lines[i])
-            if k == "blank" and family == "tsv" and "\t" in lines[i]:
-                k = "tsv"  # a row of empty cells inside a tab-separated table (a data row left blank)
-            if (family == "tsv") != (k == "tsv") or k in ("blank", "text"):
-                break
-            run.append(i)
-            i += 1
-        if family == "bar":
-            bar_lines = [lines[j].strip() for j in run]
-            is_md = any(_line_kind(lines[j]) == "mdrule" for j in run) or all(
-                b.startswith("|") and b.endswith("|") for b in bar_lines)
-            family = "md" if is_md else "pipes"
-        rows: list[tuple[Cell, ...]] = []
-        for j in run:
-            if _line_kind(lines[j]) == "mdrule":
-                continue
-            parts = _split(lines[j], family)
-            cells_total += len(parts)
-            if cells_total > limits.max_cells:
-                raise LimitExceeded("max_cells", f"more than max_cells={limits.max_cells} table cells")
-            rows.append(tuple(Cell(p, {"line": j + 1, "column": c}) for c, p in enumerate(parts)))
-        if not rows:
-            continue
-        if family == "pipes" and len(rows) == 1 and len(rows[0]) <= 2:
-            # a lone "a|b" line in prose is text, not a table
-            blocks.append(Text(lines[start].strip(), {"line": start + 1}))
-            continue
-        blocks.append(Grid(tuple(rows), {"line": start + 1}, source=family))
+        run = _table_run(lines, i, family)
+        i = run[-1] + 1
+        block, cells_total = _table_block(lines, run, family, cells_total, limits)
+        if block is not None:
+            blocks.append(block)
     return Document(tuple(blocks), "text", issues=tuple(issues))
