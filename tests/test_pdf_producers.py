@@ -37,8 +37,6 @@ VALUES_FAIL = {
                                    "sections 2-4 read as short rows (100 of 200 cells)",
     "county-2021.vertical-groups-hrules.pdf": "horizontal rules only, vertical group labels: rows "
                                               "read as short rows (about half the cells lost)",
-    "county-2021.label-typos.pdf": "damaged label 2.其他法律行政止公开 matches no template row "
-                                   "(no approximate matching): s3.denied.prohibited_by_law lost",
     "county-2021.split-s4-cut-2.pdf": "section-4 header cut after its 2nd character: the header "
                                       "columns are not rebuilt, 15 values for 13 columns",
     "county-2021.split-s4-cut-3.pdf": "section-4 header cut after its 3rd character: the header "
