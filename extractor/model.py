@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Format = Literal["pdf", "html", "text"]
+Format = Literal["pdf", "html", "text", "docx", "doc", "odt", "rtf"]
 Kind = Literal["number", "blank", "none", "na", "text"]
 Severity = Literal["error", "warning", "info"]
 

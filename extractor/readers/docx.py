@@ -1,0 +1,474 @@
+"""DOCX reader: a Word document's body as lines and grids.
+
+A .docx is a ZIP package of XML parts. Only three parts are read: the main document
+(``word/document.xml``, or whatever ``_rels/.rels`` names), ``word/numbering.xml`` and
+``word/styles.xml`` (the last two for list numbering, see :mod:`.wordnum`). Headers,
+footers, footnotes, comments and images are never read.
+
+* **Order**: paragraphs and tables in body order, content controls (``w:sdt``) and
+  custom XML opened; a text box (``w:txbxContent``, one copy of ``mc:AlternateContent``)
+  is read after the paragraph that anchors it.
+* **Paragraph text**: runs, hyperlinks and field results as their text (field codes
+  dropped); tracked insertions kept, deletions (``w:del``, ``w:moveFrom``) dropped; a
+  line break (``w:br``, ``w:cr``) starts a new line; white space runs (tabs, ideographic
+  spaces) become one space. A numbered paragraph gets its number as Word prints it
+  ("一、", "（一）", "1.") from ``numbering.xml``. ``where = {"paragraph": i}``: the
+  0-based index of the paragraph outside data tables, in body order.
+* **Tables**: merged cells (``w:gridSpan``, ``w:vMerge``, ``w:gridBefore/After``) are
+  expanded into the full rectangle as the HTML reader does: the origin :class:`Cell` at
+  the top-left slot, one shared copy with ``origin=False`` in every other slot it
+  covers, ``where = {"table": t, "row": r, "column": c}`` (0-based, of the origin) on
+  both. A cell's paragraphs are joined by ``\\n``. A table holding other tables, or
+  with one column only, is layout: its paragraphs are read as text and its inner tables
+  as grids (as in the HTML reader).
+
+Safety: every part is inflated by streaming, and the inflated bytes of all parts read
+count against ``limits.max_inflated_bytes`` (a ZIP bomb is an error whatever the sizes
+the archive claims); XML is parsed without entity expansion, DTD loading, network or
+``huge_tree`` (libxml2's depth limit of 256 applies); ``max_cells``, ``max_lines``,
+``max_text_chars`` and ``time_s`` as in the other readers.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from typing import Any
+
+from lxml import etree
+
+from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
+from ..limits import DEFAULT_LIMITS, Limits, check_time
+from ..model import Block, Cell, Document, Grid, Issue, Text
+from .wordnum import Numbering
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_VAL = f"{W}val"
+
+P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
+SDT, SDT_CONTENT, CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
+TXBX = f"{W}txbxContent"
+_TEXT_TAGS = (f"{W}t", f"{W}tab", f"{W}ptab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}sym")
+# dropped before reading: deleted text, field codes, the second copy of alternate content,
+# ruby annotations, the properties of tracked formatting changes
+_DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"{_MC}Fallback", f"{W}rt",
+              f"{W}pPrChange", f"{W}rPrChange", f"{W}tblPrChange", f"{W}trPrChange", f"{W}tcPrChange",
+              f"{W}sectPrChange", f"{W}numberingChange")
+# containers whose children are block content (paragraphs, tables)
+_BLOCK_WRAPPERS = (SDT_CONTENT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
+
+MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_OTHER_ZIPS = (  # (a part name, what the package is)
+    ("xl/workbook.xml", "an Excel workbook (.xlsx), not a Word document"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx), not a Word document"),
+    ("visio/document.xml", "a Visio drawing (.vsdx)"),
+    ("Documents/1/FixedDocument.fdoc", "an XPS document"),
+)
+_ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.text-template": "odt",
+}
+_MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
+
+_WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+# --------------------------------------------------------------------------- the package
+
+
+class _Package:
+    """A ZIP package whose parts are inflated with a cap on the total inflated bytes."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+            raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
+        self.names = {i.filename for i in self.zip.infolist()}
+        self.limit = limit
+        self.used = 0
+
+    def read(self, name: str, cap: int | None = None) -> bytes:
+        """The inflated bytes of one part; never trusts the sizes the archive declares."""
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.zip.open(name) as f:
+                while True:
+                    chunk = f.read(1 << 16)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    self.used += len(chunk)
+                    if self.used > self.limit:
+                        raise LimitExceeded(
+                            "max_inflated_bytes",
+                            f"the parts of the package inflate to more than max_inflated_bytes={self.limit} "
+                            f"bytes (stopped in {name}; a decompression bomb?)")
+                    if cap is not None and got > cap:
+                        raise DamagedDocument(f"the part {name} is larger than {cap} bytes")
+                    chunks.append(chunk)
+        except RuntimeError as e:  # an encrypted ZIP entry
+            if "encrypted" in str(e).lower() or "password" in str(e).lower():
+                raise EncryptedDocument(f"the ZIP entry {name} is encrypted") from None
+            raise DamagedDocument(f"cannot read {name}: {e}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as e:
+            raise DamagedDocument(f"damaged part {name}: {e}") from None
+        return b"".join(chunks)
+
+
+def parse_xml(data: bytes, part: str) -> Any:
+    """One XML part, parsed without entities, DTDs, network or huge trees."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        if "depth" in str(e).lower():
+            raise LimitExceeded("max_depth", f"{part} nests its elements deeper than the XML parser allows "
+                                             f"(256 levels): {e}") from None
+        raise DamagedDocument(f"{part} is not well-formed XML: {e}") from None
+
+
+def _content_types(pkg: _Package) -> dict[str, str]:
+    """Part name (no leading slash) -> content type, from ``[Content_Types].xml`` overrides."""
+    if "[Content_Types].xml" not in pkg.names:
+        return {}
+    root = parse_xml(pkg.read("[Content_Types].xml", _MAX_XML_PART), "[Content_Types].xml")
+    return {(el.get("PartName") or "").lstrip("/"): el.get("ContentType") or ""
+            for el in root if isinstance(el.tag, str) and el.tag.endswith("Override")}
+
+
+def _main_part(pkg: _Package) -> str | None:
+    """The main document part: the officeDocument relationship of ``_rels/.rels`` when it
+    is a Word part, else ``word/document.xml`` when present."""
+    if "_rels/.rels" in pkg.names:
+        rels = parse_xml(pkg.read("_rels/.rels", _MAX_XML_PART), "_rels/.rels")
+        for rel in rels.iter(f"{_PKG_REL}Relationship"):
+            if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+                if target in pkg.names and _content_types(pkg).get(target) in MAIN_TYPES:
+                    return target
+    return "word/document.xml" if "word/document.xml" in pkg.names else None
+
+
+def _related(pkg: _Package, main: str, kind: str) -> str | None:
+    """The part the main part's relationship of type ``kind`` (numbering, styles) names."""
+    folder, base = posixpath.split(main)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_name in pkg.names:
+        rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
+        for rel in rels.iter(f"{_PKG_REL}Relationship"):
+            if rel.get("Type") == f"{_DOC_REL}/{kind}" and rel.get("TargetMode") != "External":
+                target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
+                return target if target in pkg.names else None
+        return None
+    guess = posixpath.join(folder, f"{kind}.xml")
+    return guess if guess in pkg.names else None
+
+
+def sniff_zip(data: bytes) -> str:
+    """``"docx"`` or ``"odt"`` for a ZIP package holding one; raise otherwise:
+    :class:`UnsupportedFormat` naming what the ZIP is (.xlsx, .pptx, an archive),
+    :class:`DamagedDocument` for a ZIP that cannot be opened (a truncated download)."""
+    try:
+        pkg = _Package(data, 1 << 24)
+    except DamagedDocument:
+        what = "a Word document (.docx)" if b"word/" in data[:65536] else "a ZIP archive"
+        raise DamagedDocument(f"damaged or truncated file: it starts as {what} but the ZIP cannot be "
+                              f"opened (cut short?)") from None
+    if _main_part(pkg) is not None:
+        return "docx"
+    if "mimetype" in pkg.names:
+        mime = pkg.read("mimetype", 200).decode("ascii", "replace").strip()
+        if mime in _ODF_TYPES:
+            return _ODF_TYPES[mime]
+        raise UnsupportedFormat(f"not a report: the file is an OpenDocument file of type {mime!r}, not a text document")
+    if "EncryptedPackage" in pkg.names:
+        raise EncryptedDocument("an encrypted Office document: it cannot be opened without its password")
+    for name, what in _OTHER_ZIPS:
+        if name in pkg.names:
+            raise UnsupportedFormat(f"not a report: the file is {what}")
+    raise UnsupportedFormat("not a report: the file is a ZIP archive (not a Word document)")
+
+
+# --------------------------------------------------------------------------- the body
+
+
+def _norm(s: str) -> str:
+    return _WS_RUN.sub(" ", _CTRL.sub("", s)).strip()
+
+
+class _Full(Exception):
+    """max_lines reached: the rest of the document is not read."""
+
+
+class _Walker:
+    def __init__(self, numbering: Numbering, limits: Limits) -> None:
+        self.numbering = numbering
+        self.limits = limits
+        self.blocks: list[Block] = []
+        self.issues: list[Issue] = []
+        self.paragraph = 0
+        self.tables = 0
+        self.cells = 0
+        self.lines = 0
+        self.chars = 0
+
+    # ---- text
+
+    def _count_chars(self, n: int) -> None:
+        self.chars += n
+        if self.chars > self.limits.max_text_chars:
+            raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
+                                                  f"{self.limits.max_text_chars} characters")
+
+    def _para_lines(self, p: Any) -> tuple[list[str], list[Any]]:
+        """The lines of one paragraph (number label included) and the text boxes it anchors
+        (detached from it)."""
+        boxes = list(p.iter(TXBX))
+        for box in boxes:
+            parent = box.getparent()
+            if parent is not None:
+                parent.remove(box)
+        num_id = ilvl = style = None
+        ppr = p.find(f"{W}pPr")
+        if ppr is not None:
+            ps = ppr.find(f"{W}pStyle")
+            style = ps.get(_VAL) if ps is not None else None
+            np_ = ppr.find(f"{W}numPr")
+            if np_ is not None:
+                nid = np_.find(f"{W}numId")
+                num_id = nid.get(_VAL) if nid is not None else None
+                lv = np_.find(f"{W}ilvl")
+                try:
+                    ilvl = int(lv.get(_VAL)) if lv is not None else None
+                except (TypeError, ValueError):
+                    ilvl = None
+        parts = [self.numbering.label(num_id, ilvl, style)]
+        for el in p.iter(_TEXT_TAGS):
+            tag = el.tag
+            if tag == f"{W}t":
+                if el.text:
+                    parts.append(el.text)
+            elif tag in (f"{W}br", f"{W}cr"):
+                parts.append("\n")
+            elif tag == f"{W}noBreakHyphen":
+                parts.append("-")
+            elif tag == f"{W}sym":
+                parts.append(_sym(el))
+            else:
+                parts.append(" ")
+        raw = "".join(parts)
+        self._count_chars(len(raw))
+        return [x for x in (_norm(s) for s in raw.split("\n")) if x], boxes
+
+    def paragraph_block(self, p: Any) -> None:
+        index = self.paragraph
+        self.paragraph += 1
+        lines, boxes = self._para_lines(p)
+        for line in lines:
+            self.lines += 1
+            if self.lines > self.limits.max_lines:
+                raise _Full
+            self.blocks.append(Text(line, {"paragraph": index}))
+        for box in boxes:
+            self.body(box)
+        if self.paragraph & 2047 == 0:
+            check_time(f"at paragraph {self.paragraph}")
+
+    # ---- block containers
+
+    def body(self, parent: Any) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == P:
+                self.paragraph_block(el)
+            elif tag == TBL:
+                self.table(el)
+            elif tag == SDT:
+                content = el.find(SDT_CONTENT)
+                if content is not None:
+                    self.body(content)
+            elif tag in _BLOCK_WRAPPERS or tag == f"{_MC}AlternateContent" or tag == f"{_MC}Choice":
+                self.body(el)
+
+    # ---- tables
+
+    def table(self, tbl: Any) -> None:
+        check_time(f"at table {self.tables + 1}")
+        rows = list(_children(tbl, TR))
+        raw: list[list[tuple[int, int, str | None, Any]]] = []  # (column, span, vMerge, tc)
+        for tr in rows:
+            raw.append(_row_cells(tr))
+        layout = tbl.find(f".//{TBL}") is not None or max((len(r) for r in raw), default=0) < 2
+        if layout:
+            for row in raw:
+                for _c, _s, _v, tc in row:
+                    self.body(tc)
+            return
+        texts = [[self._cell_text(tc) for _c, _s, _v, tc in row] for row in raw]
+        if not any(t for row in texts for t in row):
+            return
+        self.blocks.append(self._grid(raw, texts))
+
+    def _cell_text(self, tc: Any) -> str:
+        lines: list[str] = []
+        for p in list(tc.iter(P)):  # text boxes' paragraphs included, after their anchor
+            lines.extend(self._para_lines(p)[0])
+        return "\n".join(lines)
+
+    def _take(self, n: int) -> None:
+        self.cells += n
+        if self.cells > self.limits.max_cells:
+            raise LimitExceeded("max_cells", f"the document's tables have more than max_cells="
+                                             f"{self.limits.max_cells} cells (after spans are expanded)")
+
+    def _grid(self, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]) -> Grid:
+        t = self.tables
+        self.tables += 1
+        nrows = len(raw)
+        # vertical merges: a "restart" cell absorbs the "continue" cells below it at its column
+        starts: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) of a cell -> (rowspan, span)
+        absorbed: set[tuple[int, int]] = set()
+        extra: dict[tuple[int, int], list[str]] = {}
+        for r, row in enumerate(raw):
+            for k, (c, span, vm, _tc) in enumerate(row):
+                if (r, c) in absorbed:
+                    continue
+                rs = 1
+                if vm == "restart":
+                    while r + rs < nrows:
+                        below = next(((k2, x) for k2, x in enumerate(raw[r + rs]) if x[0] == c), None)
+                        if below is None or below[1][2] != "continue":
+                            break
+                        absorbed.add((r + rs, c))
+                        if texts[r + rs][below[0]]:
+                            extra.setdefault((r, c), []).append(texts[r + rs][below[0]])
+                        rs += 1
+                starts[(r, c)] = (rs, span)
+        width = max((c + span for row in raw for c, span, _v, _tc in row), default=0)
+        self._take(nrows * width)
+        slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
+        for r, row in enumerate(raw):
+            for k, (c, _span, _vm, _tc) in enumerate(row):
+                if (r, c) not in starts:
+                    continue
+                rs, cs = starts[(r, c)]
+                text = "\n".join([texts[r][k], *extra.get((r, c), [])]).strip("\n")
+                cell = Cell(text=text, where={"table": t, "row": r, "column": c}, rowspan=rs, colspan=cs)
+                copy = Cell(text=text, where=cell.where, rowspan=rs, colspan=cs, origin=False) \
+                    if rs > 1 or cs > 1 else cell
+                for dr in range(rs):
+                    for dc in range(cs):
+                        if slots[r + dr][c + dc] is None:
+                            slots[r + dr][c + dc] = copy
+                slots[r][c] = cell
+        grid_rows = tuple(
+            tuple(x if x is not None else Cell(text="", where={"table": t, "row": r, "column": ci})
+                  for ci, x in enumerate(row))
+            for r, row in enumerate(slots))
+        return Grid(rows=grid_rows, where={"table": t}, source="docx")
+
+
+def _children(parent: Any, tag: str) -> list[Any]:
+    """Children with ``tag``, looking through content controls and custom XML wrappers."""
+    out: list[Any] = []
+    stack = [iter(parent)]
+    while stack:
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+            continue
+        if el.tag == tag:
+            out.append(el)
+        elif el.tag in (SDT, *_BLOCK_WRAPPERS):
+            inner = el.find(SDT_CONTENT) if el.tag == SDT else el
+            if inner is not None:
+                stack.append(iter(inner))
+    return out
+
+
+def _int_val(el: Any, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, min(int(el.get(_VAL)), 1000))
+    except (TypeError, ValueError):
+        return default
+
+
+def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
+    """(grid column, gridSpan, vMerge state, w:tc) of each cell of a row."""
+    trpr = tr.find(f"{W}trPr")
+    c = _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
+    out: list[tuple[int, int, str | None, Any]] = []
+    for tc in _children(tr, TC):
+        tcpr = tc.find(f"{W}tcPr")
+        span, vm = 1, None
+        if tcpr is not None:
+            span = max(1, _int_val(tcpr.find(f"{W}gridSpan"), 1))
+            v = tcpr.find(f"{W}vMerge")
+            if v is not None:
+                vm = "restart" if v.get(_VAL) == "restart" else "continue"
+            h = tcpr.find(f"{W}hMerge")
+            if h is not None and h.get(_VAL) != "restart" and out:  # legacy horizontal merge
+                pc, ps, pv, ptc = out[-1]
+                out[-1] = (pc, ps + span, pv, ptc)
+                c += span
+                continue
+        out.append((c, span, vm, tc))
+        c += span
+    return out
+
+
+def _sym(el: Any) -> str:
+    try:
+        code = int(el.get(f"{W}char") or "", 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= code <= 0xF0FF or code < 0x20:  # a glyph of a symbol font, not text
+        return ""
+    return chr(code)
+
+
+# --------------------------------------------------------------------------- read
+
+
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    pkg = _Package(data, limits.max_inflated_bytes)
+    main = _main_part(pkg)
+    if main is None:
+        raise UnsupportedFormat("not a report: the ZIP package holds no Word document (word/document.xml)")
+    root = parse_xml(pkg.read(main), main)
+    check_time("after parsing the document XML")
+    parts = {}
+    for kind in ("numbering", "styles"):
+        name = _related(pkg, main, kind)
+        parts[kind] = parse_xml(pkg.read(name), name) if name else None
+    numbering = Numbering(parts["numbering"], parts["styles"])
+    body = root.find(f"{W}body")
+    if body is None:
+        raise DamagedDocument(f"{main} has no w:body")
+    etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    walker = _Walker(numbering, limits)
+    try:
+        walker.body(body)
+    except _Full:
+        walker.issues.append(Issue(
+            "limit.max_lines", "warning",
+            f"the document has more than max_lines={limits.max_lines} lines of text; only the first "
+            f"{limits.max_lines} were read (the rest of the document is missing from this record)"))
+    return Document(tuple(walker.blocks), "docx", issues=tuple(walker.issues))
