@@ -139,16 +139,17 @@ def soffice_path() -> str | None:
 
 
 @cache
-def _unshare_works() -> bool:
-    """Whether ``unshare -rn`` (a user and network namespace of our own) can run here."""
-    exe = shutil.which("unshare")
+def _unshare(exe: str | None) -> str | None:
+    """``exe`` (the ``unshare`` program) when ``unshare -rn`` (a user and network namespace
+    of our own) can run here, else None."""
     if not exe:
-        return False
+        return None
     try:
-        return subprocess.run([exe, "-rn", "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+        ok = subprocess.run([exe, "-rn", "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, timeout=10).returncode == 0
     except (OSError, subprocess.SubprocessError):
-        return False
+        ok = False
+    return exe if ok else None
 
 
 # the fresh profile: never update links, never fetch through a proxy that exists
@@ -200,8 +201,9 @@ def convert_to_docx(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> b
         cmd = [exe, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "docx:MS Word 2007 XML",
                "--outdir", str(out), str(src)]
-        if _unshare_works():
-            cmd = [shutil.which("unshare") or "unshare", "-rn", *cmd]
+        unshare = _unshare(shutil.which("unshare"))
+        if unshare:
+            cmd = [unshare, "-rn", *cmd]
         timeout = limits.time_s if limits.time_s > 0 else None
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 cwd=work, env=_env(work), start_new_session=True)
