@@ -34,6 +34,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from typing import Any
@@ -179,6 +180,34 @@ def _related(pkg: _Package, main: str, kind: str) -> str | None:
     return guess if guess in pkg.names else None
 
 
+def _looks_like_word(data: bytes) -> bool:
+    """Whether the local entries at the start of a ZIP that cannot be opened (no central
+    directory: a truncated download) are those of a Word package: a ``word/`` part, or a
+    ``[Content_Types].xml`` naming WordprocessingML (inflated as far as it goes)."""
+    off = 0
+    for _ in range(64):
+        if data[off:off + 4] != b"PK\x03\x04" or off + 30 > len(data):
+            return False
+        method, size = struct.unpack_from("<H", data, off + 8)[0], struct.unpack_from("<I", data, off + 18)[0]
+        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+        name = data[off + 30:off + 30 + name_len]
+        start = off + 30 + name_len + extra_len
+        if name.startswith(b"word/"):
+            return True
+        if name == b"[Content_Types].xml":
+            raw = data[start:start + min(size, 1 << 16)] if size else data[start:start + (1 << 16)]
+            try:
+                text = zlib.decompressobj(-15).decompress(raw, 1 << 17) if method == 8 else raw
+            except zlib.error:
+                text = b""
+            if b"wordprocessingml" in text:
+                return True
+        if not size:
+            return False
+        off = start + size
+    return False
+
+
 def sniff_zip(data: bytes) -> str:
     """``"docx"`` or ``"odt"`` for a ZIP package holding one; raise otherwise:
     :class:`UnsupportedFormat` naming what the ZIP is (.xlsx, .pptx, an archive),
@@ -186,7 +215,7 @@ def sniff_zip(data: bytes) -> str:
     try:
         pkg = _Package(data, 1 << 24)
     except DamagedDocument:
-        what = "a Word document (.docx)" if b"word/" in data[:65536] else "a ZIP archive"
+        what = "a Word document (.docx)" if _looks_like_word(data) else "a ZIP archive"
         raise DamagedDocument(f"damaged or truncated file: it starts as {what} but the ZIP cannot be "
                               f"opened (cut short?)") from None
     if _main_part(pkg) is not None:
