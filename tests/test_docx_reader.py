@@ -5,14 +5,13 @@ sniffing Word files apart from other ZIP and OLE files."""
 from __future__ import annotations
 
 import pytest
+from docxbuild import document_xml, fib, lvl, num, numbering_xml, ole, p, package, styles_xml, tbl, tc, zip_of
 
 from extractor.errors import DamagedDocument, EncryptedDocument, UnsupportedFormat
 from extractor.model import Cell, Grid, Text
 from extractor.readers import docx
 from extractor.readers.sniff import sniff_format
 from extractor.readers.wordnum import chinese_counting, format_number
-
-from docxbuild import document_xml, fib, lvl, num, numbering_xml, ole, p, package, styles_xml, tbl, tc, zip_of
 
 
 def read(body: str, **parts: bytes):

@@ -292,6 +292,8 @@ class _Walker:
             if tag == f"{W}t":
                 if el.text:
                     parts.append(el.text)
+                if len(el):  # an unexpanded entity reference inside: keep the text around it
+                    parts.extend(c.tail or "" for c in el)
             elif tag in (f"{W}br", f"{W}cr"):
                 parts.append("\n")
             elif tag == f"{W}noBreakHyphen":
@@ -374,7 +376,7 @@ class _Walker:
         absorbed: set[tuple[int, int]] = set()
         extra: dict[tuple[int, int], list[str]] = {}
         for r, row in enumerate(raw):
-            for k, (c, span, vm, _tc) in enumerate(row):
+            for c, span, vm, _tc in row:
                 if (r, c) in absorbed:
                     continue
                 rs = 1

@@ -1,0 +1,191 @@
+"""Hostile Word files: each ends in a named error, or in a report with a named issue,
+within the limits (tests/docxbuild.py builds them byte by byte)."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from docxbuild import document_xml, fib, numbering_xml, ole, p, package, styles_xml, tbl, tc
+
+import extractor
+from extractor.errors import ConverterMissing, DamagedDocument, EncryptedDocument, LimitExceeded
+from extractor.limits import Limits
+from extractor.readers import docx
+
+from conftest import FIXTURES, ROOT
+
+DOCX = FIXTURES / "docx"
+DOC = DOCX / "county-2021.template.doc"
+
+
+def test_zip_bomb_in_the_document_part() -> None:
+    body = document_xml(p("x") + "<w:p/>" * 2_000_000)  # 12 MB of XML, a few KB compressed
+    data = package(body)
+    assert len(data) < 100_000
+    with pytest.raises(LimitExceeded, match="max_inflated_bytes=1000000") as e:
+        docx.read(data, Limits(max_inflated_bytes=1_000_000))
+    assert e.value.limit == "max_inflated_bytes"
+    assert "word/document.xml" in str(e.value)
+
+
+@pytest.mark.parametrize("part", ["numbering", "styles"])
+def test_zip_bomb_in_every_part_read(part: str) -> None:
+    """The limit counts every part read: a small document with a bomb in numbering.xml or styles.xml."""
+    bomb = {"numbering": numbering_xml({1: "<w:lvl/>" * 400_000}, {}),
+            "styles": styles_xml("<w:style/>" * 300_000)}[part]
+    data = package(document_xml(p("一、总体情况")), {f"word/{part}.xml": bomb})
+    with pytest.raises(LimitExceeded, match=f"word/{part}.xml"):
+        docx.read(data, Limits(max_inflated_bytes=1_000_000))
+    assert docx.read(data).lines()[0].text == "一、总体情况"  # under the default limit it reads
+
+
+def test_zip_entry_that_lies_about_its_size_is_damaged() -> None:
+    """The declared size is never trusted: a part that inflates past what its header claims
+    is cut there, and its checksum fails."""
+    data = bytearray(package(document_xml(p("正文") * 5000)))
+    assert zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml").file_size > 100
+    # the central-directory entry of word/document.xml: its uncompressed size set to 100
+    header = data.find(b"word/document.xml", data.find(b"PK\x01\x02")) - 46
+    assert data[header:header + 4] == b"PK\x01\x02"
+    data[header + 24:header + 28] = (100).to_bytes(4, "little")
+    with pytest.raises(DamagedDocument, match="word/document.xml"):
+        docx.read(bytes(data))
+
+
+def test_entity_expansion_is_refused() -> None:
+    decl = "".join(f'<!ENTITY e{i} "' + f"&e{i - 1};" * 10 + '">' for i in range(1, 10))
+    prolog = f'<!DOCTYPE w:document [<!ENTITY e0 "lol">{decl}]>'
+    with pytest.raises(DamagedDocument, match="entity amplification"):
+        docx.read(package(document_xml(p("前&e9;后"), prolog=prolog)))
+
+
+def test_external_entities_are_never_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
+    prolog = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "{secret.as_uri()}"><!ENTITY net SYSTEM "http://127.0.0.1:9/x">]>'
+    doc = docx.read(package(document_xml(p("前&xxe;中&net;后"), prolog=prolog)))
+    assert [b.text for b in doc.lines()] == ["前中后"]
+
+
+def test_a_hundred_thousand_paragraphs() -> None:
+    body = "".join(f"<w:p><w:r><w:t>第{i}段</w:t></w:r></w:p>" for i in range(100_000))
+    data = package(document_xml(body))
+    doc = docx.read(data)
+    assert len(doc.blocks) == 100_000 and doc.blocks[-1].text == "第99999段"
+    assert doc.blocks[-1].where == {"paragraph": 99_999}
+    short = docx.read(data, Limits(max_lines=1000))
+    assert len(short.blocks) == 1000 and [i.code for i in short.issues] == ["limit.max_lines"]
+
+
+def test_time_limit_stops_a_long_document() -> None:
+    body = "".join(f"<w:p><w:r><w:t>第{i}段</w:t></w:r></w:p>" for i in range(5000))
+    from extractor.limits import time_limit
+
+    with time_limit(1e-9), pytest.raises(LimitExceeded, match="time_s"):
+        docx.read(package(document_xml(body)))
+
+
+def _nested(depth: int) -> str:
+    body = p("最里层")
+    for i in range(depth):
+        body = f"<w:tbl><w:tr><w:tc>{body}</w:tc><w:tc>{p(f'第{i}层')}</w:tc></w:tr></w:tbl>"
+    return body
+
+
+def test_nested_tables_read_inner_grid_and_outer_text() -> None:
+    doc = docx.read(package(document_xml(_nested(40))))
+    assert doc.grids()[0].texts() == [["最里层", "第0层"]]
+    assert [b.text for b in doc.lines()] == [f"第{i}层" for i in range(1, 40)]
+
+
+def test_too_deeply_nested_tables_are_a_named_limit() -> None:
+    with pytest.raises(LimitExceeded, match="deeper than the XML parser allows") as e:
+        docx.read(package(document_xml(_nested(100))))
+    assert e.value.limit == "max_depth"
+
+
+def test_max_cells_counts_spans() -> None:
+    row = tc("x", span=600) + tc("y", span=600)
+    with pytest.raises(LimitExceeded, match="max_cells=1000"):
+        docx.read(package(document_xml(tbl(row, row))), Limits(max_cells=1000))
+
+
+def test_truncated_docx_is_damaged() -> None:
+    data = (DOCX / "county-2021.plain.docx").read_bytes()
+    for cut in (len(data) // 2, len(data) - 10):
+        with pytest.raises(DamagedDocument, match=r"Word document \(\.docx\)"):
+            extractor.parse(data[:cut])
+
+
+def test_encrypted_documents() -> None:
+    with pytest.raises(EncryptedDocument):
+        extractor.parse(ole({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00" * 64}))
+    with pytest.raises(EncryptedDocument):
+        extractor.parse(ole({"WordDocument": fib(encrypted=True), "1Table": b""}))
+
+
+def _fake_soffice(folder: Path, script: str) -> None:
+    exe = folder / "soffice"
+    exe.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_hanging_libreoffice_is_killed_at_the_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .doc that makes LibreOffice hang: the timeout kills its whole process group and the
+    file fails with a named error (the conversion never blocks past time_s)."""
+    pids = tmp_path / "pids"
+    _fake_soffice(tmp_path, f'echo $$ >> "{pids}"\nsleep 300 &\necho $! >> "{pids}"\nwait\n')
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: str(tmp_path / "soffice") if name == "soffice" else None)
+    t0 = time.monotonic()
+    with pytest.raises(LimitExceeded, match="LibreOffice did not convert the file within the time limit") as e:
+        extractor.parse(DOC.read_bytes(), limits=Limits(time_s=2))
+    assert e.value.limit == "time_s"
+    assert time.monotonic() - t0 < 60
+    started = [int(x) for x in pids.read_text().split()]
+    assert len(started) == 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in started)
+
+
+def test_failing_libreoffice_is_a_damaged_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_soffice(tmp_path, 'echo "Error: source file could not be loaded"\nexit 1\n')
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: str(tmp_path / "soffice") if name == "soffice" else None)
+    with pytest.raises(DamagedDocument, match="source file could not be loaded"):
+        extractor.parse(DOC.read_bytes())
+
+
+def test_without_libreoffice_word_97_files_name_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda *a, **k: None)
+    for name in ("county-2021.template.doc", "county-2021.template.odt"):
+        with pytest.raises(ConverterMissing, match="apt-get install libreoffice-writer-nogui") as e:
+            extractor.parse(DOCX / name)
+        assert e.value.exit_code == 10
+    assert extractor.parse(DOCX / "county-2021.template.docx").metadata.template == "2021"  # DOCX needs nothing
+
+
+def test_cli_exit_code_10_without_libreoffice(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path)}  # no soffice, no libreoffice
+    r = subprocess.run([sys.executable, "-m", "extractor", "parse", str(DOC)], capture_output=True, text=True,
+                       env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 10
+    assert r.stderr.strip().count("\n") == 0
+    assert r.stderr.startswith("extractor: error: reading a Word 97-2003 (.doc) or WPS (.wps) document needs LibreOffice")
