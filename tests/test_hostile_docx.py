@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from docxbuild import document_xml, fib, numbering_xml, ole, p, package, styles_xml, tbl, tc
+from docxbuild import document_xml, fib, lvl, numbering_xml, ole, p, package, styles_xml, tbl, tc
 
 import extractor
 from extractor.errors import ConverterMissing, DamagedDocument, EncryptedDocument, LimitExceeded
@@ -39,9 +39,13 @@ def test_zip_bomb_in_the_document_part() -> None:
 @pytest.mark.parametrize("part", ["numbering", "styles"])
 def test_zip_bomb_in_every_part_read(part: str) -> None:
     """The limit counts every part read: a small document with a bomb in numbering.xml or styles.xml."""
-    bomb = {"numbering": numbering_xml({1: "<w:lvl/>" * 400_000}, {}),
-            "styles": styles_xml("<w:style/>" * 300_000)}[part]
-    data = package(document_xml(p("一、总体情况")), {f"word/{part}.xml": bomb})
+    bomb = {"numbering": numbering_xml({1: "<w:lvl/>" * 400_000}, {1: (1, "")}),
+            "styles": styles_xml("<w:style/>" * 300_000 + "<w:numPr/>")}[part]
+    parts = {"numbering": numbering_xml({1: lvl(0, "decimal", "%1.")}, {1: (1, "")}),  # lists exist, and
+             "styles": styles_xml('<w:style w:styleId="H"><w:pPr><w:numPr/></w:pPr></w:style>')}  # a styled paragraph
+    parts[part] = bomb
+    data = package(document_xml(p("一、总体情况", '<w:pStyle w:val="H"/>')),
+                   {f"word/{k}.xml": v for k, v in parts.items()})
     with pytest.raises(LimitExceeded, match=f"word/{part}.xml"):
         docx.read(data, Limits(max_inflated_bytes=1_000_000))
     assert docx.read(data).lines()[0].text == "一、总体情况"  # under the default limit it reads

@@ -55,7 +55,10 @@ _VAL = f"{W}val"
 P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
 SDT, SDT_CONTENT, CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
 TXBX = f"{W}txbxContent"
+R = f"{W}r"
+# elements whose text is a paragraph's text; all but w:t get theirs from _prepare
 _TEXT_TAGS = (f"{W}t", f"{W}tab", f"{W}ptab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}sym")
+_MARKS = {f"{W}tab": " ", f"{W}ptab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 # dropped before reading: deleted text, field codes, the second copy of alternate content,
 # ruby annotations, the properties of tracked formatting changes
 _DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"{_MC}Fallback", f"{W}rt",
@@ -82,6 +85,7 @@ _ODF_TYPES = {
 }
 _MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
 
+_NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -160,24 +164,32 @@ def _main_part(pkg: _Package) -> str | None:
         for rel in rels.iter(f"{_PKG_REL}Relationship"):
             if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
                 target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
-                if target in pkg.names and _content_types(pkg).get(target) in MAIN_TYPES:
+                if target in pkg.names and (target == "word/document.xml"
+                                            or _content_types(pkg).get(target) in MAIN_TYPES):
                     return target
     return "word/document.xml" if "word/document.xml" in pkg.names else None
 
 
-def _related(pkg: _Package, main: str, kind: str) -> str | None:
-    """The part the main part's relationship of type ``kind`` (numbering, styles) names."""
+def _related(pkg: _Package, main: str) -> dict[str, str]:
+    """Relationship type (its last word: numbering, styles …) -> part name, for the
+    internal relationships of the main part."""
     folder, base = posixpath.split(main)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    if rels_name in pkg.names:
-        rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
-        for rel in rels.iter(f"{_PKG_REL}Relationship"):
-            if rel.get("Type") == f"{_DOC_REL}/{kind}" and rel.get("TargetMode") != "External":
-                target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
-                return target if target in pkg.names else None
-        return None
-    guess = posixpath.join(folder, f"{kind}.xml")
-    return guess if guess in pkg.names else None
+    out: dict[str, str] = {}
+    if rels_name not in pkg.names:
+        for kind in ("numbering", "styles"):
+            guess = posixpath.join(folder, f"{kind}.xml")
+            if guess in pkg.names:
+                out[kind] = guess
+        return out
+    rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        if rel.get("TargetMode") != "External" and kind not in out:
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
+            if target in pkg.names:
+                out[kind] = target
+    return out
 
 
 def _looks_like_word(data: bytes) -> bool:
@@ -245,8 +257,9 @@ class _Full(Exception):
 
 
 class _Walker:
-    def __init__(self, numbering: Numbering, limits: Limits) -> None:
+    def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]]) -> None:
         self.numbering = numbering
+        self.boxes = boxes
         self.limits = limits
         self.blocks: list[Block] = []
         self.issues: list[Issue] = []
@@ -258,64 +271,47 @@ class _Walker:
 
     # ---- text
 
-    def _count_chars(self, n: int) -> None:
-        self.chars += n
+    def _para_lines(self, p: Any) -> list[str]:
+        """The lines of one paragraph, its number label included (text boxes were
+        detached by :func:`_prepare`, line breaks and tabs given their text)."""
+        label = ""
+        if self.numbering.active:
+            ppr = p.find(f"{W}pPr")
+            if ppr is not None:
+                label = self._label(ppr)
+        raw = label + "".join(p.itertext(*_TEXT_TAGS, with_tail=False))
+        self.chars += len(raw)
         if self.chars > self.limits.max_text_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
                                                   f"{self.limits.max_text_chars} characters")
+        if not _NEEDS_NORM.search(raw):
+            return [raw] if raw else []
+        return [x for x in (_norm(s) for s in raw.split("\n")) if x]
 
-    def _para_lines(self, p: Any) -> tuple[list[str], list[Any]]:
-        """The lines of one paragraph (number label included) and the text boxes it anchors
-        (detached from it)."""
-        boxes = list(p.iter(TXBX))
-        for box in boxes:
-            parent = box.getparent()
-            if parent is not None:
-                parent.remove(box)
+    def _label(self, ppr: Any) -> str:
         num_id = ilvl = style = None
-        ppr = p.find(f"{W}pPr")
-        if ppr is not None:
-            ps = ppr.find(f"{W}pStyle")
-            style = ps.get(_VAL) if ps is not None else None
-            np_ = ppr.find(f"{W}numPr")
-            if np_ is not None:
-                nid = np_.find(f"{W}numId")
-                num_id = nid.get(_VAL) if nid is not None else None
-                lv = np_.find(f"{W}ilvl")
-                try:
-                    ilvl = int(lv.get(_VAL)) if lv is not None else None
-                except (TypeError, ValueError):
-                    ilvl = None
-        parts = [self.numbering.label(num_id, ilvl, style)]
-        for el in p.iter(_TEXT_TAGS):
-            tag = el.tag
-            if tag == f"{W}t":
-                if el.text:
-                    parts.append(el.text)
-                if len(el):  # an unexpanded entity reference inside: keep the text around it
-                    parts.extend(c.tail or "" for c in el)
-            elif tag in (f"{W}br", f"{W}cr"):
-                parts.append("\n")
-            elif tag == f"{W}noBreakHyphen":
-                parts.append("-")
-            elif tag == f"{W}sym":
-                parts.append(_sym(el))
-            else:
-                parts.append(" ")
-        raw = "".join(parts)
-        self._count_chars(len(raw))
-        return [x for x in (_norm(s) for s in raw.split("\n")) if x], boxes
+        ps = ppr.find(f"{W}pStyle")
+        style = ps.get(_VAL) if ps is not None else None
+        np_ = ppr.find(f"{W}numPr")
+        if np_ is not None:
+            nid = np_.find(f"{W}numId")
+            num_id = nid.get(_VAL) if nid is not None else None
+            lv = np_.find(f"{W}ilvl")
+            try:
+                ilvl = int(lv.get(_VAL)) if lv is not None else None
+            except (TypeError, ValueError):
+                ilvl = None
+        return self.numbering.label(num_id, ilvl, style)
 
     def paragraph_block(self, p: Any) -> None:
         index = self.paragraph
         self.paragraph += 1
-        lines, boxes = self._para_lines(p)
-        for line in lines:
+        for line in self._para_lines(p):
             self.lines += 1
             if self.lines > self.limits.max_lines:
                 raise _Full
             self.blocks.append(Text(line, {"paragraph": index}))
-        for box in boxes:
+        for box in self.boxes.get(p, ()):
             self.body(box)
         if self.paragraph & 2047 == 0:
             check_time(f"at paragraph {self.paragraph}")
@@ -357,8 +353,15 @@ class _Walker:
 
     def _cell_text(self, tc: Any) -> str:
         lines: list[str] = []
-        for p in list(tc.iter(P)):  # text boxes' paragraphs included, after their anchor
-            lines.extend(self._para_lines(p)[0])
+        stack = [iter(tc.iter(P))]
+        while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
+            p = next(stack[-1], None)
+            if p is None:
+                stack.pop()
+                continue
+            lines.extend(self._para_lines(p))
+            for box in reversed(self.boxes.get(p, ())):
+                stack.append(iter(box.iter(P)))
         return "\n".join(lines)
 
     def _take(self, n: int) -> None:
@@ -441,21 +444,27 @@ def _int_val(el: Any, default: int) -> int:
         return default
 
 
+_TCPR, _GRIDSPAN, _VMERGE, _HMERGE = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
+
+
 def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
     """(grid column, gridSpan, vMerge state, w:tc) of each cell of a row."""
     trpr = tr.find(f"{W}trPr")
     c = _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
     out: list[tuple[int, int, str | None, Any]] = []
     for tc in _children(tr, TC):
-        tcpr = tc.find(f"{W}tcPr")
+        tcpr = tc.find(_TCPR)
         span, vm = 1, None
         if tcpr is not None:
-            span = max(1, _int_val(tcpr.find(f"{W}gridSpan"), 1))
-            v = tcpr.find(f"{W}vMerge")
-            if v is not None:
-                vm = "restart" if v.get(_VAL) == "restart" else "continue"
-            h = tcpr.find(f"{W}hMerge")
-            if h is not None and h.get(_VAL) != "restart" and out:  # legacy horizontal merge
+            for prop in tcpr:
+                tag = prop.tag
+                if tag == _GRIDSPAN:
+                    span = max(1, _int_val(prop, 1))
+                elif tag == _VMERGE:
+                    vm = "restart" if prop.get(_VAL) == "restart" else "continue"
+                elif tag == _HMERGE and prop.get(_VAL) != "restart" and out:  # legacy horizontal merge
+                    vm = "hmerge"
+            if vm == "hmerge":
                 pc, ps, pv, ptc = out[-1]
                 out[-1] = (pc, ps + span, pv, ptc)
                 c += span
@@ -478,6 +487,57 @@ def _sym(el: Any) -> str:
 # --------------------------------------------------------------------------- read
 
 
+def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
+    """Make the body readable by ``itertext``: line breaks, tabs, hyphens and symbols inside
+    runs get their text; text around entity references left unexpanded joins its ``w:t``;
+    text boxes are detached from their anchor paragraph (returned: anchor -> boxes)."""
+    for el in body.iter(*_MARKS, f"{W}sym"):
+        if el.getparent().tag != R:
+            continue  # a tab stop definition (w:tabs/w:tab), not a tab character
+        el.text = _sym(el) if el.tag == f"{W}sym" else _MARKS[el.tag]
+    if has_dtd:
+        for t in body.iter(f"{W}t"):
+            if len(t):
+                t.text = (t.text or "") + "".join(c.tail or "" for c in t)
+                for c in list(t):
+                    t.remove(c)
+    boxes: dict[Any, list[Any]] = {}
+    found = list(body.iter(TXBX))
+    anchors = []
+    for box in found:
+        anchor = box.getparent()
+        while anchor is not None and anchor.tag != P:
+            anchor = anchor.getparent()
+        anchors.append(anchor)
+    for box, anchor in zip(found, anchors, strict=True):
+        parent = box.getparent()
+        if anchor is not None and parent is not None:
+            parent.remove(box)
+            boxes.setdefault(anchor, []).append(box)
+    return boxes
+
+
+
+def _numbering(pkg: _Package, related: dict[str, str]) -> Numbering:
+    """The list definitions; styles.xml is parsed only when lists exist, a paragraph with
+    a style and no list of its own asks for it, and a style carries a list (a byte search
+    first)."""
+    numbering = None
+    if "numbering" in related:
+        raw = pkg.read(related["numbering"])
+        if b"numId" in raw:
+            numbering = parse_xml(raw, related["numbering"])
+    if numbering is None or "styles" not in related:
+        return Numbering(numbering, None)
+    name = related["styles"]
+
+    def styles() -> Any:
+        raw = pkg.read(name)
+        return parse_xml(raw, name) if b"numPr" in raw else None
+
+    return Numbering(numbering, styles)
+
+
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     pkg = _Package(data, limits.max_inflated_bytes)
     main = _main_part(pkg)
@@ -485,16 +545,13 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
         raise UnsupportedFormat("not a report: the ZIP package holds no Word document (word/document.xml)")
     root = parse_xml(pkg.read(main), main)
     check_time("after parsing the document XML")
-    parts = {}
-    for kind in ("numbering", "styles"):
-        name = _related(pkg, main, kind)
-        parts[kind] = parse_xml(pkg.read(name), name) if name else None
-    numbering = Numbering(parts["numbering"], parts["styles"])
+    numbering = _numbering(pkg, _related(pkg, main))
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
     etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
-    walker = _Walker(numbering, limits)
+    boxes = _prepare(body, root.getroottree().docinfo.internalDTD is not None)
+    walker = _Walker(numbering, limits, boxes)
     try:
         walker.body(body)
     except _Full:

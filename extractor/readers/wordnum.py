@@ -14,6 +14,7 @@ restarting when a higher level is used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,7 +179,9 @@ def _int_attr(el: Any, name: str) -> int | None:
 class Numbering:
     """The lists of one document; :meth:`label` renders and counts one numbered paragraph."""
 
-    def __init__(self, numbering: Any | None, styles: Any | None) -> None:
+    def __init__(self, numbering: Any | None, styles: Any | Callable[[], Any] | None) -> None:
+        """``numbering``/``styles``: the parsed parts (None when absent); ``styles`` may be
+        a function that parses it, called only when a paragraph style has to be looked up."""
         abstract: dict[str, dict[int, Level]] = {}
         # numId -> (list key, levels, start overrides)
         self._nums: dict[str, tuple[str, dict[int, Level], dict[int, int]]] = {}
@@ -189,8 +192,14 @@ class Numbering:
                 abstract[an.get(f"{W}abstractNumId") or ""] = _levels(an)
             for num in numbering.iter(f"{W}num"):
                 self._add_num(num, abstract)
-        # paragraph style id -> (numId, ilvl or None, basedOn)
-        self._styles: dict[str, tuple[str | None, int | None, str | None]] = {}
+        # paragraph style id -> (numId, ilvl or None, basedOn), read on first need
+        self._styles: dict[str, tuple[str | None, int | None, str | None]] | None = None
+        self._styles_source = styles
+
+    def _load_styles(self) -> dict[str, tuple[str | None, int | None, str | None]]:
+        source, self._styles_source = self._styles_source, None
+        styles = source() if callable(source) else source
+        out: dict[str, tuple[str | None, int | None, str | None]] = {}
         if styles is not None:
             for st in styles.iter(f"{W}style"):
                 if st.get(f"{W}type") not in (None, "paragraph"):
@@ -202,8 +211,14 @@ class Numbering:
                     nid = num_pr.find(f"{W}numId")
                     num_id = nid.get(_VAL) if nid is not None else None
                     ilvl = _int(num_pr.find(f"{W}ilvl"))
-                self._styles[st.get(f"{W}styleId") or ""] = (
-                    num_id, ilvl, based.get(_VAL) if based is not None else None)
+                out[st.get(f"{W}styleId") or ""] = (num_id, ilvl, based.get(_VAL) if based is not None else None)
+        self._styles = out
+        return out
+
+    @property
+    def active(self) -> bool:
+        """Whether the document defines any list (else no paragraph is numbered)."""
+        return bool(self._nums)
 
     def _add_num(self, num: Any, abstract: dict[str, dict[int, Level]]) -> None:
         num_id = num.get(f"{W}numId") or ""
@@ -228,10 +243,11 @@ class Numbering:
             self._fresh.add(num_id)
 
     def _style_num(self, style: str | None) -> tuple[str | None, int | None]:
+        styles = self._styles if self._styles is not None else self._load_styles()
         seen: set[str] = set()
         while style and style not in seen and len(seen) < 50:
             seen.add(style)
-            num_id, ilvl, based = self._styles.get(style, (None, None, None))
+            num_id, ilvl, based = styles.get(style, (None, None, None))
             if num_id is not None:
                 return num_id, ilvl
             style = based
@@ -242,6 +258,8 @@ class Numbering:
         separator included (a space for ``w:suff="space"``); "" when it is not numbered.
         ``num_id``/``ilvl`` are the paragraph's own ``w:numPr`` (None when absent)."""
         if num_id is None:
+            if not style:
+                return ""
             num_id, style_ilvl = self._style_num(style)
             if num_id is None:
                 return ""
