@@ -55,9 +55,8 @@ _VAL = f"{W}val"
 P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
 SDT, SDT_CONTENT, CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
 TXBX = f"{W}txbxContent"
-R = f"{W}r"
-# elements whose text is a paragraph's text; all but w:t get theirs from _prepare
-_TEXT_TAGS = (f"{W}t", f"{W}tab", f"{W}ptab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}sym")
+R, _T = f"{W}r", f"{W}t"
+# run content that is text: _prepare turns it into w:t elements holding that text
 _MARKS = {f"{W}tab": " ", f"{W}ptab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 # dropped before reading: deleted text, field codes, the second copy of alternate content,
 # ruby annotations, the properties of tracked formatting changes
@@ -279,7 +278,7 @@ class _Walker:
             ppr = p.find(f"{W}pPr")
             if ppr is not None:
                 label = self._label(ppr)
-        raw = label + "".join(p.itertext(*_TEXT_TAGS, with_tail=False))
+        raw = label + "".join([t.text or "" for t in p.iter(_T)])
         self.chars += len(raw)
         if self.chars > self.limits.max_text_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
@@ -488,13 +487,14 @@ def _sym(el: Any) -> str:
 
 
 def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
-    """Make the body readable by ``itertext``: line breaks, tabs, hyphens and symbols inside
-    runs get their text; text around entity references left unexpanded joins its ``w:t``;
+    """Make a paragraph's text the text of its ``w:t`` elements: line breaks, tabs, hyphens
+    and symbols inside runs become ``w:t`` elements holding their text; text around entity references left unexpanded joins its ``w:t``;
     text boxes are detached from their anchor paragraph (returned: anchor -> boxes)."""
     for el in body.iter(*_MARKS, f"{W}sym"):
         if el.getparent().tag != R:
             continue  # a tab stop definition (w:tabs/w:tab), not a tab character
         el.text = _sym(el) if el.tag == f"{W}sym" else _MARKS[el.tag]
+        el.tag = _T  # one tag to collect a paragraph's text by
     if has_dtd:
         for t in body.iter(f"{W}t"):
             if len(t):
