@@ -192,7 +192,7 @@ def convert_to_docx(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> b
     ext = {"doc": "doc", "odt": "odt", "rtf": "rtf"}.get(fmt, "bin")
     with tempfile.TemporaryDirectory(prefix="extractor-soffice-") as tmp:
         work = Path(tmp)
-        src, out = work / f"input.{ext}", work / "out"
+        src, out = work / f"document.{ext}", work / "out"
         profile = work / "profile"
         (profile / "user").mkdir(parents=True)
         (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
@@ -217,7 +217,7 @@ def convert_to_docx(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> b
             _kill_group(proc)
             raise
         _kill_group(proc)  # helpers LibreOffice may have left in its group
-        result = out / "input.docx"
+        result = out / "document.docx"
         if proc.returncode != 0 or not result.is_file():
             last = (log or b"").decode("utf-8", "replace").strip().splitlines()
             why = f": {last[-1][:200]}" if last else ""
