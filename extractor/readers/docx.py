@@ -226,9 +226,11 @@ def sniff_zip(data: bytes) -> str:
     try:
         pkg = _Package(data, 1 << 24)
     except DamagedDocument:
-        what = "a Word document (.docx)" if _looks_like_word(data) else "a ZIP archive"
-        raise DamagedDocument(f"damaged or truncated file: it starts as {what} but the ZIP cannot be "
-                              f"opened (cut short?)") from None
+        if _looks_like_word(data):
+            raise DamagedDocument("damaged or truncated file: it starts as a Word document (.docx) but the "
+                                  "ZIP cannot be opened (cut short?)") from None
+        raise UnsupportedFormat("not a report: the file is a ZIP archive (one that cannot be opened: damaged "
+                                "or cut short)") from None
     if _main_part(pkg) is not None:
         return "docx"
     if "mimetype" in pkg.names:
