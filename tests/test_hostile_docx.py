@@ -193,3 +193,27 @@ def test_cli_exit_code_10_without_libreoffice(tmp_path: Path) -> None:
     assert r.returncode == 10
     assert r.stderr.strip().count("\n") == 0
     assert r.stderr.startswith("extractor: error: reading a Word 97-2003 (.doc) or WPS (.wps) document needs LibreOffice")
+
+
+def test_in_a_run_the_hanging_doc_fails_alone(tmp_path: Path) -> None:
+    """``extractor run`` over a hanging .doc and a good .docx: the .doc fails with the named
+    time limit (LibreOffice's group killed before the worker's watchdog), the .docx is ok."""
+    import csv
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_soffice(bin_dir, "sleep 300\n")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "hangs.doc").write_bytes(DOC.read_bytes())
+    (src / "good.docx").write_bytes((DOCX / "county-2021.plain.docx").read_bytes())
+    out = tmp_path / "out"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
+    r = subprocess.run([sys.executable, "-m", "extractor", "run", str(src), "-o", str(out), "--workers", "2",
+                        "--timeout", "8"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    with open(out / "reports.csv", encoding="utf-8", newline="") as f:
+        rows = {Path(row["path"]).name: row for row in csv.DictReader(f)}
+    assert (rows["good.docx"]["status"], rows["good.docx"]["format"]) == ("ok", "docx")
+    assert (rows["hangs.doc"]["status"], rows["hangs.doc"]["error_type"]) == ("failed", "LimitExceeded")
+    assert "LibreOffice did not convert the file" in rows["hangs.doc"]["error"]

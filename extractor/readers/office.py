@@ -25,11 +25,12 @@ import signal
 import struct
 import subprocess
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
 from ..errors import ConverterMissing, DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
-from ..limits import DEFAULT_LIMITS, Limits, check_time
+from ..limits import _DEADLINE, DEFAULT_LIMITS, Limits, check_time
 from ..model import Document
 from . import docx
 
@@ -204,7 +205,7 @@ def convert_to_docx(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> b
         unshare = _unshare(shutil.which("unshare"))
         if unshare:
             cmd = [unshare, "-rn", *cmd]
-        timeout = limits.time_s if limits.time_s > 0 else None
+        timeout = _conversion_timeout(limits)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 cwd=work, env=_env(work), start_new_session=True)
         try:
@@ -227,6 +228,16 @@ def convert_to_docx(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> b
             raise LimitExceeded("max_bytes", f"the DOCX converted by LibreOffice is larger than "
                                              f"max_bytes={limits.max_bytes}")
         return result.read_bytes()
+
+
+def _conversion_timeout(limits: Limits) -> float | None:
+    """Seconds LibreOffice may take: what is left of the running parse's deadline less a
+    second (so that this kill, which reaches LibreOffice's whole process group, comes before
+    a batch watchdog that kills only the worker), else ``limits.time_s``; None: no limit."""
+    running = _DEADLINE.get()
+    if running is not None:
+        return max(0.5, running[0] - time.monotonic() - 1.0)
+    return limits.time_s if limits.time_s > 0 else None
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
