@@ -41,13 +41,16 @@ def bare(data: bytes) -> object:
         return etree.fromstring(z.read("word/document.xml"))
 
 
-def best_round(files: list[bytes], fn: Callable[[bytes], object], rounds: int) -> float:
-    best = float("inf")
+def best_rounds(files: list[bytes], fns: list[Callable[[bytes], object]], rounds: int) -> list[float]:
+    """Best time of each function over ``rounds`` rounds, the functions interleaved within
+    each round (a busy machine slows them alike)."""
+    best = [float("inf")] * len(fns)
     for _ in range(rounds):
-        t0 = time.perf_counter()
-        for data in files:
-            fn(data)
-        best = min(best, time.perf_counter() - t0)
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for data in files:
+                fn(data)
+            best[k] = min(best[k], time.perf_counter() - t0)
     return best
 
 
@@ -67,16 +70,13 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     names = sorted(p for p in DOCX.glob("*.docx"))
     files = [p.read_bytes() for p in names]
-    b = best_round(files, bare, args.rounds)
-    r = best_round(files, docx_reader.read, args.rounds)
-    f = best_round(files, extractor.parse, args.rounds)
+    b, r, f = best_rounds(files, [bare, docx_reader.read, extractor.parse], args.rounds)
     print(f"{len(files)} DOCX fixtures, best of {args.rounds} rounds")
     print(f"  bare unzip + lxml of word/document.xml: {b * 1000:8.1f} ms")
     print(f"  DOCX reader:                           {r * 1000:8.1f} ms   ratio {r / b:.2f} (goal <= 2.0)")
     print(f"  extractor.parse (reader + pipeline):   {f * 1000:8.1f} ms   ratio {f / b:.2f}")
     big = [large()]
-    b = best_round(big, bare, max(1, args.rounds // 2))
-    r = best_round(big, docx_reader.read, max(1, args.rounds // 2))
+    b, r = best_rounds(big, [bare, docx_reader.read], max(1, args.rounds // 2))
     print(f"generated 100 000 paragraphs + 300-row table ({len(big[0]) // 1024} KB zipped)")
     print(f"  bare {b * 1000:.0f} ms, DOCX reader {r * 1000:.0f} ms, ratio {r / b:.2f}")
     if args.no_convert:
