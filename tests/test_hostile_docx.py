@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from docxbuild import document_xml, fib, lvl, numbering_xml, ole, p, package, styles_xml, tbl, tc
 
 import extractor
+import extractor.readers
 from extractor.errors import ConverterMissing, DamagedDocument, EncryptedDocument, LimitExceeded
 from extractor.limits import Limits
 from extractor.readers import docx
@@ -217,3 +219,37 @@ def test_in_a_run_the_hanging_doc_fails_alone(tmp_path: Path) -> None:
     assert (rows["good.docx"]["status"], rows["good.docx"]["format"]) == ("ok", "docx")
     assert (rows["hangs.doc"]["status"], rows["hangs.doc"]["error_type"]) == ("failed", "LimitExceeded")
     assert "LibreOffice did not convert the file" in rows["hangs.doc"]["error"]
+
+
+def test_every_conversion_gets_a_fresh_profile_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice runs headless with a user profile and a working folder of its own, both
+    removed afterwards, and an environment that carries no proxy settings."""
+    log = tmp_path / "calls"
+    script = (f'echo "$@" >> "{log}"\necho "HOME=$HOME http_proxy=$http_proxy" >> "{log}"\n'
+              'for a in "$@"; do case "$a" in --outdir) next=1;; *) if [ -n "$next" ]; then out="$a"; next=; fi;; esac; done\n'
+              f'cp "{DOCX / "county-2021.plain.docx"}" "$out/document.docx"\n')
+    _fake_soffice(tmp_path, script)
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: str(tmp_path / "soffice") if name == "soffice" else None)
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    for _ in range(2):
+        rep = extractor.parse(DOC.read_bytes())
+        assert rep.source.format == "doc" and rep.metadata.template == "2021"
+    calls = log.read_text(encoding="utf-8").splitlines()
+    args, envs = calls[0::2], calls[1::2]
+    profiles = [next(a for a in line.split() if a.startswith("-env:UserInstallation=file:///")) for line in args]
+    assert len(set(profiles)) == 2
+    for line in args:
+        assert line.split()[:1] == ["--headless"] and "--convert-to docx:MS Word 2007 XML" in line
+    for profile in profiles:
+        assert not Path(profile.split("file://", 1)[1]).exists()
+    assert all(e.startswith("HOME=/") and e.endswith("http_proxy=") for e in envs)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_rtf_is_converted_and_read() -> None:
+    rtf = (b"{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0 SimSun;}}\\f0 "
+           b"\\u19968?\\u12289?\\u24635?\\u20307?\\u24773?\\u20917?\\par "
+           b"\\u20840?\\u24180?\\u20027?\\u21160?\\u20844?\\u24320?\\par}")
+    doc = extractor.readers.read(rtf)
+    assert doc.format == "rtf"
+    assert [b.text for b in doc.lines()] == ["一、总体情况", "全年主动公开"]
