@@ -260,6 +260,7 @@ class _Full(Exception):
 class _Walker:
     def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]]) -> None:
         self.numbering = numbering
+        self.numbered = numbering.active
         self.boxes = boxes
         self.limits = limits
         self.blocks: list[Block] = []
@@ -275,12 +276,11 @@ class _Walker:
     def _para_lines(self, p: Any) -> list[str]:
         """The lines of one paragraph, its number label included (text boxes were
         detached by :func:`_prepare`, line breaks and tabs given their text)."""
-        label = ""
-        if self.numbering.active:
-            ppr = p.find(f"{W}pPr")
-            if ppr is not None:
-                label = self._label(ppr)
-        raw = label + "".join([t.text or "" for t in p.iter(_T)])
+        raw = "".join([t.text or "" for t in p.iter(_T)])
+        if self.numbered:
+            ppr = p.find(_PPR)
+            if ppr is not None and (ppr.find(_NUMPR) is not None or ppr.find(_PSTYLE) is not None):
+                raw = self._label(ppr) + raw
         self.chars += len(raw)
         if self.chars > self.limits.max_text_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
@@ -353,6 +353,8 @@ class _Walker:
         self.blocks.append(self._grid(raw, texts))
 
     def _cell_text(self, tc: Any) -> str:
+        if not self.boxes:
+            return "\n".join([line for p in tc.iter(P) for line in self._para_lines(p)])
         lines: list[str] = []
         stack = [iter(tc.iter(P))]
         while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
@@ -420,6 +422,8 @@ class _Walker:
 
 def _children(parent: Any, tag: str) -> list[Any]:
     """Children with ``tag``, looking through content controls and custom XML wrappers."""
+    if all(parent.find(w) is None for w in _ROW_WRAPPERS):
+        return parent.findall(tag)  # the usual case: no wrappers
     out: list[Any] = []
     stack = [iter(parent)]
     while stack:
@@ -446,6 +450,8 @@ def _int_val(el: Any, default: int) -> int:
 
 
 _TCPR, _GRIDSPAN, _VMERGE, _HMERGE = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
+_PPR, _NUMPR, _PSTYLE = f"{W}pPr", f"{W}numPr", f"{W}pStyle"
+_ROW_WRAPPERS = (SDT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
 
 
 def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
