@@ -278,8 +278,8 @@ class _Walker:
         detached by :func:`_prepare`, line breaks and tabs given their text)."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
         if self.numbered:
-            ppr = p.find(_PPR)
-            if ppr is not None and (ppr.find(_NUMPR) is not None or ppr.find(_PSTYLE) is not None):
+            ppr = _first(p, _PPR)
+            if ppr is not None and (_child(ppr, _NUMPR) is not None or _child(ppr, _PSTYLE) is not None):
                 raw = self._label(ppr) + raw
         self.chars += len(raw)
         if self.chars > self.limits.max_text_chars:
@@ -291,9 +291,9 @@ class _Walker:
 
     def _label(self, ppr: Any) -> str:
         num_id = ilvl = style = None
-        ps = ppr.find(f"{W}pStyle")
+        ps = _child(ppr, _PSTYLE)
         style = ps.get(_VAL) if ps is not None else None
-        np_ = ppr.find(f"{W}numPr")
+        np_ = _child(ppr, _NUMPR)
         if np_ is not None:
             nid = np_.find(f"{W}numId")
             num_id = nid.get(_VAL) if nid is not None else None
@@ -420,10 +420,22 @@ class _Walker:
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
 
 
+def _child(el: Any, *tags: str) -> Any:
+    """The first child with one of ``tags`` (``find`` without ElementPath), or None."""
+    return next(el.iterchildren(*tags), None)
+
+
+def _first(el: Any, tag: str) -> Any:
+    """A properties element (``w:pPr``, ``w:tcPr``, ``w:trPr``): the schema puts it first."""
+    if len(el) and el[0].tag == tag:
+        return el[0]
+    return _child(el, tag)
+
+
 def _children(parent: Any, tag: str) -> list[Any]:
     """Children with ``tag``, looking through content controls and custom XML wrappers."""
-    if all(parent.find(w) is None for w in _ROW_WRAPPERS):
-        return parent.findall(tag)  # the usual case: no wrappers
+    if _child(parent, *_ROW_WRAPPERS) is None:
+        return list(parent.iterchildren(tag))  # the usual case: no wrappers
     out: list[Any] = []
     stack = [iter(parent)]
     while stack:
@@ -456,11 +468,11 @@ _ROW_WRAPPERS = (SDT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
 
 def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
     """(grid column, gridSpan, vMerge state, w:tc) of each cell of a row."""
-    trpr = tr.find(f"{W}trPr")
+    trpr = _first(tr, f"{W}trPr")
     c = _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
     out: list[tuple[int, int, str | None, Any]] = []
     for tc in _children(tr, TC):
-        tcpr = tc.find(_TCPR)
+        tcpr = _first(tc, _TCPR)
         span, vm = 1, None
         if tcpr is not None:
             for prop in tcpr:
