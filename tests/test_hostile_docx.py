@@ -253,3 +253,17 @@ def test_rtf_is_converted_and_read() -> None:
     doc = extractor.readers.read(rtf)
     assert doc.format == "rtf"
     assert [b.text for b in doc.lines()] == ["一、总体情况", "全年主动公开"]
+
+
+def test_a_table_merged_down_every_column() -> None:
+    """Every column of a 150 x 100 table merged from top to bottom: one cell per column,
+    each spanning every row (the merge is followed by a lookup per row, not a scan)."""
+    first = "".join(tc(f"列{c}", vmerge="restart") for c in range(100))
+    rest = "".join(tc(vmerge="continue") for _ in range(100))
+    doc = docx.read(package(document_xml(tbl(first, *([rest] * 149)))))
+    g = doc.grids()[0]
+    assert (len(g.rows), g.width) == (150, 100)
+    assert {(c.text, c.rowspan, c.where["row"]) for c in g.rows[149][:3]} == {
+        ("列0", 150, 0), ("列1", 150, 0), ("列2", 150, 0)}
+    with pytest.raises(LimitExceeded, match="max_cells=10000"):
+        docx.read(package(document_xml(tbl(first, *([rest] * 149)))), Limits(max_cells=10_000))

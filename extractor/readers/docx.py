@@ -377,7 +377,10 @@ class _Walker:
         t = self.tables
         self.tables += 1
         nrows = len(raw)
+        width = max((c + span for row in raw for c, span, _v, _tc in row), default=0)
+        self._take(nrows * width)  # before any work that grows with the spans
         # vertical merges: a "restart" cell absorbs the "continue" cells below it at its column
+        at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
         starts: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) of a cell -> (rowspan, span)
         absorbed: set[tuple[int, int]] = set()
         extra: dict[tuple[int, int], list[str]] = {}
@@ -388,16 +391,14 @@ class _Walker:
                 rs = 1
                 if vm == "restart":
                     while r + rs < nrows:
-                        below = next(((k2, x) for k2, x in enumerate(raw[r + rs]) if x[0] == c), None)
-                        if below is None or below[1][2] != "continue":
+                        k2 = at_col[r + rs].get(c)
+                        if k2 is None or raw[r + rs][k2][2] != "continue":
                             break
                         absorbed.add((r + rs, c))
-                        if texts[r + rs][below[0]]:
-                            extra.setdefault((r, c), []).append(texts[r + rs][below[0]])
+                        if texts[r + rs][k2]:
+                            extra.setdefault((r, c), []).append(texts[r + rs][k2])
                         rs += 1
                 starts[(r, c)] = (rs, span)
-        width = max((c + span for row in raw for c, span, _v, _tc in row), default=0)
-        self._take(nrows * width)
         slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
         for r, row in enumerate(raw):
             for k, (c, _span, _vm, _tc) in enumerate(row):
