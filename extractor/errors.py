@@ -52,3 +52,10 @@ class LimitExceeded(ExtractorError):
     def __init__(self, limit: str, message: str) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+class ConverterMissing(ExtractorError):
+    """Reading the file needs a converter that is not installed (LibreOffice for .doc,
+    .wps, .odt and .rtf); the message names what to install."""
+
+    exit_code = 10

@@ -430,11 +430,44 @@ def damaged_pdf(_t: Traps) -> bytes:
     return bytes(data)
 
 
-def docx_pdf(_t: Traps) -> bytes:
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _docx(document: str, prolog: str = "") -> bytes:
     buf = BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        z.writestr("word/document.xml", "<w:document><w:body><w:p><w:t>一、总体情况</w:t></w:p></w:body></w:document>")
+        z.writestr("word/document.xml", f'<?xml version="1.0"?>{prolog}<w:document {_W}><w:body>{document}'
+                                        "</w:body></w:document>")
+    return buf.getvalue()
+
+
+def docx_pdf(_t: Traps) -> bytes:
+    """A Word document named .pdf: read as DOCX (by content, never by name)."""
+    return _docx("<w:p><w:r><w:t>一、总体情况</w:t></w:r></w:p>")
+
+
+def docx_bomb(_t: Traps) -> bytes:
+    """70 MB of empty paragraphs, about 70 KB compressed."""
+    return _docx("<w:p/>" * 12_000_000)
+
+
+def docx_external_entity(t: Traps) -> bytes:
+    url = f"http://127.0.0.1:{t.port}"
+    prolog = (f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY c SYSTEM "file://{t.canary}">'
+              f'<!ENTITY % remote SYSTEM "{url}/evil.dtd"> %remote;<!ENTITY n SYSTEM "{url}/entity">]>')
+    return _docx("<w:p><w:r><w:t>一、总体情况[&xxe;][&c;][&n;]</w:t></w:r></w:p>", prolog)
+
+
+def docx_many_paragraphs(_t: Traps) -> bytes:
+    return _docx("".join(f"<w:p><w:r><w:t>第{i}段</w:t></w:r></w:p>" for i in range(100_000)))
+
+
+def xlsx_docx(_t: Traps) -> bytes:
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("xl/workbook.xml", "<workbook/>")
     return buf.getvalue()
 
 
@@ -611,7 +644,13 @@ CASES: list[Case] = [
     Case("pdf-truncated-tail", "cut.pdf", truncated(0.97), error="DamagedDocument"),
     Case("pdf-damaged-stream", "damaged.pdf", damaged_pdf, issues=("input.damaged",),
          check=issue_says("input.damaged", "damaged", severity="warning")),
-    Case("docx-named-pdf", "report.pdf", docx_pdf, error="UnsupportedFormat"),
+    Case("docx-named-pdf", "report.pdf", docx_pdf,
+         check=lambda r: r["source"]["format"] == "docx" and [s["number"] for s in r["sections"]] == [1]),
+    Case("xlsx-named-docx", "report.docx", xlsx_docx, error="UnsupportedFormat"),
+    Case("docx-decompression-bomb", "bomb.docx", docx_bomb, error="LimitExceeded", limit="max_inflated_bytes"),
+    Case("docx-external-entities", "xxe.docx", docx_external_entity,
+         check=lambda r: [s["title"] for s in r["sections"]] == ["一、总体情况[][][]"]),
+    Case("docx-100k-paragraphs", "long.docx", docx_many_paragraphs, seconds=20.0, memory_mb=400),
     # encrypted PDFs
     Case("pdf-encrypted-user-password", "enc.pdf", fixture("pdf/county-2021.encrypted-password.pdf"),
          error="EncryptedDocument"),
@@ -826,7 +865,8 @@ def one_error_line(p: subprocess.CompletedProcess[str]) -> str:
 CLI_CASES = [  # (case id, extra options, exit code, words of the error line)
     ("empty-text", (), 4, "empty"),
     ("random-bytes-pdf", (), 5, "not a report"),
-    ("docx-named-pdf", (), 5, "ZIP"),
+    ("xlsx-named-docx", (), 5, "Excel workbook"),
+    ("docx-decompression-bomb", (), 8, "max_inflated_bytes"),
     ("pdf-header-only", (), 6, "damaged"),
     ("pdf-truncated-half", (), 6, "damaged"),
     ("pdf-encrypted-user-password", (), 7, "password"),

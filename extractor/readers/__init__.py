@@ -26,4 +26,12 @@ def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS
         from . import pdf
 
         return pdf.read(data, limits)
+    if fmt == "docx":
+        from . import docx
+
+        return docx.read(data, limits)
+    if fmt in ("doc", "odt", "rtf"):
+        from . import office
+
+        return office.read(data, fmt, limits)
     raise UnsupportedFormat(f"unsupported format {fmt!r}")

@@ -1,4 +1,10 @@
-"""Tell PDF, HTML and text apart by content, never by file name."""
+"""Tell PDF, HTML, text and Word documents apart by content, never by file name.
+
+A ZIP is a DOCX when it holds a Word main part, an ODT when its ``mimetype`` says so
+(:func:`.docx.sniff_zip`); an OLE file is a .doc (or Kingsoft .wps) when it holds a
+``WordDocument`` stream (:func:`.office.sniff_ole`); RTF starts with ``{\\rtf``.
+Other ZIP and OLE files (.xlsx, .pptx, .xls, archives) are refused with what they are.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,9 @@ _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
-    b"PK\x03\x04": "a ZIP archive (or a .docx/.xlsx)",
     b"\x1f\x8b": "a gzip archive",
     b"Rar!": "a RAR archive",
     b"7z\xbc\xaf": "a 7z archive",
-    b"\xd0\xcf\x11\xe0": "an OLE file (.doc/.xls)",
     b"RIFF": "a RIFF file (WebP/AVI/WAV)",
 }
 
@@ -29,12 +33,23 @@ _HTML_RE = re.compile(
 
 
 def sniff_format(data: bytes) -> Format:
-    """Return ``"pdf"``, ``"html"`` or ``"text"``; raise for empty or non-document bytes."""
+    """Return ``"pdf"``, ``"html"``, ``"text"``, ``"docx"``, ``"doc"``, ``"odt"`` or ``"rtf"``;
+    raise for empty or non-document bytes."""
     if not data or not data.strip():
         raise EmptyInput("the file is empty")
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        from .docx import sniff_zip
+
+        return sniff_zip(data)  # type: ignore[return-value]
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        from .office import sniff_ole
+
+        return sniff_ole(data)  # type: ignore[return-value]
+    if data.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise UnsupportedFormat(f"not a report: the file is {what}")

@@ -1,0 +1,101 @@
+"""DOCX reading speed against a bare unzip + lxml parse of word/document.xml, measured in
+the same run; LibreOffice conversion time per .doc/.odt file, separately.
+
+    .venv/bin/python benchmarks/docx_speed.py [--rounds 5] [--no-convert]
+
+For every .docx in fixtures/docx, each round times (a) the bare baseline: open the ZIP,
+inflate ``word/document.xml`` and ``lxml.etree.fromstring`` it (nothing extracted), (b) the
+DOCX reader (``extractor.readers.docx.read``: the same parse plus numbering.xml, styles.xml
+and the walk into lines and grids) and (c) the whole ``extractor.parse`` (reader and the
+format-blind pipeline). Times are CPU time of this process (``time.process_time``: other
+processes on a busy machine do not count); the best round counts. Goal: reader / bare <= 2.0. A generated
+document of 100 000 paragraphs and a 300-row table is timed the same way.
+
+Then each .doc/.odt fixture is converted to DOCX once by LibreOffice
+(``extractor.readers.office.convert_to_docx``: fresh profile, own process) and the wall
+time printed per file; that cost is the converter's, not the reader's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+
+import extractor
+from extractor.readers import docx as docx_reader
+from extractor.readers import office
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCX = ROOT / "fixtures" / "docx"
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def bare(data: bytes) -> object:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+def best_rounds(files: list[bytes], fns: list[Callable[[bytes], object]], rounds: int) -> list[float]:
+    """Best time of each function over ``rounds`` rounds, the functions interleaved within
+    each round (a busy machine slows them alike)."""
+    best = [float("inf")] * len(fns)
+    for _ in range(rounds):
+        for k, fn in enumerate(fns):
+            t0 = time.process_time()
+            for data in files:
+                fn(data)
+            best[k] = min(best[k], time.process_time() - t0)
+    return best
+
+
+def large() -> bytes:
+    from docxbuild import document_xml, package, tbl, tc
+
+    body = "".join(f"<w:p><w:r><w:t>第{i}段，正文文字若干。</w:t></w:r></w:p>" for i in range(100_000))
+    rows = [tc(f"行{r}", vmerge="restart" if r % 3 == 0 else "continue") + "".join(tc(str(r * c)) for c in range(9))
+            for r in range(300)]
+    return package(document_xml(body + tbl(*rows)))
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-convert", action="store_true", help="skip the LibreOffice conversions")
+    args = ap.parse_args(argv)
+    names = sorted(p for p in DOCX.glob("*.docx"))
+    files = [p.read_bytes() for p in names]
+    b, r, f = best_rounds(files, [bare, docx_reader.read, extractor.parse], args.rounds)
+    print(f"{len(files)} DOCX fixtures, best of {args.rounds} rounds")
+    print(f"  bare unzip + lxml of word/document.xml: {b * 1000:8.1f} ms")
+    print(f"  DOCX reader:                           {r * 1000:8.1f} ms   ratio {r / b:.2f} (goal <= 2.0)")
+    print(f"  extractor.parse (reader + pipeline):   {f * 1000:8.1f} ms   ratio {f / b:.2f}")
+    big = [large()]
+    b, r = best_rounds(big, [bare, docx_reader.read], max(1, args.rounds // 2))
+    print(f"generated 100 000 paragraphs + 300-row table ({len(big[0]) // 1024} KB zipped)")
+    print(f"  bare {b * 1000:.0f} ms, DOCX reader {r * 1000:.0f} ms, ratio {r / b:.2f}")
+    if args.no_convert:
+        return 0
+    if office.soffice_path() is None:
+        print(f"LibreOffice conversion: skipped (soffice not installed; {office.INSTALL_HINT})")
+        return 0
+    print("LibreOffice conversion to DOCX (one run per file, fresh profile each):")
+    for p in sorted([*DOCX.glob("*.doc"), *DOCX.glob("*.odt")]):
+        data = p.read_bytes()
+        t0 = time.perf_counter()
+        out = office.convert_to_docx(data, p.suffix.lstrip("."))
+        t1 = time.perf_counter()
+        docx_reader.read(out)
+        t2 = time.perf_counter()
+        print(f"  {p.name:45s} convert {t1 - t0:6.2f} s   then read {(t2 - t1) * 1000:6.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

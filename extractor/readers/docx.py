@@ -1,0 +1,583 @@
+"""DOCX reader: a Word document's body as lines and grids.
+
+A .docx is a ZIP package of XML parts. Only three parts are read: the main document
+(``word/document.xml``, or whatever ``_rels/.rels`` names), ``word/numbering.xml`` and
+``word/styles.xml`` (the last two for list numbering, see :mod:`.wordnum`). Headers,
+footers, footnotes, comments and images are never read.
+
+* **Order**: paragraphs and tables in body order, content controls (``w:sdt``) and
+  custom XML opened; a text box (``w:txbxContent``, one copy of ``mc:AlternateContent``)
+  is read after the paragraph that anchors it.
+* **Paragraph text**: runs, hyperlinks and field results as their text (field codes
+  dropped); tracked insertions kept, deletions (``w:del``, ``w:moveFrom``) dropped; a
+  line break (``w:br``, ``w:cr``) starts a new line; white space runs (tabs, ideographic
+  spaces) become one space. A numbered paragraph gets its number as Word prints it
+  ("一、", "（一）", "1.") from ``numbering.xml``. ``where = {"paragraph": i}``: the
+  0-based index of the paragraph outside data tables, in body order.
+* **Tables**: merged cells (``w:gridSpan``, ``w:vMerge``, ``w:gridBefore/After``) are
+  expanded into the full rectangle as the HTML reader does: the origin :class:`Cell` at
+  the top-left slot, one shared copy with ``origin=False`` in every other slot it
+  covers, ``where = {"table": t, "row": r, "column": c}`` (0-based, of the origin) on
+  both. A cell's paragraphs are joined by ``\\n``. A table holding other tables, or
+  with one column only, is layout: its paragraphs are read as text and its inner tables
+  as grids (as in the HTML reader).
+
+Safety: every part is inflated by streaming, and the inflated bytes of all parts read
+count against ``limits.max_inflated_bytes`` (a ZIP bomb is an error whatever the sizes
+the archive claims); XML is parsed without entity expansion, DTD loading, network or
+``huge_tree`` (libxml2's depth limit of 256 applies); ``max_cells``, ``max_lines``,
+``max_text_chars`` and ``time_s`` as in the other readers.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from typing import Any
+
+from lxml import etree
+
+from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
+from ..limits import DEFAULT_LIMITS, Limits, check_time
+from ..model import Block, Cell, Document, Grid, Issue, Text
+from .wordnum import Numbering
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_VAL = f"{W}val"
+
+P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
+SDT, SDT_CONTENT, CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
+TXBX = f"{W}txbxContent"
+R, _T = f"{W}r", f"{W}t"
+# run content that is text: _prepare turns it into w:t elements holding that text
+_MARKS = {f"{W}tab": " ", f"{W}ptab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
+# dropped before reading: deleted text, field codes, the second copy of alternate content,
+# ruby annotations, the properties of tracked formatting changes
+_DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"{_MC}Fallback", f"{W}rt",
+              f"{W}pPrChange", f"{W}rPrChange", f"{W}tblPrChange", f"{W}trPrChange", f"{W}tcPrChange",
+              f"{W}sectPrChange", f"{W}numberingChange")
+# containers whose children are block content (paragraphs, tables)
+_BLOCK_WRAPPERS = (SDT_CONTENT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
+
+MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_OTHER_ZIPS = (  # (a part name, what the package is)
+    ("xl/workbook.xml", "an Excel workbook (.xlsx), not a Word document"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx), not a Word document"),
+    ("visio/document.xml", "a Visio drawing (.vsdx)"),
+    ("Documents/1/FixedDocument.fdoc", "an XPS document"),
+)
+_ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.text-template": "odt",
+}
+_MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
+
+_NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+# --------------------------------------------------------------------------- the package
+
+
+class _Package:
+    """A ZIP package whose parts are inflated with a cap on the total inflated bytes."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+            raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
+        self.names = {i.filename for i in self.zip.infolist()}
+        self.limit = limit
+        self.used = 0
+
+    def read(self, name: str, cap: int | None = None) -> bytes:
+        """The inflated bytes of one part; never trusts the sizes the archive declares."""
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.zip.open(name) as f:
+                while True:
+                    chunk = f.read(1 << 16)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    self.used += len(chunk)
+                    if self.used > self.limit:
+                        raise LimitExceeded(
+                            "max_inflated_bytes",
+                            f"the parts of the package inflate to more than max_inflated_bytes={self.limit} "
+                            f"bytes (stopped in {name}; a decompression bomb?)")
+                    if cap is not None and got > cap:
+                        raise DamagedDocument(f"the part {name} is larger than {cap} bytes")
+                    chunks.append(chunk)
+        except RuntimeError as e:  # an encrypted ZIP entry
+            if "encrypted" in str(e).lower() or "password" in str(e).lower():
+                raise EncryptedDocument(f"the ZIP entry {name} is encrypted") from None
+            raise DamagedDocument(f"cannot read {name}: {e}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as e:
+            raise DamagedDocument(f"damaged part {name}: {e}") from None
+        return b"".join(chunks)
+
+
+def parse_xml(data: bytes, part: str) -> Any:
+    """One XML part, parsed without entities, DTDs, network or huge trees."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        if "depth" in str(e).lower():
+            raise LimitExceeded("max_depth", f"{part} nests its elements deeper than the XML parser allows "
+                                             f"(256 levels): {e}") from None
+        raise DamagedDocument(f"{part} is not well-formed XML: {e}") from None
+
+
+def _content_types(pkg: _Package) -> dict[str, str]:
+    """Part name (no leading slash) -> content type, from ``[Content_Types].xml`` overrides."""
+    if "[Content_Types].xml" not in pkg.names:
+        return {}
+    root = parse_xml(pkg.read("[Content_Types].xml", _MAX_XML_PART), "[Content_Types].xml")
+    return {(el.get("PartName") or "").lstrip("/"): el.get("ContentType") or ""
+            for el in root if isinstance(el.tag, str) and el.tag.endswith("Override")}
+
+
+def _main_part(pkg: _Package) -> str | None:
+    """The main document part: the officeDocument relationship of ``_rels/.rels`` when it
+    is a Word part, else ``word/document.xml`` when present."""
+    if "_rels/.rels" in pkg.names:
+        rels = parse_xml(pkg.read("_rels/.rels", _MAX_XML_PART), "_rels/.rels")
+        for rel in rels.iter(f"{_PKG_REL}Relationship"):
+            if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+                if target in pkg.names and (target == "word/document.xml"
+                                            or _content_types(pkg).get(target) in MAIN_TYPES):
+                    return target
+    return "word/document.xml" if "word/document.xml" in pkg.names else None
+
+
+def _related(pkg: _Package, main: str) -> dict[str, str]:
+    """Relationship type (its last word: numbering, styles …) -> part name, for the
+    internal relationships of the main part."""
+    folder, base = posixpath.split(main)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    out: dict[str, str] = {}
+    if rels_name not in pkg.names:
+        for kind in ("numbering", "styles"):
+            guess = posixpath.join(folder, f"{kind}.xml")
+            if guess in pkg.names:
+                out[kind] = guess
+        return out
+    rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        if rel.get("TargetMode") != "External" and kind not in out:
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
+            if target in pkg.names:
+                out[kind] = target
+    return out
+
+
+def _looks_like_word(data: bytes) -> bool:
+    """Whether the local entries at the start of a ZIP that cannot be opened (no central
+    directory: a truncated download) are those of a Word package: a ``word/`` part, or a
+    ``[Content_Types].xml`` naming WordprocessingML (inflated as far as it goes)."""
+    off = 0
+    for _ in range(64):
+        if data[off:off + 4] != b"PK\x03\x04" or off + 30 > len(data):
+            return False
+        method, size = struct.unpack_from("<H", data, off + 8)[0], struct.unpack_from("<I", data, off + 18)[0]
+        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+        name = data[off + 30:off + 30 + name_len]
+        start = off + 30 + name_len + extra_len
+        if name.startswith(b"word/"):
+            return True
+        if name == b"[Content_Types].xml":
+            raw = data[start:start + min(size, 1 << 16)] if size else data[start:start + (1 << 16)]
+            try:
+                text = zlib.decompressobj(-15).decompress(raw, 1 << 17) if method == 8 else raw
+            except zlib.error:
+                text = b""
+            if b"wordprocessingml" in text:
+                return True
+        if not size:
+            return False
+        off = start + size
+    return False
+
+
+def sniff_zip(data: bytes) -> str:
+    """``"docx"`` or ``"odt"`` for a ZIP package holding one; raise otherwise:
+    :class:`UnsupportedFormat` naming what the ZIP is (.xlsx, .pptx, an archive),
+    :class:`DamagedDocument` for a ZIP that cannot be opened (a truncated download)."""
+    try:
+        pkg = _Package(data, 1 << 24)
+    except DamagedDocument:
+        if _looks_like_word(data):
+            raise DamagedDocument("damaged or truncated file: it starts as a Word document (.docx) but the "
+                                  "ZIP cannot be opened (cut short?)") from None
+        raise UnsupportedFormat("not a report: the file is a ZIP archive (one that cannot be opened: damaged "
+                                "or cut short)") from None
+    if _main_part(pkg) is not None:
+        return "docx"
+    if "mimetype" in pkg.names:
+        mime = pkg.read("mimetype", 200).decode("ascii", "replace").strip()
+        if mime in _ODF_TYPES:
+            return _ODF_TYPES[mime]
+        raise UnsupportedFormat(f"not a report: the file is an OpenDocument file of type {mime!r}, not a text document")
+    if "EncryptedPackage" in pkg.names:
+        raise EncryptedDocument("an encrypted Office document: it cannot be opened without its password")
+    for name, what in _OTHER_ZIPS:
+        if name in pkg.names:
+            raise UnsupportedFormat(f"not a report: the file is {what}")
+    raise UnsupportedFormat("not a report: the file is a ZIP archive (not a Word document)")
+
+
+# --------------------------------------------------------------------------- the body
+
+
+def _norm(s: str) -> str:
+    return _WS_RUN.sub(" ", _CTRL.sub("", s)).strip()
+
+
+class _Full(Exception):
+    """max_lines reached: the rest of the document is not read."""
+
+
+class _Walker:
+    def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]]) -> None:
+        self.numbering = numbering
+        self.numbered = numbering.active
+        self.boxes = boxes
+        self.limits = limits
+        self.blocks: list[Block] = []
+        self.issues: list[Issue] = []
+        self.paragraph = 0
+        self.tables = 0
+        self.cells = 0
+        self.lines = 0
+        self.chars = 0
+
+    # ---- text
+
+    def _para_lines(self, p: Any) -> list[str]:
+        """The lines of one paragraph, its number label included (text boxes were
+        detached by :func:`_prepare`, line breaks and tabs given their text)."""
+        raw = "".join([t.text or "" for t in p.iter(_T)])
+        if self.numbered:
+            ppr = _first(p, _PPR)
+            if ppr is not None and (_child(ppr, _NUMPR) is not None or _child(ppr, _PSTYLE) is not None):
+                raw = self._label(ppr) + raw
+        self.chars += len(raw)
+        if self.chars > self.limits.max_text_chars:
+            raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
+                                                  f"{self.limits.max_text_chars} characters")
+        if not _NEEDS_NORM.search(raw):
+            return [raw] if raw else []
+        return [x for x in (_norm(s) for s in raw.split("\n")) if x]
+
+    def _label(self, ppr: Any) -> str:
+        num_id = ilvl = style = None
+        ps = _child(ppr, _PSTYLE)
+        style = ps.get(_VAL) if ps is not None else None
+        np_ = _child(ppr, _NUMPR)
+        if np_ is not None:
+            nid = np_.find(f"{W}numId")
+            num_id = nid.get(_VAL) if nid is not None else None
+            lv = np_.find(f"{W}ilvl")
+            try:
+                ilvl = int(lv.get(_VAL)) if lv is not None else None
+            except (TypeError, ValueError):
+                ilvl = None
+        return self.numbering.label(num_id, ilvl, style)
+
+    def paragraph_block(self, p: Any) -> None:
+        index = self.paragraph
+        self.paragraph += 1
+        for line in self._para_lines(p):
+            self.lines += 1
+            if self.lines > self.limits.max_lines:
+                raise _Full
+            self.blocks.append(Text(line, {"paragraph": index}))
+        for box in self.boxes.get(p, ()):
+            self.body(box)
+        if self.paragraph & 2047 == 0:
+            check_time(f"at paragraph {self.paragraph}")
+
+    # ---- block containers
+
+    def body(self, parent: Any) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == P:
+                self.paragraph_block(el)
+            elif tag == TBL:
+                self.table(el)
+            elif tag == SDT:
+                content = el.find(SDT_CONTENT)
+                if content is not None:
+                    self.body(content)
+            elif tag in _BLOCK_WRAPPERS or tag == f"{_MC}AlternateContent" or tag == f"{_MC}Choice":
+                self.body(el)
+
+    # ---- tables
+
+    def table(self, tbl: Any) -> None:
+        check_time(f"at table {self.tables + 1}")
+        rows = list(_children(tbl, TR))
+        raw: list[list[tuple[int, int, str | None, Any]]] = []  # (column, span, vMerge, tc)
+        for tr in rows:
+            raw.append(_row_cells(tr))
+        layout = tbl.find(f".//{TBL}") is not None or max((len(r) for r in raw), default=0) < 2
+        if layout:
+            for row in raw:
+                for _c, _s, _v, tc in row:
+                    self.body(tc)
+            return
+        texts = [[self._cell_text(tc) for _c, _s, _v, tc in row] for row in raw]
+        if not any(t for row in texts for t in row):
+            return
+        self.blocks.append(self._grid(raw, texts))
+
+    def _cell_text(self, tc: Any) -> str:
+        if not self.boxes:
+            return "\n".join([line for p in tc.iter(P) for line in self._para_lines(p)])
+        lines: list[str] = []
+        stack = [iter(tc.iter(P))]
+        while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
+            p = next(stack[-1], None)
+            if p is None:
+                stack.pop()
+                continue
+            lines.extend(self._para_lines(p))
+            for box in reversed(self.boxes.get(p, ())):
+                stack.append(iter(box.iter(P)))
+        return "\n".join(lines)
+
+    def _take(self, n: int) -> None:
+        self.cells += n
+        if self.cells > self.limits.max_cells:
+            raise LimitExceeded("max_cells", f"the document's tables have more than max_cells="
+                                             f"{self.limits.max_cells} cells (after spans are expanded)")
+
+    def _grid(self, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]) -> Grid:
+        t = self.tables
+        self.tables += 1
+        nrows = len(raw)
+        width = max((c + span for row in raw for c, span, _v, _tc in row), default=0)
+        self._take(nrows * width)  # before any work that grows with the spans
+        # vertical merges: a "restart" cell absorbs the "continue" cells below it at its column
+        at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
+        starts: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) of a cell -> (rowspan, span)
+        absorbed: set[tuple[int, int]] = set()
+        extra: dict[tuple[int, int], list[str]] = {}
+        for r, row in enumerate(raw):
+            for c, span, vm, _tc in row:
+                if (r, c) in absorbed:
+                    continue
+                rs = 1
+                if vm == "restart":
+                    while r + rs < nrows:
+                        k2 = at_col[r + rs].get(c)
+                        if k2 is None or raw[r + rs][k2][2] != "continue":
+                            break
+                        absorbed.add((r + rs, c))
+                        if texts[r + rs][k2]:
+                            extra.setdefault((r, c), []).append(texts[r + rs][k2])
+                        rs += 1
+                starts[(r, c)] = (rs, span)
+        slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
+        for r, row in enumerate(raw):
+            for k, (c, _span, _vm, _tc) in enumerate(row):
+                if (r, c) not in starts:
+                    continue
+                rs, cs = starts[(r, c)]
+                text = "\n".join([texts[r][k], *extra.get((r, c), [])]).strip("\n")
+                cell = Cell(text=text, where={"table": t, "row": r, "column": c}, rowspan=rs, colspan=cs)
+                copy = Cell(text=text, where=cell.where, rowspan=rs, colspan=cs, origin=False) \
+                    if rs > 1 or cs > 1 else cell
+                for dr in range(rs):
+                    for dc in range(cs):
+                        if slots[r + dr][c + dc] is None:
+                            slots[r + dr][c + dc] = copy
+                slots[r][c] = cell
+        grid_rows = tuple(
+            tuple(x if x is not None else Cell(text="", where={"table": t, "row": r, "column": ci})
+                  for ci, x in enumerate(row))
+            for r, row in enumerate(slots))
+        return Grid(rows=grid_rows, where={"table": t}, source="docx")
+
+
+def _child(el: Any, *tags: str) -> Any:
+    """The first child with one of ``tags`` (``find`` without ElementPath), or None."""
+    return next(el.iterchildren(*tags), None)
+
+
+def _first(el: Any, tag: str) -> Any:
+    """A properties element (``w:pPr``, ``w:tcPr``, ``w:trPr``): the schema puts it first."""
+    if len(el) and el[0].tag == tag:
+        return el[0]
+    return _child(el, tag)
+
+
+def _children(parent: Any, tag: str) -> list[Any]:
+    """Children with ``tag``, looking through content controls and custom XML wrappers."""
+    if _child(parent, *_ROW_WRAPPERS) is None:
+        return list(parent.iterchildren(tag))  # the usual case: no wrappers
+    out: list[Any] = []
+    stack = [iter(parent)]
+    while stack:
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+            continue
+        if el.tag == tag:
+            out.append(el)
+        elif el.tag in (SDT, *_BLOCK_WRAPPERS):
+            inner = el.find(SDT_CONTENT) if el.tag == SDT else el
+            if inner is not None:
+                stack.append(iter(inner))
+    return out
+
+
+def _int_val(el: Any, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, min(int(el.get(_VAL)), 1000))
+    except (TypeError, ValueError):
+        return default
+
+
+_TCPR, _GRIDSPAN, _VMERGE, _HMERGE = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
+_PPR, _NUMPR, _PSTYLE = f"{W}pPr", f"{W}numPr", f"{W}pStyle"
+_ROW_WRAPPERS = (SDT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
+
+
+def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
+    """(grid column, gridSpan, vMerge state, w:tc) of each cell of a row."""
+    trpr = _first(tr, f"{W}trPr")
+    c = _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
+    out: list[tuple[int, int, str | None, Any]] = []
+    for tc in _children(tr, TC):
+        tcpr = _first(tc, _TCPR)
+        span, vm = 1, None
+        if tcpr is not None:
+            for prop in tcpr:
+                tag = prop.tag
+                if tag == _GRIDSPAN:
+                    span = max(1, _int_val(prop, 1))
+                elif tag == _VMERGE:
+                    vm = "restart" if prop.get(_VAL) == "restart" else "continue"
+                elif tag == _HMERGE and prop.get(_VAL) != "restart" and out:  # legacy horizontal merge
+                    vm = "hmerge"
+            if vm == "hmerge":
+                pc, ps, pv, ptc = out[-1]
+                out[-1] = (pc, ps + span, pv, ptc)
+                c += span
+                continue
+        out.append((c, span, vm, tc))
+        c += span
+    return out
+
+
+def _sym(el: Any) -> str:
+    try:
+        code = int(el.get(f"{W}char") or "", 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= code <= 0xF0FF or code < 0x20:  # a glyph of a symbol font, not text
+        return ""
+    return chr(code)
+
+
+# --------------------------------------------------------------------------- read
+
+
+def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
+    """Make a paragraph's text the text of its ``w:t`` elements: line breaks, tabs, hyphens
+    and symbols inside runs become ``w:t`` elements holding their text; text around entity references left unexpanded joins its ``w:t``;
+    text boxes are detached from their anchor paragraph (returned: anchor -> boxes)."""
+    for el in body.iter(*_MARKS, f"{W}sym"):
+        if el.getparent().tag != R:
+            continue  # a tab stop definition (w:tabs/w:tab), not a tab character
+        el.text = _sym(el) if el.tag == f"{W}sym" else _MARKS[el.tag]
+        el.tag = _T  # one tag to collect a paragraph's text by
+    if has_dtd:
+        for t in body.iter(f"{W}t"):
+            if len(t):
+                t.text = (t.text or "") + "".join(c.tail or "" for c in t)
+                for c in list(t):
+                    t.remove(c)
+    boxes: dict[Any, list[Any]] = {}
+    found = list(body.iter(TXBX))
+    anchors = []
+    for box in found:
+        anchor = box.getparent()
+        while anchor is not None and anchor.tag != P:
+            anchor = anchor.getparent()
+        anchors.append(anchor)
+    for box, anchor in zip(found, anchors, strict=True):
+        parent = box.getparent()
+        if anchor is not None and parent is not None:
+            parent.remove(box)
+            boxes.setdefault(anchor, []).append(box)
+    return boxes
+
+
+
+def _numbering(pkg: _Package, related: dict[str, str]) -> Numbering:
+    """The list definitions; styles.xml is parsed only when lists exist, a paragraph with
+    a style and no list of its own asks for it, and a style carries a list (a byte search
+    first)."""
+    numbering = None
+    if "numbering" in related:
+        raw = pkg.read(related["numbering"])
+        if b"numId" in raw:
+            numbering = parse_xml(raw, related["numbering"])
+    if numbering is None or "styles" not in related:
+        return Numbering(numbering, None)
+    name = related["styles"]
+
+    def styles() -> Any:
+        raw = pkg.read(name)
+        return parse_xml(raw, name) if b"numPr" in raw else None
+
+    return Numbering(numbering, styles)
+
+
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    pkg = _Package(data, limits.max_inflated_bytes)
+    main = _main_part(pkg)
+    if main is None:
+        raise UnsupportedFormat("not a report: the ZIP package holds no Word document (word/document.xml)")
+    root = parse_xml(pkg.read(main), main)
+    check_time("after parsing the document XML")
+    numbering = _numbering(pkg, _related(pkg, main))
+    body = root.find(f"{W}body")
+    if body is None:
+        raise DamagedDocument(f"{main} has no w:body")
+    etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    boxes = _prepare(body, root.getroottree().docinfo.internalDTD is not None)
+    walker = _Walker(numbering, limits, boxes)
+    try:
+        walker.body(body)
+    except _Full:
+        walker.issues.append(Issue(
+            "limit.max_lines", "warning",
+            f"the document has more than max_lines={limits.max_lines} lines of text; only the first "
+            f"{limits.max_lines} were read (the rest of the document is missing from this record)"))
+    return Document(tuple(walker.blocks), "docx", issues=tuple(walker.issues))

@@ -1,0 +1,319 @@
+"""Word's automatic list numbering (``word/numbering.xml``), rendered as Word prints it.
+
+A heading whose "一、" or "（一）" comes from a numbered list has no such characters in the
+XML; without rendering the number the section stage would not find it. :class:`Numbering`
+holds the list definitions (``w:abstractNum`` levels: ``w:numFmt``, ``w:lvlText``,
+``w:start``, ``w:lvlRestart``, ``w:isLgl``, ``w:suff``; ``w:num`` instances with their
+``w:lvlOverride``/``w:startOverride``) and the paragraph styles that carry a list
+(``styles.xml``, followed through ``w:basedOn``). :meth:`Numbering.label` is called once
+per paragraph in body order and advances the counters: one set per list (paragraphs of
+``w:num`` instances that share an ``w:abstractNum`` without overriding it continue one
+list, as Word does), a level counting up from its ``w:start``, the deeper levels
+restarting when a higher level is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_VAL = f"{W}val"
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_DIZHI = "子丑寅卯辰巳午未申酉戌亥"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+          (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def chinese_counting(n: int, digits: str = _CN_DIGITS, units: str = "十百千") -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 105 → 一百零五 (numbers up to 9999; larger in
+    decimal digits)."""
+    if n <= 0 or n > 9999:
+        return str(n)
+    s = str(n)
+    out: list[str] = []
+    zero = False
+    for k, ch in enumerate(s):
+        d = int(ch)
+        place = len(s) - 1 - k
+        if d == 0:
+            zero = True
+            continue
+        if zero and out:
+            out.append(digits[0])
+        zero = False
+        out.append(digits[d])
+        if place:
+            out.append(units[place - 1])
+    text = "".join(out)
+    if digits is _CN_DIGITS and 10 <= n <= 19:
+        text = text[1:]  # 十一, not 一十一
+    return text
+
+
+def _letters(n: int, upper: bool) -> str:
+    if n <= 0:
+        return str(n)
+    ch = chr((ord("A") if upper else ord("a")) + (n - 1) % 26)
+    return ch * ((n - 1) // 26 + 1)
+
+
+def _roman(n: int, upper: bool) -> str:
+    if n <= 0 or n >= 4000:
+        return str(n)
+    out = []
+    for v, r in _ROMAN:
+        while n >= v:
+            out.append(r)
+            n -= v
+    s = "".join(out)
+    return s if upper else s.lower()
+
+
+def _cycle(chars: str, n: int) -> str:
+    return chars[(n - 1) % len(chars)] if n > 0 else str(n)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One counter value in a ``w:numFmt`` (unknown formats give decimal digits)."""
+    simple = {
+        "decimal": str(n),
+        "decimalZero": f"{n:02d}",
+        "none": "",
+        "ideographDigital": "".join("〇一二三四五六七八九"[int(c)] for c in str(n)) if n >= 0 else str(n),
+        "decimalFullWidth": str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        "decimalFullWidth2": str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        "decimalHalfWidth": str(n),
+        "upperLetter": _letters(n, True),
+        "lowerLetter": _letters(n, False),
+        "upperRoman": _roman(n, True),
+        "lowerRoman": _roman(n, False),
+    }
+    if fmt in simple:
+        return simple[fmt]
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "japaneseDigitalTenThousand"):
+        return chinese_counting(n)
+    if fmt in ("chineseLegalSimplified", "japaneseLegal"):
+        return chinese_counting(n, _CN_LEGAL, "拾佰仟")
+    if fmt == "ideographTraditional":
+        return _cycle(_TIANGAN, n)
+    if fmt == "ideographZodiac":
+        return _cycle(_DIZHI, n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
+        return _CIRCLED[n - 1] if 1 <= n <= 20 else str(n)
+    if fmt == "decimalEnclosedParen":
+        return f"({n})"
+    if fmt == "decimalEnclosedFullstop":
+        return f"{n}."
+    return str(n)
+
+
+@dataclass
+class Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    restart: int | None = None  # w:lvlRestart (None: after any higher level; 0: never)
+    legal: bool = False
+    suffix: str = "tab"
+    style: str | None = None  # w:pStyle: the paragraph style this level belongs to
+
+
+@dataclass
+class _List:
+    levels: dict[int, Level]
+    counters: dict[int, int] = field(default_factory=dict)
+
+
+def _int(el: Any, default: int | None = None) -> int | None:
+    if el is None:
+        return default
+    try:
+        return int(el.get(_VAL))
+    except (TypeError, ValueError):
+        return default
+
+
+def _level(lvl: Any) -> Level:
+    level = Level()
+    fmt = lvl.find(f"{W}numFmt")
+    if fmt is not None and fmt.get(_VAL):
+        level.fmt = fmt.get(_VAL)
+    text = lvl.find(f"{W}lvlText")
+    if text is not None:
+        level.text = text.get(_VAL) or ""
+    level.start = _int(lvl.find(f"{W}start"), 1) or 0
+    level.restart = _int(lvl.find(f"{W}lvlRestart"))
+    legal = lvl.find(f"{W}isLgl")
+    level.legal = legal is not None and legal.get(_VAL) not in ("0", "false", "off")
+    suff = lvl.find(f"{W}suff")
+    if suff is not None:
+        level.suffix = suff.get(_VAL) or "tab"
+    style = lvl.find(f"{W}pStyle")
+    level.style = style.get(_VAL) if style is not None else None
+    return level
+
+
+def _levels(parent: Any) -> dict[int, Level]:
+    out: dict[int, Level] = {}
+    for lvl in parent.iter(f"{W}lvl"):
+        ilvl = _int_attr(lvl, f"{W}ilvl")
+        if ilvl is not None and 0 <= ilvl < 9:
+            out[ilvl] = _level(lvl)
+    return out
+
+
+def _int_attr(el: Any, name: str) -> int | None:
+    try:
+        return int(el.get(name))
+    except (TypeError, ValueError):
+        return None
+
+
+class Numbering:
+    """The lists of one document; :meth:`label` renders and counts one numbered paragraph."""
+
+    def __init__(self, numbering: Any | None, styles: Any | Callable[[], Any] | None) -> None:
+        """``numbering``/``styles``: the parsed parts (None when absent); ``styles`` may be
+        a function that parses it, called only when a paragraph style has to be looked up."""
+        abstract: dict[str, dict[int, Level]] = {}
+        # numId -> (list key, levels, start overrides)
+        self._nums: dict[str, tuple[str, dict[int, Level], dict[int, int]]] = {}
+        self._lists: dict[str, _List] = {}
+        self._fresh: set[str] = set()  # lists whose overrides still have to be applied
+        if numbering is not None:
+            for an in numbering.iter(f"{W}abstractNum"):
+                abstract[an.get(f"{W}abstractNumId") or ""] = _levels(an)
+            for num in numbering.iter(f"{W}num"):
+                self._add_num(num, abstract)
+        # paragraph style id -> (numId, ilvl or None, basedOn), read on first need
+        self._styles: dict[str, tuple[str | None, int | None, str | None]] | None = None
+        self._styles_source = styles
+
+    def _load_styles(self) -> dict[str, tuple[str | None, int | None, str | None]]:
+        source, self._styles_source = self._styles_source, None
+        styles = source() if callable(source) else source
+        out: dict[str, tuple[str | None, int | None, str | None]] = {}
+        if styles is not None:
+            for st in styles.iter(f"{W}style"):
+                if st.get(f"{W}type") not in (None, "paragraph"):
+                    continue
+                num_pr = st.find(f"{W}pPr/{W}numPr")
+                based = st.find(f"{W}basedOn")
+                num_id = ilvl = None
+                if num_pr is not None:
+                    nid = num_pr.find(f"{W}numId")
+                    num_id = nid.get(_VAL) if nid is not None else None
+                    ilvl = _int(num_pr.find(f"{W}ilvl"))
+                out[st.get(f"{W}styleId") or ""] = (num_id, ilvl, based.get(_VAL) if based is not None else None)
+        self._styles = out
+        return out
+
+    @property
+    def active(self) -> bool:
+        """Whether the document defines any list (else no paragraph is numbered)."""
+        return bool(self._nums)
+
+    def _add_num(self, num: Any, abstract: dict[str, dict[int, Level]]) -> None:
+        num_id = num.get(f"{W}numId") or ""
+        ref = num.find(f"{W}abstractNumId")
+        aid = ref.get(_VAL) if ref is not None else ""
+        levels = dict(abstract.get(aid or "", {}))
+        starts: dict[int, int] = {}
+        for ov in num.findall(f"{W}lvlOverride"):
+            ilvl = _int_attr(ov, f"{W}ilvl")
+            if ilvl is None or not 0 <= ilvl < 9:
+                continue
+            so = _int(ov.find(f"{W}startOverride"))
+            lvl = ov.find(f"{W}lvl")
+            if lvl is not None:
+                levels[ilvl] = _level(lvl)
+            if so is not None:
+                starts[ilvl] = so
+        # a num that overrides nothing continues the list of its abstractNum (Word's rule)
+        key = f"n{num_id}" if (starts or levels != abstract.get(aid or "", {})) else f"a{aid}"
+        self._nums[num_id] = (key, levels, starts)
+        if starts:
+            self._fresh.add(num_id)
+
+    def _style_num(self, style: str | None) -> tuple[str | None, int | None]:
+        styles = self._styles if self._styles is not None else self._load_styles()
+        seen: set[str] = set()
+        while style and style not in seen and len(seen) < 50:
+            seen.add(style)
+            num_id, ilvl, based = styles.get(style, (None, None, None))
+            if num_id is not None:
+                return num_id, ilvl
+            style = based
+        return None, None
+
+    def label(self, num_id: str | None, ilvl: int | None, style: str | None) -> str:
+        """The number Word prints before this paragraph ("一、", "（二）", "3." …), its
+        separator included (a space for ``w:suff="space"``); "" when it is not numbered.
+        ``num_id``/``ilvl`` are the paragraph's own ``w:numPr`` (None when absent)."""
+        if num_id is None:
+            if not style:
+                return ""
+            num_id, style_ilvl = self._style_num(style)
+            if num_id is None:
+                return ""
+            if ilvl is None:
+                ilvl = style_ilvl
+            if ilvl is None:
+                ilvl = self._level_of_style(num_id, style)
+        if num_id == "0" or num_id not in self._nums:
+            return ""
+        key, levels, starts = self._nums[num_id]
+        ilvl = ilvl if ilvl is not None and 0 <= ilvl < 9 else 0
+        lst = self._lists.get(key)
+        if lst is None:
+            lst = self._lists[key] = _List(levels)
+        if num_id in self._fresh:
+            self._fresh.discard(num_id)
+            for k, v in starts.items():
+                lst.counters[k] = v - 1
+        level = levels.get(ilvl, Level())
+        lst.counters[ilvl] = lst.counters.get(ilvl, level.start - 1) + 1
+        for k in list(lst.counters):
+            if k > ilvl:
+                deeper = levels.get(k, Level())
+                if deeper.restart is None or (deeper.restart != 0 and ilvl < deeper.restart):
+                    del lst.counters[k]
+        return self._render(lst, levels, ilvl)
+
+    def _level_of_style(self, num_id: str, style: str | None) -> int:
+        if num_id in self._nums and style:
+            for k, lvl in self._nums[num_id][1].items():
+                if lvl.style == style:
+                    return k
+        return 0
+
+    @staticmethod
+    def _render(lst: _List, levels: dict[int, Level], ilvl: int) -> str:
+        level = levels.get(ilvl, Level())
+        if level.fmt == "bullet":
+            return ""  # a bullet glyph, not a number
+        out: list[str] = []
+        text = level.text
+        i = 0
+        while i < len(text):
+            ch = text[i]
+            if ch == "%" and i + 1 < len(text) and text[i + 1] in "123456789":
+                k = int(text[i + 1]) - 1
+                lv = levels.get(k, Level())
+                n = lst.counters.get(k, lv.start)
+                out.append(format_number(n, "decimal" if level.legal or lv.fmt == "bullet" else lv.fmt))
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        label = "".join(out)
+        if label and level.suffix == "space":
+            label += " "
+        return label
