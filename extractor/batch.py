@@ -333,8 +333,9 @@ class _WorkerWriter:
 
 
 def _signal_name(code: int) -> str:
+    """``SIGKILL (signal 9)``: the name and the number, nothing guessed about who sent it."""
     try:
-        return signal.Signals(code).name
+        return f"{signal.Signals(code).name} (signal {code})"
     except ValueError:
         return f"signal {code}"
 
@@ -425,9 +426,9 @@ class Worker:
         if rc is None:
             return "the worker process stopped answering"
         if rc < 0:
-            sig = _signal_name(-rc)
-            extra = " (the kernel's out-of-memory killer sends this)" if -rc == signal.SIGKILL else ""
-            return f"the worker process crashed while {doing}: killed by {sig}{extra}"
+            # who sent the signal is not known here (a SIGKILL may come from a user, a job
+            # manager or the kernel's OOM killer); the memory cap shows as a MemoryError
+            return f"the worker process crashed while {doing}: killed by {_signal_name(-rc)}"
         return f"the worker process crashed while {doing}: it exited with code {rc}"
 
     def call(self, task: Task, timeout: float, startup_timeout: float = 120.0) -> dict[str, Any]:
