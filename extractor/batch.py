@@ -25,12 +25,8 @@ Design (see ``docs/dataset.md`` for what is written):
 * ``--engine dask --scheduler ADDRESS`` runs the same per-file work on a Dask cluster;
   there too each file is parsed in an isolated child process of the Dask worker.
 
-Test-only hooks (environment variables read by the parent and passed to the workers;
-each takes a substring of the file path): ``EXTRACTOR_TEST_CRASH_ON`` (``os._exit``),
-``EXTRACTOR_TEST_SEGFAULT_ON`` (SIGSEGV), ``EXTRACTOR_TEST_HANG_ON`` (sleeps forever),
-``EXTRACTOR_TEST_MEMORY_ON`` (allocates until the memory limit),
-``EXTRACTOR_TEST_EXIT_AFTER_WRITE_ON`` (``os._exit`` after the worker wrote the file, before
-it reports it); and ``EXTRACTOR_TEST_DELAY`` (seconds to sleep before every file).
+Faults (crashes, hangs, memory blow-ups) are injected by the tests from outside: see
+``tests/faults/sitecustomize.py``.
 """
 
 from __future__ import annotations
@@ -84,7 +80,6 @@ NON_REPORT_BINARY_EXTS = frozenset({
     ".ttf", ".otf", ".eot", ".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".exe", ".dll",
     ".mp3", ".mp4", ".avi", ".mov", ".wav", ".swf", ".flv",
 })
-_HOOKS = ("CRASH_ON", "SEGFAULT_ON", "HANG_ON", "MEMORY_ON", "DELAY", "EXIT_AFTER_WRITE_ON")
 
 
 class BatchError(ExtractorError):
@@ -102,33 +97,6 @@ class UsageError(ExtractorError):
 # =========================================================================== per-file work
 
 
-def _apply_hooks(path: str, hooks: dict[str, str]) -> None:
-    if not hooks:
-        return
-    delay = hooks.get("DELAY")
-    if delay:
-        time.sleep(float(delay))
-
-    def hit(name: str) -> bool:
-        s = hooks.get(name)
-        return bool(s) and s in path
-
-    if hit("CRASH_ON"):
-        os._exit(70)
-    if hit("SEGFAULT_ON"):
-        import ctypes
-
-        ctypes.string_at(0)
-    if hit("HANG_ON"):
-        while True:
-            time.sleep(3600)
-    if hit("MEMORY_ON"):
-        hog = []
-        for _ in range(128):  # at most 8 GiB, in 64 MiB steps
-            hog.append(bytearray(64 * 1024 * 1024))
-        del hog
-
-
 def _classify_unsupported(path: str, data: bytes, message: str) -> tuple[str, str]:
     """(status, reason) of a file the sniffer rejected: ``skipped`` when it is a known
     non-report type (image, archive, font...), ``failed`` when it may be a broken report."""
@@ -144,8 +112,7 @@ def _classify_unsupported(path: str, data: bytes, message: str) -> tuple[str, st
 
 
 def process_file(path: str, data: bytes | None = None, expected_sha256: str | None = None, *,
-                 limits: Limits = DEFAULT_LIMITS, hooks: dict[str, str] | None = None,
-                 max_memory_mb: int = 0) -> dict[str, Any]:
+                 limits: Limits = DEFAULT_LIMITS, max_memory_mb: int = 0) -> dict[str, Any]:
     """The per-file work of a batch run (in a worker process): read, sniff, parse, make rows.
 
     Returns a picklable dict: ``sha256``, ``content`` (the per-content columns of the
@@ -184,7 +151,6 @@ def process_file(path: str, data: bytes | None = None, expected_sha256: str | No
     if expected_sha256 and sha != expected_sha256:
         return fail("changed", "the file changed while the run was reading it; run again")
     try:
-        _apply_hooks(path, hooks or {})
         try:
             fmt = sniff_format(data)
         except UnsupportedFormat as e:
@@ -266,7 +232,6 @@ def _child_main() -> int:
     assert kind == "config"
     _set_memory_limit(int(cfg.get("max_memory_mb") or 0))
     limits = Limits(**cfg["limits"])
-    hooks = cfg.get("hooks") or {}
     max_tasks = int(cfg.get("max_tasks") or 0)
     writer = _WorkerWriter(cfg.get("store"))
     try:  # warm up: import the whole pipeline once, before the first deadline starts
@@ -287,11 +252,8 @@ def _child_main() -> int:
         if msg[0] != "task":
             return 0
         _, task_id, path, data, sha, paths, unseen = msg
-        result = process_file(path, data, sha, limits=limits, hooks=hooks,
-                              max_memory_mb=int(cfg.get("max_memory_mb") or 0))
+        result = process_file(path, data, sha, limits=limits, max_memory_mb=int(cfg.get("max_memory_mb") or 0))
         writer.write(result, paths, unseen)
-        if hooks.get("EXIT_AFTER_WRITE_ON") and hooks["EXIT_AFTER_WRITE_ON"] in path:
-            os._exit(71)
         done += 1
         if max_tasks and done >= max_tasks:
             result["retire"] = True
@@ -486,7 +448,6 @@ class EngineConfig:
     timeout: float
     max_memory_mb: int
     limits: Limits = DEFAULT_LIMITS
-    hooks: dict[str, str] = field(default_factory=dict)
     max_tasks: int = 1000
     log_path: Path | None = None
     #: the dataset the workers write their results into (None: they send rows back)
@@ -494,7 +455,7 @@ class EngineConfig:
 
     def worker_cfg(self) -> dict[str, Any]:
         return {"max_memory_mb": self.max_memory_mb, "limits": dataclasses.asdict(self.limits),
-                "hooks": self.hooks, "max_tasks": self.max_tasks, "store": self.store_path}
+                "max_tasks": self.max_tasks, "store": self.store_path}
 
 
 class LocalEngine:
@@ -1067,12 +1028,6 @@ def _acquire_lock(outdir: Path) -> Any:
     return fh
 
 
-def hooks_from_env(env: dict[str, str] | os._Environ[str] | None = None) -> dict[str, str]:
-    """The test-only hooks set in the environment (``EXTRACTOR_TEST_*``)."""
-    env = os.environ if env is None else env
-    return {h: env[f"EXTRACTOR_TEST_{h}"] for h in _HOOKS if env.get(f"EXTRACTOR_TEST_{h}")}
-
-
 def run(
     inputs: Sequence[str],
     outdir: str | os.PathLike[str] = "output",
@@ -1117,7 +1072,6 @@ def run(
             timeout=limits.time_s if timeout is None else timeout,
             max_memory_mb=max_memory_mb,
             limits=limits,
-            hooks=hooks_from_env(),
             log_path=out / "worker.log",
             store_path=str(out / "dataset.sqlite") if engine == "local" else None,
         )
