@@ -26,6 +26,8 @@ import pytest
 
 import extractor
 from extractor import batch
+from extractor.batch import runner
+from extractor.cli import add_run_arguments
 from extractor.dataset import REPORT_COLUMNS, rows_from_record
 from extractor.errors import ExtractorError
 
@@ -224,12 +226,12 @@ def test_retry_failed_and_force(tmp_path, monkeypatch):
     shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "good.txt")
     out = tmp_path / "out"
     monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
-    s = batch.run([str(corpus)], out, workers=1, progress=False)
+    s = batch.run([str(corpus)], out, workers=1, progress=False, strict=True)
     assert (s.counts["ok"], s.counts["failed"], s.exit_code) == (1, 1, 9)
     monkeypatch.delenv("EXTRACTOR_TEST_CRASH_ON")
-    s = batch.run([str(corpus)], out, workers=1, progress=False)  # failed files stay failed
+    s = batch.run([str(corpus)], out, workers=1, progress=False, strict=True)  # failed files stay failed
     assert (s.counts["parsed"], s.counts["failed"], s.exit_code) == (0, 1, 9)
-    s = batch.run([str(corpus)], out, workers=1, progress=False, retry_failed=True)
+    s = batch.run([str(corpus)], out, workers=1, progress=False, retry_failed=True, strict=True)
     assert (s.counts["parsed"], s.counts["ok"], s.counts["failed"], s.exit_code) == (1, 2, 0, 0)
     s = batch.run([str(corpus)], out, workers=1, progress=False, force=True)
     assert (s.counts["parsed"], s.counts["ok"]) == (2, 2)
@@ -374,7 +376,7 @@ def test_inputs_files_globs_and_missing(tmp_path):
     shutil.copy(FIXTURES / "text" / "dept-2019.pipes.txt", src / ".git" / "objects.txt")
     out = src / "out"  # the output folder inside an input folder is never an input
     s = batch.run([str(src / "a" / "b" / "two.txt"), str(src), f"{src}/**/*.html", str(src / "nope.txt"),
-                   f"{src}/*.nothing"], out, workers=1, progress=False)
+                   f"{src}/*.nothing"], out, workers=1, progress=False, strict=True)
     assert s.warnings == [f"no file matches {src}/*.nothing"]
     rows = {r["path"]: r for r in read_csv(out / "reports.csv")}
     assert set(rows) == {str(src / "a" / "one.txt"), str(src / "a" / "b" / "two.txt"), str(src / "three.html"),
@@ -422,7 +424,7 @@ def test_cli_options_and_usage_errors(tmp_path):
     import argparse
 
     parser = argparse.ArgumentParser()
-    batch.add_arguments(parser)
+    add_run_arguments(parser)
     a = parser.parse_args(["x", "y"])
     assert (a.inputs, a.output, a.workers, a.timeout, a.max_memory_mb, a.engine, a.scheduler) == \
         (["x", "y"], "output", None, 120.0, 4096, "local", None)
@@ -433,7 +435,7 @@ def test_cli_options_and_usage_errors(tmp_path):
 
 
 def test_worker_start_failure_is_an_error_not_a_hang(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "_CHILD_CODE", "import sys; sys.exit(3)")
+    monkeypatch.setattr(batch.worker, "_CHILD_CODE", "import sys; sys.exit(3)")
     with pytest.raises(batch.BatchError, match="worker processes cannot start") as e:
         batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], tmp_path / "out", workers=1, progress=False)
     assert "crashed while starting: it exited with code 3" in str(e.value)
@@ -460,12 +462,13 @@ def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes):
     (corpus / "site.css").write_text("body{}", encoding="utf-8")
     monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
     monkeypatch.setenv("EXTRACTOR_TEST_HANG_ON", "hang-here")
-    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=3, progress=False)
+    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=3, progress=False, strict=True)
     with distributed.LocalCluster(host="127.0.0.1", processes=processes, n_workers=2, threads_per_worker=1,
                                   dashboard_address=None, protocol="tcp://") as cluster:
         try:
             remote = batch.run([str(corpus)], tmp_path / "dask", engine="dask",
-                               scheduler=cluster.scheduler_address, timeout=3, progress=False)
+                               scheduler=cluster.scheduler_address, timeout=3, progress=False,
+                               strict=True)
         finally:
             batch.shutdown_dask_pool()
     assert remote.counts == local.counts
@@ -573,23 +576,21 @@ def test_worker_writer_hands_the_rows_back_when_the_lock_is_busy(tmp_path, monke
     other.close()
 
 
-def test_exports_during_the_run_while_workers_write(tmp_path):
+def test_exports_during_the_run_while_workers_write(tmp_path, monkeypatch):
     corpus = tmp_path / "in"
     corpus.mkdir()
     for i, p in enumerate(fixture_reports(("text",)) * 2):
         unique_copy(p, corpus / f"{i:02d}-{p.name}", str(i))
     exports = []
-    orig = batch.export
+    orig = runner.export
 
     def counted(*a, **k):
         exports.append(k.get("jobs", 1))
         return orig(*a, **k)
 
-    try:
-        batch.export = counted
-        s = batch.run([str(corpus)], tmp_path / "busy", workers=2, progress=False, export_every=0.001)
-    finally:
-        batch.export = orig
+    monkeypatch.setattr(runner, "export", counted)
+    s = batch.run([str(corpus)], tmp_path / "busy", workers=2, progress=False, export_every=0.001)
+    monkeypatch.setattr(runner, "export", orig)
     assert s.counts["ok"] == len(list(corpus.iterdir()))
     assert len(exports) >= 3 and exports[-1] == 2 and set(exports[:-1]) == {1}
     quiet = batch.run([str(corpus)], tmp_path / "quiet", workers=1, progress=False, export_every=0)
