@@ -361,6 +361,9 @@ def test_ctrl_c_stops_cleanly_and_exports_what_is_done(tmp_path):
     assert len(rows) == conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == n
     conn.close()
     assert {r["status"] for r in rows} == {"ok"}  # files in flight are dropped, not failed
+    with_errors = sum(int(r["n_errors"]) > 0 for r in rows)
+    assert f"{n + len(STUCK)} files: {n} ok ({with_errors} with errors), 0 failed, 0 skipped" in err
+    assert f"interrupted: {len(STUCK)} files not reached;" in err
     total = n + len(STUCK)
     s = batch.run([str(corpus)], out, workers=2, progress=False)
     assert (s.counts["ok"], s.counts["parsed"], s.counts["cached"], s.exit_code) == (total, len(STUCK), n, 0)
@@ -400,10 +403,15 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     for p in fixture_reports(("text",))[:3]:
         shutil.copy(p, corpus / p.name)
     term = _Terminal()
-    batch.run([str(corpus)], tmp_path / "out", workers=1, stream=term)
+    s = batch.run([str(corpus)], tmp_path / "out", workers=1, stream=term)
     text = term.getvalue()
     assert "\r" in text and "files/s" in text and "ETA" in text
-    assert "100% |" in text and " 3/3  ok 3  failed 0  skipped 0" in text
+    last = text.rstrip("\n").rsplit("\r", 1)[1]
+    assert last.startswith("100% |") and " 3/3  ok 3  failed 0  skipped 0  " in last
+    # the bar's last rate is the summary's: the same measure (files parsed per second of parsing)
+    assert f"  {s.rate:.1f} files/s  ETA --:--" in last
+    assert f"3 parsed now ({s.rate:.1f} files/s)" in s.text()
+    assert s.rate > 0 and s.seconds > 3 / s.rate  # the whole run, export included, took longer
     quiet = io.StringIO()
     batch.run([str(corpus)], tmp_path / "out2", workers=1, stream=quiet)
     assert quiet.getvalue() == ""
@@ -432,6 +440,28 @@ def test_cli_options_and_usage_errors(tmp_path):
     assert p.returncode == 2 and "--scheduler" in p.stderr
     p = cli(str(FIXTURES / "text"), "-o", str(tmp_path / "o"), "--workers", "0")
     assert p.returncode == 2
+
+
+def test_output_that_is_a_file_is_a_usage_error(tmp_path):
+    taken = tmp_path / "taken.csv"
+    taken.write_text("x\n", encoding="utf-8")
+    p = cli(str(FIXTURES / "text" / "county-2021.tsv.txt"), "-o", str(taken))
+    assert (p.returncode, p.stderr) == (2, f"extractor: error: -o {taken}: is a file; the output must be a folder "
+                                           "(new or from an earlier run)\n")
+    with pytest.raises(batch.UsageError):
+        batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], taken, progress=False)
+    assert taken.read_text(encoding="utf-8") == "x\n"
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_library_run_and_cli_give_the_same_exit_code(tmp_path, strict):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "good.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    p = cli(str(corpus), "-o", str(tmp_path / "cli"), "--workers", "1", *(["--strict"] if strict else []))
+    s = batch.run([str(corpus)], tmp_path / "lib", workers=1, progress=False, strict=strict)
+    assert p.returncode == s.exit_code == (9 if strict else 0)
 
 
 def test_worker_start_failure_is_an_error_not_a_hang(tmp_path, monkeypatch):
