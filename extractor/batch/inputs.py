@@ -52,53 +52,63 @@ def collect_inputs(inputs: Sequence[str], exclude: Sequence[str | os.PathLike[st
     Returns ``(files, missing, warnings)``: files deduplicated by real path, the inputs that
     do not exist, and messages about globs that matched nothing.
     """
-    excluded = {os.path.realpath(p) for p in exclude}
-    seen: set[str] = set()
-    files: list[InputFile] = []
-    missing: list[str] = []
-    warnings: list[str] = []
+    found = _Collector({os.path.realpath(p) for p in exclude})
+    for inp in inputs:
+        if os.path.isdir(inp):
+            found.walk(inp)
+        elif os.path.lexists(inp):
+            found.add(inp)
+        elif _has_magic(inp):
+            found.glob(inp)
+        else:
+            found.missing.append(display_path(os.path.normpath(inp)))
+    return found.files, list(dict.fromkeys(found.missing)), found.warnings
 
-    def add(path: str) -> None:
+
+class _Collector:
+    """The files found so far, each once (by real path)."""
+
+    def __init__(self, excluded: set[str]) -> None:
+        self.excluded = excluded
+        self.seen: set[str] = set()
+        self.files: list[InputFile] = []
+        self.missing: list[str] = []
+        self.warnings: list[str] = []
+
+    def add(self, path: str) -> None:
         path = os.path.normpath(path)
         try:
             real = os.path.realpath(path)
-            if real in seen:
+            if real in self.seen:
                 return
             st = os.stat(path)
         except OSError:
-            missing.append(display_path(path))
+            self.missing.append(display_path(path))
             return
         if not os.path.isfile(path):
             return
-        seen.add(real)
-        files.append(InputFile(path, st.st_size, display_path(path)))
+        self.seen.add(real)
+        self.files.append(InputFile(path, st.st_size, display_path(path)))
 
-    def walk(top: str) -> None:
+    def walk(self, top: str) -> None:
+        if os.path.realpath(top) in self.excluded:
+            return
         for root, dirs, names in os.walk(top):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                             and os.path.realpath(os.path.join(root, d)) not in excluded)
+                             and os.path.realpath(os.path.join(root, d)) not in self.excluded)
             for name in sorted(names):
                 if not name.startswith("."):
-                    add(os.path.join(root, name))
+                    self.add(os.path.join(root, name))
 
-    for inp in inputs:
-        if os.path.isdir(inp):
-            if os.path.realpath(inp) not in excluded:
-                walk(inp)
-        elif os.path.lexists(inp):
-            add(inp)
-        elif _has_magic(inp):
-            matches = sorted(glob.glob(inp, recursive=True))
-            if not matches:
-                warnings.append(f"no file matches {inp}")
-            for m in matches:
-                if os.path.isdir(m):
-                    walk(m)
-                elif not any(fnmatch.fnmatch(os.path.basename(part), ".*") for part in Path(m).parts[:-1]):
-                    add(m)
-        else:
-            missing.append(display_path(os.path.normpath(inp)))
-    return files, list(dict.fromkeys(missing)), warnings
+    def glob(self, pattern: str) -> None:
+        matches = sorted(glob.glob(pattern, recursive=True))
+        if not matches:
+            self.warnings.append(f"no file matches {pattern}")
+        for m in matches:
+            if os.path.isdir(m):
+                self.walk(m)
+            elif not any(fnmatch.fnmatch(os.path.basename(part), ".*") for part in Path(m).parts[:-1]):
+                self.add(m)
 
 
 def _hash_file(path: str) -> tuple[str | None, str | None]:

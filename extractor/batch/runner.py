@@ -20,10 +20,9 @@ from ..dataset import (
     CONTENT_COLUMNS,
     ContentRows,
     Store,
-    export,
     failure_content,
-    remove_stale_temporaries,
 )
+from ..export import export, remove_stale_temporaries
 from ..limits import DEFAULT_LIMITS, Limits
 from .dask_engine import DaskEngine
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, BatchError, UsageError

@@ -33,7 +33,7 @@ _current = {"path": ""}
 
 
 def _hit(name: str, path: str) -> bool:
-    s = FAULTS.get(name)
+    s = FAULTS.get(name, "")
     return bool(s) and s in path
 
 
@@ -61,7 +61,7 @@ def _install() -> None:
     from extractor import batch
     from extractor.dataset import Store
 
-    worker = sys.modules[batch._child_main.__module__]  # where the worker loop finds process_file
+    worker: Any = sys.modules[batch._child_main.__module__]  # where the worker loop finds process_file
     process_file = worker.process_file
     parse = extractor.parse
     write = worker._WorkerWriter.write
@@ -88,9 +88,9 @@ def _install() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return report_tuple(self, path, *a, **k)
 
-    worker.process_file = faulty_process_file  # type: ignore[assignment]
-    extractor.parse = faulty_parse  # type: ignore[assignment]
-    worker._WorkerWriter.write = faulty_write  # type: ignore[method-assign]
+    worker.process_file = faulty_process_file
+    extractor.parse = faulty_parse
+    worker._WorkerWriter.write = faulty_write
     Store._report_tuple = faulty_report_tuple  # type: ignore[method-assign]
 
 
