@@ -12,7 +12,24 @@ from .worker import EngineConfig, OnResult, OnTick, Source, Task, Worker, _crash
 
 
 class LocalEngine:
-    """A pool of worker processes on this machine that survives any worker dying."""
+    """A pool of worker processes on this machine that survives any worker dying.
+
+    Why not :class:`concurrent.futures.ProcessPoolExecutor` or :class:`multiprocessing.Pool`
+    (measured with Python 3.11 on this machine, 2 workers, 20 tasks of 0.1-0.2 s):
+
+    * ProcessPoolExecutor: one task calling ``os._exit(70)`` (a segfaulting PDF library does
+      the same) left 2 of 20 futures done and 18 failed with ``BrokenProcessPool``: the whole
+      pool is dead, every pending file with it. Here only the file in flight fails
+      (``crashed``) and its worker is replaced.
+    * ProcessPoolExecutor: ``future.result(timeout=1)`` on a hanging task returned after
+      1.0 s but both worker processes were still alive; the executor has no way to kill the
+      one worker that hangs (only to shut the whole pool down). ``--timeout`` needs that.
+    * multiprocessing.Pool: the same crash gave 19 of 20 results and one that never arrives
+      (``get()`` without a timeout waits for ever); the pool replaces the process silently.
+    * Each worker here also writes its results into SQLite itself and retires after
+      ``max_tasks`` files or a MemoryError; an executor's ``initializer`` could set the
+      memory cap (``RLIMIT_AS``), so that alone would not be a reason.
+    """
 
     startup_timeout = 120.0
 
