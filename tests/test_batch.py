@@ -137,7 +137,7 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
     corpus = tmp_path / "in"
     broken = make_mixed_corpus(corpus)
     out = tmp_path / "out"
-    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "6", "--max-memory-mb", "512",
+    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "20", "--max-memory-mb", "512",
             "--strict", env=HOOKS)
     assert p.returncode == 9, p.stderr
 
@@ -151,7 +151,7 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
         assert (rel[name]["status"], rel[name]["error_type"]) == (status, error_type), name
     assert "exited with code 70" in rel["broken/crash-here.txt"]["error"]
     assert "SIGSEGV" in rel["broken/segfault-here.txt"]["error"]
-    assert rel["broken/hang-here.txt"]["error"] == "parsing took longer than the time limit (6 s, --timeout)"
+    assert rel["broken/hang-here.txt"]["error"] == "parsing took longer than the time limit (20 s, --timeout)"
     assert rel["broken/memory-here.txt"]["error"] == "ran out of memory while parsing (--max-memory-mb 512)"
     assert rel["broken/picture.png"]["error"] == "not a report: the file is a PNG image"
     assert rel["broken/site.css"]["error"] == "not a report: a .css file (web page asset)"
@@ -492,12 +492,12 @@ def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes):
     (corpus / "site.css").write_text("body{}", encoding="utf-8")
     monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
     monkeypatch.setenv("EXTRACTOR_TEST_HANG_ON", "hang-here")
-    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=3, progress=False, strict=True)
+    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=20, progress=False, strict=True)
     with distributed.LocalCluster(host="127.0.0.1", processes=processes, n_workers=2, threads_per_worker=1,
                                   dashboard_address=None, protocol="tcp://") as cluster:
         try:
             remote = batch.run([str(corpus)], tmp_path / "dask", engine="dask",
-                               scheduler=cluster.scheduler_address, timeout=3, progress=False,
+                               scheduler=cluster.scheduler_address, timeout=20, progress=False,
                                strict=True)
         finally:
             batch.shutdown_dask_pool()
