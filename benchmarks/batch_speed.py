@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extractor import batch  # noqa: E402
+from extractor.batch import runner  # noqa: E402
 
 PATTERNS = {"text": "*.txt", "html": "*.html", "pdf": "*.pdf"}
 
@@ -60,7 +61,7 @@ def measure(inputs: Path, outdir: Path, workers: int) -> tuple[float, float, flo
     t0 = time.perf_counter()
     parse_end = [t0]
     results: list[float] = []
-    orig_export = batch.export
+    orig_export = runner.export
     orig_on_result = batch._Run.on_result
 
     def timed_export(*a, **k):  # type: ignore[no-untyped-def]
@@ -71,12 +72,12 @@ def measure(inputs: Path, outdir: Path, workers: int) -> tuple[float, float, flo
         orig_on_result(self, task, result)
         results.append(time.perf_counter())
 
-    batch.export = timed_export  # type: ignore[assignment]
+    runner.export = timed_export  # type: ignore[assignment]
     batch._Run.on_result = timed_on_result  # type: ignore[method-assign]
     try:
         summary = batch.run([str(inputs)], outdir, workers=workers, progress=False, export_every=0)
     finally:
-        batch.export = orig_export  # type: ignore[assignment]
+        runner.export = orig_export  # type: ignore[assignment]
         batch._Run.on_result = orig_on_result  # type: ignore[method-assign]
     total = time.perf_counter() - t0
     return parse_end[0] - t0, results[-1] - results[0], total, summary.counts["parsed"]

@@ -63,20 +63,82 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
+    from .batch.errors import UsageError
     from .codebook import write_codebook_csv
 
     if args.output in (None, "-"):
         write_codebook_csv(sys.stdout)
-    else:
+        return 0
+    folder = os.path.dirname(args.output) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"-o {args.output}: the folder {folder} does not exist")
+    if os.path.isdir(args.output):
+        raise UsageError(f"-o {args.output}: is a folder, not a file")
+    try:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             write_codebook_csv(fh)
+    except OSError as e:
+        raise UsageError(f"-o {args.output}: cannot write it: {e.strerror or e}") from None
     return 0
 
 
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Define the options of ``extractor run`` (each one is an argument of :func:`extractor.batch.run`)."""
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="files, folders (walked recursively) or globs (quote them: 'data/**/*.pdf')")
+    parser.add_argument("-o", "--output", default="output", metavar="OUTDIR",
+                        help="dataset folder (default: output/); a second run on it resumes")
+    parser.add_argument("-j", "--workers", type=int, default=None, metavar="N",
+                        help="worker processes (default: the number of CPU cores)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_LIMITS.time_s, metavar="SECONDS",
+                        help=f"time limit per file; a file past it fails with error_type timeout "
+                             f"(default: {DEFAULT_LIMITS.time_s:g}; 0: none)")
+    parser.add_argument("--max-memory-mb", type=int, default=4096, metavar="MB",
+                        help="address-space limit of each worker (default: 4096; 0: none)")
+    parser.add_argument("--retry-failed", action="store_true",
+                        help="parse again the files that failed in an earlier run")
+    parser.add_argument("--force", action="store_true", help="parse every file again, even those done")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show a progress bar (default: when stderr is a terminal)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--export-every", type=float, default=300.0, metavar="SECONDS",
+                        help="also export the CSV files during the run this often (default: 300; 0: only at the end)")
+    parser.add_argument("--no-parquet", action="store_true",
+                        help="do not write Parquet files even when pyarrow is installed")
+    parser.add_argument("--no-review", action="store_true", help="do not write review.html")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with 9 when any file failed (default: 0 once the run is complete; "
+                             "failed files are rows of reports.csv)")
+    parser.add_argument("--engine", choices=["local", "dask"], default="local",
+                        help="local worker processes (default) or a Dask distributed cluster")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler address for --engine dask (e.g. tcp://10.0.0.5:8786)")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    """``extractor run``: the exit code is the summary's (see :attr:`extractor.batch.RunSummary.exit_code`)."""
     from . import batch
 
-    return batch.main(args)
+    summary = batch.run(
+        args.inputs,
+        args.output,
+        workers=args.workers,
+        timeout=args.timeout,
+        max_memory_mb=args.max_memory_mb,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        retry_failed=args.retry_failed,
+        force=args.force,
+        progress=False if args.quiet else args.progress,
+        export_every=args.export_every,
+        parquet=False if args.no_parquet else None,
+        review=not args.no_review,
+        strict=args.strict,
+        argv=sys.argv[1:],
+    )
+    if not args.quiet:
+        sys.stderr.write(summary.text() + "\n")
+    return summary.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,12 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     pp.set_defaults(func=_cmd_parse)
 
     pr = sub.add_parser("run", help="parse many files in parallel into a dataset")
-    try:
-        from . import batch
-
-        batch.add_arguments(pr)
-    except ImportError:  # pragma: no cover - batch not installed
-        pass
+    add_run_arguments(pr)
     pr.set_defaults(func=_cmd_run)
 
     pc = sub.add_parser("codebook", help="write the codebook (one row per field id) as CSV")

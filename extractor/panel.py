@@ -49,6 +49,7 @@ def _fmt(x: float) -> str:
 
 
 def cross_year_issues(records: Iterable[dict[str, Any]]) -> list[tuple[str, Issue]]:
+    """The checks across the years of one body: (sha256 of the report, issue) pairs."""
     by_body: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for rec in records:
         md = rec.get("metadata") or {}
@@ -65,36 +66,50 @@ def cross_year_issues(records: Iterable[dict[str, Any]]) -> list[tuple[str, Issu
         for y in sorted(years):
             rec = years[y]
             sha = rec["source"]["sha256"]
-            cur = _cells(rec)
             prev_rec = years.get(y - 1)
             if prev_rec is not None:
-                prev = _cells(prev_rec)
-                a, b = cur.get("s3.carried_over.total"), prev.get("s3.carried_forward.total")
-                if a is not None and b is not None and a != b:
-                    out.append((sha, Issue(
-                        "check.carry_over_chain", "warning",
-                        f"{y}: 上年结转 总计 is {_fmt(a)} but the {y - 1} report carried forward {_fmt(b)}",
-                        ("s3.carried_over.total",))))
-                if rec["metadata"]["template"] == "2021" and prev_rec["metadata"]["template"] == "2021":
-                    for stem in ("regulations", "normative"):
-                        f_now, f_iss, f_rep = (f"s2.{stem}.in_force", f"s2.{stem}.issued", f"s2.{stem}.repealed")
-                        if all(f in cur for f in (f_now, f_iss, f_rep)) and f_now in prev:
-                            want = prev[f_now] + cur[f_iss] - cur[f_rep]
-                            if cur[f_now] != want:
-                                out.append((sha, Issue(
-                                    "check.in_force_chain", "warning",
-                                    f"{y}: {f_now} is {_fmt(cur[f_now])} but {y - 1}'s {_fmt(prev[f_now])} + issued "
-                                    f"{_fmt(cur[f_iss])} − repealed {_fmt(cur[f_rep])} = {_fmt(want)}",
-                                    (f_now, f_iss, f_rep))))
-            nums = _numbers(rec)
-            if sum(1 for x in nums.values() if x) >= 5:
-                for y2 in sorted(years):
-                    if y2 >= y:
-                        break
-                    if _numbers(years[y2]) == nums:
-                        out.append((sha, Issue(
-                            "check.copied_report", "warning",
-                            f"every number of the {y} report repeats the {y2} report of the same body",
-                            tuple(sorted(nums)))))
-                        break
+                out += [(sha, issue) for issue in _chain_issues(y, rec, prev_rec)]
+            copied = _copied_issue(y, rec, years)
+            if copied is not None:
+                out.append((sha, copied))
     return out
+
+
+def _chain_issues(y: int, rec: dict[str, Any], prev_rec: dict[str, Any]) -> list[Issue]:
+    """Year ``y`` against year ``y - 1``: carried-over cases, documents in force."""
+    out: list[Issue] = []
+    cur, prev = _cells(rec), _cells(prev_rec)
+    a, b = cur.get("s3.carried_over.total"), prev.get("s3.carried_forward.total")
+    if a is not None and b is not None and a != b:
+        out.append(Issue(
+            "check.carry_over_chain", "warning",
+            f"{y}: 上年结转 总计 is {_fmt(a)} but the {y - 1} report carried forward {_fmt(b)}",
+            ("s3.carried_over.total",)))
+    if rec["metadata"]["template"] != "2021" or prev_rec["metadata"]["template"] != "2021":
+        return out
+    for stem in ("regulations", "normative"):
+        f_now, f_iss, f_rep = (f"s2.{stem}.in_force", f"s2.{stem}.issued", f"s2.{stem}.repealed")
+        if all(f in cur for f in (f_now, f_iss, f_rep)) and f_now in prev:
+            want = prev[f_now] + cur[f_iss] - cur[f_rep]
+            if cur[f_now] != want:
+                out.append(Issue(
+                    "check.in_force_chain", "warning",
+                    f"{y}: {f_now} is {_fmt(cur[f_now])} but {y - 1}'s {_fmt(prev[f_now])} + issued "
+                    f"{_fmt(cur[f_iss])} − repealed {_fmt(cur[f_rep])} = {_fmt(want)}",
+                    (f_now, f_iss, f_rep)))
+    return out
+
+
+def _copied_issue(y: int, rec: dict[str, Any], years: dict[int, dict[str, Any]]) -> Issue | None:
+    """Every number of year ``y`` repeats an earlier year's report of the same body."""
+    nums = _numbers(rec)
+    if sum(1 for x in nums.values() if x) < 5:
+        return None
+    for y2 in sorted(years):
+        if y2 >= y:
+            break
+        if _numbers(years[y2]) == nums:
+            return Issue("check.copied_report", "warning",
+                         f"every number of the {y} report repeats the {y2} report of the same body",
+                         tuple(sorted(nums)))
+    return None

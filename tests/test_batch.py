@@ -1,8 +1,9 @@
 """`extractor run`: every input file accounted for, isolation, resume, kill -9, Ctrl-C, Dask.
 
 These tests run the real parser on the real fixtures (text, HTML and PDF) in real worker
-processes. Crashes, hangs and memory blow-ups are injected with the test-only hooks of
-``extractor.batch`` (``EXTRACTOR_TEST_*`` environment variables).
+processes. Crashes, hangs and memory blow-ups are injected into the workers from outside
+the package: ``tests/faults/sitecustomize.py``, which the ``faults_in_workers`` fixture puts on
+their import path, reads the ``EXTRACTOR_TEST_*`` variables a test sets.
 """
 
 from __future__ import annotations
@@ -25,10 +26,22 @@ import pytest
 
 import extractor
 from extractor import batch
+from extractor.batch import runner
+from extractor.cli import add_run_arguments
 from extractor.dataset import REPORT_COLUMNS, rows_from_record
 from extractor.errors import ExtractorError
 
 from conftest import FIXTURES, ROOT
+
+FAULTS = Path(__file__).resolve().parent / "faults"
+
+
+@pytest.fixture(autouse=True)
+def faults_in_workers(monkeypatch):
+    """Every child process of a test (a CLI run, its workers) imports ``tests/faults/sitecustomize.py``."""
+    old = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", str(FAULTS) + (os.pathsep + old if old else ""))
+
 
 REPORT_GLOBS = {"text": "*.txt", "html": "*.htm*", "pdf": "*.pdf"}
 HOOKS = {
@@ -124,7 +137,7 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
     corpus = tmp_path / "in"
     broken = make_mixed_corpus(corpus)
     out = tmp_path / "out"
-    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "6", "--max-memory-mb", "512",
+    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "20", "--max-memory-mb", "512",
             "--strict", env=HOOKS)
     assert p.returncode == 9, p.stderr
 
@@ -138,7 +151,7 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
         assert (rel[name]["status"], rel[name]["error_type"]) == (status, error_type), name
     assert "exited with code 70" in rel["broken/crash-here.txt"]["error"]
     assert "SIGSEGV" in rel["broken/segfault-here.txt"]["error"]
-    assert rel["broken/hang-here.txt"]["error"] == "parsing took longer than the time limit (6 s, --timeout)"
+    assert rel["broken/hang-here.txt"]["error"] == "parsing took longer than the time limit (20 s, --timeout)"
     assert rel["broken/memory-here.txt"]["error"] == "ran out of memory while parsing (--max-memory-mb 512)"
     assert rel["broken/picture.png"]["error"] == "not a report: the file is a PNG image"
     assert rel["broken/site.css"]["error"] == "not a report: a .css file (web page asset)"
@@ -213,12 +226,12 @@ def test_retry_failed_and_force(tmp_path, monkeypatch):
     shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "good.txt")
     out = tmp_path / "out"
     monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
-    s = batch.run([str(corpus)], out, workers=1, progress=False)
+    s = batch.run([str(corpus)], out, workers=1, progress=False, strict=True)
     assert (s.counts["ok"], s.counts["failed"], s.exit_code) == (1, 1, 9)
     monkeypatch.delenv("EXTRACTOR_TEST_CRASH_ON")
-    s = batch.run([str(corpus)], out, workers=1, progress=False)  # failed files stay failed
+    s = batch.run([str(corpus)], out, workers=1, progress=False, strict=True)  # failed files stay failed
     assert (s.counts["parsed"], s.counts["failed"], s.exit_code) == (0, 1, 9)
-    s = batch.run([str(corpus)], out, workers=1, progress=False, retry_failed=True)
+    s = batch.run([str(corpus)], out, workers=1, progress=False, retry_failed=True, strict=True)
     assert (s.counts["parsed"], s.counts["ok"], s.counts["failed"], s.exit_code) == (1, 2, 0, 0)
     s = batch.run([str(corpus)], out, workers=1, progress=False, force=True)
     assert (s.counts["parsed"], s.counts["ok"]) == (2, 2)
@@ -257,7 +270,7 @@ def _count_done(db: Path) -> int:
         return 0
 
 
-def _slow_corpus(tmp_path: Path, n: int) -> Path:
+def _corpus(tmp_path: Path, n: int) -> Path:
     corpus = tmp_path / "in"
     srcs = fixture_reports(("text", "html"))
     for i in range(n):
@@ -265,14 +278,26 @@ def _slow_corpus(tmp_path: Path, n: int) -> Path:
     return corpus
 
 
-def _start_slow_run(corpus: Path, out: Path) -> subprocess.Popen:
-    env = {**os.environ, "EXTRACTOR_TEST_DELAY": "0.4"}
-    return subprocess.Popen([sys.executable, "-m", "extractor", "run", str(corpus), "-o", str(out), "--workers", "2"],
+#: two files of the corpus of ``_start_stuck_run`` on which the workers hang for good
+STUCK = ("hang-here-1.txt", "hang-here-2.txt")
+
+
+def _start_stuck_run(corpus: Path, out: Path) -> subprocess.Popen:
+    """A run over ``corpus`` plus the two ``STUCK`` files, with two workers and no time limit:
+    it writes every other file, then both workers hang on the ``STUCK`` files (the smallest
+    files: a run takes the largest first), so the run is certainly still going when all the
+    others are done."""
+    for name in STUCK:
+        (corpus / name).write_text(f"{name}\n2023年政府信息公开工作年度报告\n", encoding="utf-8")
+    env = {**os.environ, "EXTRACTOR_TEST_HANG_ON": "hang-here"}
+    return subprocess.Popen([sys.executable, "-m", "extractor", "run", str(corpus), "-o", str(out), "--workers", "2",
+                             "--timeout", "0"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _wait_for_rows(proc: subprocess.Popen, db: Path, n: int) -> None:
-    deadline = time.monotonic() + 60
+    """Until ``db`` holds ``n`` reports rows; a safety net of 10 minutes, not a speed bound."""
+    deadline = time.monotonic() + 600
     while _count_done(db) < n:
         assert proc.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline
@@ -281,18 +306,18 @@ def _wait_for_rows(proc: subprocess.Popen, db: Path, n: int) -> None:
 
 def test_kill_9_mid_run_then_rerun(tmp_path):
     n = 24
-    corpus = _slow_corpus(tmp_path, n)
+    corpus = _corpus(tmp_path, n)
     out = tmp_path / "out"
     db = out / "dataset.sqlite"
-    proc = _start_slow_run(corpus, out)
-    _wait_for_rows(proc, db, 4)
+    proc = _start_stuck_run(corpus, out)
+    _wait_for_rows(proc, db, n)
     workers = _children_of(proc.pid)
     assert len(workers) == 2
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     proc.stdout.close()
     proc.stderr.close()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while any(_alive(w) for w in workers):  # workers notice the parent is gone and exit
         assert time.monotonic() < deadline, "worker processes outlived the killed run"
         time.sleep(0.1)
@@ -300,20 +325,22 @@ def test_kill_9_mid_run_then_rerun(tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     done = conn.execute("SELECT COUNT(*), COUNT(DISTINCT path) FROM reports").fetchone()
+    assert conn.execute("SELECT COUNT(*) FROM reports WHERE path LIKE '%hang-here%'").fetchone()[0] == 0
     conn.close()
-    assert 4 <= done[0] == done[1] < n
+    assert done == (n, n)
 
+    total = n + len(STUCK)
     p = cli(str(corpus), "-o", str(out), "--workers", "2")
     assert p.returncode == 0, p.stderr
-    assert f"{n} files: {n} ok" in p.stderr
-    assert f"{n - done[0]} parsed now" in p.stderr and f"{done[0]} already done" in p.stderr
+    assert f"{total} files: {total} ok" in p.stderr
+    assert f"{len(STUCK)} parsed now" in p.stderr and f"{n} already done" in p.stderr
     rows = read_csv(out / "reports.csv")
     assert sorted(Path(r["path"]).name for r in rows) == sorted(x.name for x in corpus.iterdir())
     assert {r["status"] for r in rows} == {"ok"}
     values = read_csv(out / "values.csv")
     assert len(values) == sum(int(r["n_values"]) for r in rows)
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == n
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == total
     assert conn.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == len(values)
     conn.close()
     assert not list(out.glob(".*.tmp"))
@@ -321,22 +348,25 @@ def test_kill_9_mid_run_then_rerun(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_exports_what_is_done(tmp_path):
     n = 24
-    corpus = _slow_corpus(tmp_path, n)
+    corpus = _corpus(tmp_path, n)
     out = tmp_path / "out"
-    proc = _start_slow_run(corpus, out)
-    _wait_for_rows(proc, out / "dataset.sqlite", 3)
+    proc = _start_stuck_run(corpus, out)
+    _wait_for_rows(proc, out / "dataset.sqlite", n)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=600)
     assert proc.returncode == 130, err
     assert "interrupted" in err
     rows = read_csv(out / "reports.csv")
     conn = sqlite3.connect(out / "dataset.sqlite")
-    assert len(rows) == conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    assert len(rows) == conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == n
     conn.close()
-    assert 3 <= len(rows) < n
     assert {r["status"] for r in rows} == {"ok"}  # files in flight are dropped, not failed
+    with_errors = sum(int(r["n_errors"]) > 0 for r in rows)
+    assert f"{n + len(STUCK)} files: {n} ok ({with_errors} with errors), 0 failed, 0 skipped" in err
+    assert f"interrupted: {len(STUCK)} files not reached;" in err
+    total = n + len(STUCK)
     s = batch.run([str(corpus)], out, workers=2, progress=False)
-    assert (s.counts["ok"], s.counts["parsed"], s.counts["cached"], s.exit_code) == (n, n - len(rows), len(rows), 0)
+    assert (s.counts["ok"], s.counts["parsed"], s.counts["cached"], s.exit_code) == (total, len(STUCK), n, 0)
 
 
 def test_inputs_files_globs_and_missing(tmp_path):
@@ -349,7 +379,7 @@ def test_inputs_files_globs_and_missing(tmp_path):
     shutil.copy(FIXTURES / "text" / "dept-2019.pipes.txt", src / ".git" / "objects.txt")
     out = src / "out"  # the output folder inside an input folder is never an input
     s = batch.run([str(src / "a" / "b" / "two.txt"), str(src), f"{src}/**/*.html", str(src / "nope.txt"),
-                   f"{src}/*.nothing"], out, workers=1, progress=False)
+                   f"{src}/*.nothing"], out, workers=1, progress=False, strict=True)
     assert s.warnings == [f"no file matches {src}/*.nothing"]
     rows = {r["path"]: r for r in read_csv(out / "reports.csv")}
     assert set(rows) == {str(src / "a" / "one.txt"), str(src / "a" / "b" / "two.txt"), str(src / "three.html"),
@@ -373,10 +403,15 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     for p in fixture_reports(("text",))[:3]:
         shutil.copy(p, corpus / p.name)
     term = _Terminal()
-    batch.run([str(corpus)], tmp_path / "out", workers=1, stream=term)
+    s = batch.run([str(corpus)], tmp_path / "out", workers=1, stream=term)
     text = term.getvalue()
     assert "\r" in text and "files/s" in text and "ETA" in text
-    assert "100% |" in text and " 3/3  ok 3  failed 0  skipped 0" in text
+    last = text.rstrip("\n").rsplit("\r", 1)[1]
+    assert last.startswith("100% |") and " 3/3  ok 3  failed 0  skipped 0  " in last
+    # the bar's last rate is the summary's: the same measure (files parsed per second of parsing)
+    assert f"  {s.rate:.1f} files/s  ETA --:--" in last
+    assert f"3 parsed now ({s.rate:.1f} files/s)" in s.text()
+    assert s.rate > 0 and s.seconds > 3 / s.rate  # the whole run, export included, took longer
     quiet = io.StringIO()
     batch.run([str(corpus)], tmp_path / "out2", workers=1, stream=quiet)
     assert quiet.getvalue() == ""
@@ -397,7 +432,7 @@ def test_cli_options_and_usage_errors(tmp_path):
     import argparse
 
     parser = argparse.ArgumentParser()
-    batch.add_arguments(parser)
+    add_run_arguments(parser)
     a = parser.parse_args(["x", "y"])
     assert (a.inputs, a.output, a.workers, a.timeout, a.max_memory_mb, a.engine, a.scheduler) == \
         (["x", "y"], "output", None, 120.0, 4096, "local", None)
@@ -407,8 +442,30 @@ def test_cli_options_and_usage_errors(tmp_path):
     assert p.returncode == 2
 
 
+def test_output_that_is_a_file_is_a_usage_error(tmp_path):
+    taken = tmp_path / "taken.csv"
+    taken.write_text("x\n", encoding="utf-8")
+    p = cli(str(FIXTURES / "text" / "county-2021.tsv.txt"), "-o", str(taken))
+    assert (p.returncode, p.stderr) == (2, f"extractor: error: -o {taken}: is a file; the output must be a folder "
+                                           "(new or from an earlier run)\n")
+    with pytest.raises(batch.UsageError):
+        batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], taken, progress=False)
+    assert taken.read_text(encoding="utf-8") == "x\n"
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_library_run_and_cli_give_the_same_exit_code(tmp_path, strict):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / "good.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    p = cli(str(corpus), "-o", str(tmp_path / "cli"), "--workers", "1", *(["--strict"] if strict else []))
+    s = batch.run([str(corpus)], tmp_path / "lib", workers=1, progress=False, strict=strict)
+    assert p.returncode == s.exit_code == (9 if strict else 0)
+
+
 def test_worker_start_failure_is_an_error_not_a_hang(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "_CHILD_CODE", "import sys; sys.exit(3)")
+    monkeypatch.setattr(batch.worker, "_CHILD_CODE", "import sys; sys.exit(3)")
     with pytest.raises(batch.BatchError, match="worker processes cannot start") as e:
         batch.run([str(FIXTURES / "text" / "county-2021.tsv.txt")], tmp_path / "out", workers=1, progress=False)
     assert "crashed while starting: it exited with code 3" in str(e.value)
@@ -435,12 +492,13 @@ def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes):
     (corpus / "site.css").write_text("body{}", encoding="utf-8")
     monkeypatch.setenv("EXTRACTOR_TEST_CRASH_ON", "crash-here")
     monkeypatch.setenv("EXTRACTOR_TEST_HANG_ON", "hang-here")
-    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=3, progress=False)
+    local = batch.run([str(corpus)], tmp_path / "local", workers=2, timeout=20, progress=False, strict=True)
     with distributed.LocalCluster(host="127.0.0.1", processes=processes, n_workers=2, threads_per_worker=1,
                                   dashboard_address=None, protocol="tcp://") as cluster:
         try:
             remote = batch.run([str(corpus)], tmp_path / "dask", engine="dask",
-                               scheduler=cluster.scheduler_address, timeout=3, progress=False)
+                               scheduler=cluster.scheduler_address, timeout=20, progress=False,
+                               strict=True)
         finally:
             batch.shutdown_dask_pool()
     assert remote.counts == local.counts
@@ -548,23 +606,21 @@ def test_worker_writer_hands_the_rows_back_when_the_lock_is_busy(tmp_path, monke
     other.close()
 
 
-def test_exports_during_the_run_while_workers_write(tmp_path):
+def test_exports_during_the_run_while_workers_write(tmp_path, monkeypatch):
     corpus = tmp_path / "in"
     corpus.mkdir()
     for i, p in enumerate(fixture_reports(("text",)) * 2):
         unique_copy(p, corpus / f"{i:02d}-{p.name}", str(i))
     exports = []
-    orig = batch.export
+    orig = runner.export
 
     def counted(*a, **k):
         exports.append(k.get("jobs", 1))
         return orig(*a, **k)
 
-    try:
-        batch.export = counted
-        s = batch.run([str(corpus)], tmp_path / "busy", workers=2, progress=False, export_every=0.001)
-    finally:
-        batch.export = orig
+    monkeypatch.setattr(runner, "export", counted)
+    s = batch.run([str(corpus)], tmp_path / "busy", workers=2, progress=False, export_every=0.001)
+    monkeypatch.setattr(runner, "export", orig)
     assert s.counts["ok"] == len(list(corpus.iterdir()))
     assert len(exports) >= 3 and exports[-1] == 2 and set(exports[:-1]) == {1}
     quiet = batch.run([str(corpus)], tmp_path / "quiet", workers=1, progress=False, export_every=0)
@@ -574,48 +630,57 @@ def test_exports_during_the_run_while_workers_write(tmp_path):
 
 
 def test_workers_killed_at_random_never_leave_half_a_file(tmp_path, monkeypatch):
-    """Workers write their own results: SIGKILL them at random moments (parsing, writing,
-    idle) and the store still holds every file once, each ok file with all its values and no
-    value twice, each killed file as a crashed row; the next run changes nothing."""
-    import threading
+    """Workers write their own results: SIGKILL them at protocol points chosen at random
+    (idle, just before a task is sent to it; stopped with a task sent and unread) and the store still holds every file once, each ok file with all its values and
+    no value twice, each killed file as a crashed row; the next run changes nothing.
 
-    n = 240
-    corpus = _slow_corpus(tmp_path, n)
-    monkeypatch.setenv("EXTRACTOR_TEST_DELAY", "0.005")  # about 2 s in all, so that kills land
-    stop = threading.Event()
-    kills: list[int] = []
+    Kills happen only to workers that said they are ready (a task is only ever sent to
+    them), never during start-up and never after a wall-clock delay: the same kills happen
+    however fast the machine is."""
+    n = 120
+    corpus = _corpus(tmp_path, n)
+    # and workers that die in the middle of their own work: parsing, or writing the file (its
+    # values inserted, its reports row not yet)
+    for i in range(3):
+        unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / f"die-parsing-{i}.txt", f"p{i}")
+        unique_copy(FIXTURES / "text" / "county-2021.tsv.txt", corpus / f"die-writing-{i}.txt", f"w{i}")
+    monkeypatch.setenv("EXTRACTOR_TEST_KILL_ON", "die-parsing")
+    monkeypatch.setenv("EXTRACTOR_TEST_KILL_WRITING_ON", "die-writing")
     rnd = random.Random(5)
+    plan = dict.fromkeys(rnd.sample(range(1, n), 12), "")
+    for i, k in enumerate(sorted(plan)):
+        plan[k] = ("idle", "busy")[i % 2]
+    kills: list[tuple[int, str]] = []
+    sends = [0]
+    assign = batch.Worker.assign
 
-    def killer() -> None:
-        born: dict[int, float] = {}
-        while not stop.is_set():
-            time.sleep(rnd.uniform(0.005, 0.06))
-            now = time.monotonic()
-            kids = _children_of(os.getpid())
-            for k in kids:
-                born.setdefault(k, now)
-            ready = [k for k in kids if now - born[k] > 0.4]  # not while starting: that is another test
-            if ready:
-                victim = rnd.choice(ready)
-                try:
-                    os.kill(victim, signal.SIGKILL)
-                    kills.append(victim)
-                except ProcessLookupError:
-                    pass
+    def killing_assign(self, task, timeout):
+        sends[0] += 1
+        when = plan.get(sends[0])
+        if when == "idle":
+            self.proc.kill()
+            kills.append((sends[0], when))
+        elif when == "busy":  # it cannot read the task before it dies
+            self.proc.send_signal(signal.SIGSTOP)
+        assign(self, task, timeout)  # an OSError (the pipe is gone) is the engine's to handle
+        if when == "busy":
+            self.proc.kill()
+            kills.append((sends[0], when))
 
-    t = threading.Thread(target=killer, daemon=True)
-    t.start()
-    try:
-        s = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False, review=False, parquet=False)
-    finally:
-        stop.set()
-        t.join()
-    assert len(kills) >= 3, kills
+    monkeypatch.setattr(batch.Worker, "assign", killing_assign)
+    s = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False, review=False, parquet=False)
+    assert sorted(kills) == sorted(plan.items())
+    n += 6
     assert s.counts["files"] == n and s.counts["ok"] + s.counts["failed"] == n
+    # a busy kill fails its file; an idle kill does when the task got into the pipe in time
+    assert 6 + len(plan) // 2 <= s.counts["failed"] <= 6 + len(plan)
     db = sqlite3.connect(tmp_path / "out" / "dataset.sqlite")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT COUNT(*), COUNT(DISTINCT path) FROM reports").fetchone() == (n, n)
-    assert {r[0] for r in db.execute("SELECT error_type FROM reports WHERE status = 'failed'")} <= {"crashed"}
+    assert {Path(r[0]).name for r in db.execute("SELECT path FROM reports WHERE status = 'failed'")} >= \
+        {f"die-{when}-{i}.txt" for when in ("parsing", "writing") for i in range(3)}
+    assert {r for r in db.execute("SELECT error_type, error FROM reports WHERE status = 'failed'")} == \
+        {("crashed", "the worker process crashed while parsing this file: killed by SIGKILL (signal 9)")}
     expected = db.execute("SELECT COALESCE(SUM(n_values), 0) FROM (SELECT DISTINCT sha256, n_values "
                           "FROM reports WHERE status = 'ok')").fetchone()[0]
     assert db.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == expected
@@ -623,6 +688,9 @@ def test_workers_killed_at_random_never_leave_half_a_file(tmp_path, monkeypatch)
                       "HAVING COUNT(*) > 1)").fetchone()[0] == 0
     db.close()
     assert len(read_csv(tmp_path / "out" / "values.csv")) == expected
+    monkeypatch.setattr(batch.Worker, "assign", assign)
+    monkeypatch.delenv("EXTRACTOR_TEST_KILL_ON")
+    monkeypatch.delenv("EXTRACTOR_TEST_KILL_WRITING_ON")
     again = batch.run([str(corpus)], tmp_path / "out", workers=2, progress=False, review=False, parquet=False)
     assert (again.counts["parsed"], again.counts["cached"]) == (0, n)
 

@@ -84,3 +84,16 @@ def test_codebook_command_lists_every_field():
     rows = p.stdout.strip().splitlines()
     assert rows[0] == "field,table,label_path,templates,unit,signed,meaning"
     assert [r.split(",")[0] for r in rows[1:]] == list(FIELD_IDS)
+
+
+def test_codebook_into_a_missing_folder_is_a_usage_error(tmp_path):
+    target = tmp_path / "missing" / "dir" / "file.csv"
+    p = run("codebook", "-o", str(target))
+    assert (p.returncode, p.stdout) == (2, "")
+    assert p.stderr == f"extractor: error: -o {target}: the folder {target.parent} does not exist\n"
+    assert not (tmp_path / "missing").exists()
+    p = run("codebook", "-o", str(tmp_path))
+    assert (p.returncode, p.stderr) == (2, f"extractor: error: -o {tmp_path}: is a folder, not a file\n")
+    p = run("codebook", "-o", str(tmp_path / "codebook.csv"))
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "codebook.csv").read_text(encoding="utf-8").startswith("field,table,label_path,")

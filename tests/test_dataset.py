@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from extractor import batch, dataset
+from extractor import export as exporting
 from extractor.codebook import write_codebook_csv
 from extractor.dataset import (
     ISSUE_COLUMNS,
@@ -22,9 +23,9 @@ from extractor.dataset import (
     WIDE_COLUMNS,
     WIDE_META_COLUMNS,
     Store,
-    export,
     rows_from_record,
 )
+from extractor.export import export
 from extractor.templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
 
 from conftest import FIXTURES
@@ -344,12 +345,12 @@ def test_export_in_two_processes_writes_the_same_files(out, tmp_path, monkeypatc
     pytest.importorskip("pyarrow")
     names1, one = _export_copy(out, tmp_path / "one", parquet=True, jobs=1)
     left: list[list[str]] = []
-    wait = dataset._ExportHelper.wait
-    monkeypatch.setattr(dataset._ExportHelper, "wait", lambda self: left.append(wait(self)) or left[-1])
+    wait = exporting._ExportHelper.wait
+    monkeypatch.setattr(exporting._ExportHelper, "wait", lambda self: left.append(wait(self)) or left[-1])
     names2, two = _export_copy(out, tmp_path / "two", parquet=True, jobs=2)
     assert left == [[]]  # the helper wrote its whole share
     assert names1 == names2 == ALL_EXPORT_FILES
-    assert set(dataset.HELPER_FILES) < set(names2)
+    assert set(exporting.HELPER_FILES) < set(names2)
     for n in names1:
         assert one[n] == two[n], n
     assert not list((tmp_path / "two").glob(".*.tmp"))
@@ -364,11 +365,11 @@ def test_export_helper_that_fails_costs_nothing_but_time(out, tmp_path, monkeypa
         import sys
 
         started.append(db)
-        return dataset._ExportHelper(subprocess.Popen(
+        return exporting._ExportHelper(subprocess.Popen(
             [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit(3)"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
 
-    monkeypatch.setattr(dataset._ExportHelper, "start", staticmethod(broken_helper))
+    monkeypatch.setattr(exporting._ExportHelper, "start", staticmethod(broken_helper))
     names, two = _export_copy(out, tmp_path / "two", parquet=False, jobs=2)
     assert len(started) == 1
     assert "review.html" in names and two == one

@@ -35,3 +35,16 @@ def test_every_exit_code_is_in_the_readme():
         assert re.search(rf"^\| {c.exit_code} \|", README, re.M), c.__name__
     for code in (0, 2, 9, 130):
         assert re.search(rf"^\| {code} \|", README, re.M), code
+
+
+def test_every_option_of_run_is_in_docs_dataset():
+    """docs/dataset.md's table "Options of `extractor run`" names every option of the parser, and no other."""
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    run = sub.choices["run"]
+    want = {s for a in run._actions if a.dest != "help" for s in (a.option_strings or [a.metavar])}
+    doc = (ROOT / "docs" / "dataset.md").read_text(encoding="utf-8")
+    table = doc.split("### Options of `extractor run`", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    documented = {name for line in rows for name in re.findall(r"`([^`]+)`", line.split("|")[1])}
+    assert documented == want
+    assert len(rows) == len([a for a in run._actions if a.dest != "help"])

@@ -1,0 +1,447 @@
+"""Export of the dataset: the CSV / JSONL / Parquet files and ``review.html`` written from
+``dataset.sqlite`` (see :mod:`extractor.dataset` for the store, ``docs/dataset.md`` for the files).
+
+Each file is written to a temporary file first and then moved into place with
+:func:`os.replace`, so a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .dataset import (
+    _REPORT_TYPES,
+    DATASET_FILES,
+    ISSUE_COLUMNS,
+    REPORT_COLUMNS,
+    SECTION_COLUMNS,
+    VALUE_COLUMNS,
+    WIDE_COLUMNS,
+    WIDE_META_COLUMNS,
+    Store,
+    child_env,
+    q,
+)
+from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
+
+
+def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    cur = conn.execute(sql, params)
+    while True:
+        batch = cur.fetchmany(2000)
+        if not batch:
+            return
+        yield from batch
+
+
+class _AtomicFiles:
+    """Write several files to temporaries, then move them all into place at once."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self.pending: list[tuple[Path, Path]] = []
+
+    def open(self, name: str) -> io.TextIOWrapper:
+        final = self.outdir / name
+        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
+        self.pending.append((tmp, final))
+        return open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def tmp_path(self, name: str) -> Path:
+        final = self.outdir / name
+        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
+        if (tmp, final) not in self.pending:
+            self.pending.append((tmp, final))
+        return tmp
+
+    def commit(self) -> None:
+        for tmp, _ in self.pending:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        for tmp, final in self.pending:
+            os.replace(tmp, final)
+        self.pending.clear()
+
+    def abort(self) -> None:
+        for tmp, _ in self.pending:
+            try:
+                tmp.unlink()
+            except FileNotFoundError:
+                pass
+        self.pending.clear()
+
+
+def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> None:
+    """Delete ``.NAME.PID.tmp`` files left by an export that was killed."""
+    for p in Path(outdir).glob(".*.tmp"):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def _csv_writer(fh: io.TextIOWrapper) -> Any:
+    return csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def _wide_rows(conn: sqlite3.Connection) -> list[list[Any]]:
+    """One row per distinct ok report (bytes), the first path (sorted) standing for it."""
+    index = {f: i for i, f in enumerate(FIELD_IDS)}
+    n_meta = len(WIDE_META_COLUMNS)
+    rows: dict[str, list[Any]] = {}
+    for sha, path, issuer, year, published, template, conf in _iter_query(
+        conn,
+        "SELECT sha256, MIN(path), issuer, year, published, template, confidence FROM reports "
+        "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)",
+    ):
+        rows[sha] = [sha, path, issuer, year, published, template, conf] + [None] * len(FIELD_IDS)
+    unset = object()  # the first value of a field in a report wins, even a blank one
+    for row in rows.values():
+        row[n_meta:] = [unset] * len(FIELD_IDS)
+    for sha, fid, value in _iter_query(conn, 'SELECT sha256, field, value FROM "values" ORDER BY rowid'):
+        wide_row = rows.get(sha)
+        i = index.get(fid)
+        if wide_row is not None and i is not None and wide_row[n_meta + i] is unset:
+            wide_row[n_meta + i] = None if isinstance(value, str) else value
+    for row in rows.values():
+        row[n_meta:] = [None if v is unset else v for v in row[n_meta:]]
+    return list(rows.values())
+
+
+def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
+    """The tables ``wide`` and ``codebook`` (inside the caller's transaction)."""
+    cols = ", ".join(
+        f"{q(c)} {'INTEGER' if c == 'year' else 'REAL' if c == 'confidence' else 'TEXT' if c in WIDE_META_COLUMNS else 'NUMERIC'}"
+        for c in WIDE_COLUMNS
+    )
+    conn.execute("DROP TABLE IF EXISTS wide")
+    conn.execute(f"CREATE TABLE wide ({cols})")
+    conn.executemany(f"INSERT INTO wide VALUES ({', '.join('?' * len(WIDE_COLUMNS))})", rows)
+    conn.execute("DROP TABLE IF EXISTS codebook")
+    conn.execute(f"CREATE TABLE codebook ({', '.join(q(c) + ' TEXT' for c in CODEBOOK_COLUMNS)})")
+    conn.executemany(f"INSERT INTO codebook VALUES ({', '.join('?' * len(CODEBOOK_COLUMNS))})",
+                     [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in codebook_rows()])
+
+
+def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
+    """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
+    every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
+    caller's transaction)."""
+    from .panel import body_key, cross_year_issues
+
+    recs: dict[str, dict[str, Any]] = {}
+    for sha, issuer, year, template, conf in conn.execute(
+            "SELECT DISTINCT sha256, issuer, year, template, confidence FROM reports WHERE status = 'ok' "
+            "AND sha256 IS NOT NULL AND issuer IS NOT NULL AND year IS NOT NULL "
+            "AND template IN ('2019', '2021')"):
+        recs[sha] = {"source": {"sha256": sha}, "confidence": conf, "values": [],
+                     "metadata": {"issuer": issuer, "year": int(year), "template": template}}
+    # only a body with reports of two years or more can have a cross-year issue; the values
+    # are loaded a few hundred reports at a time, whole bodies together (memory stays small)
+    bodies: dict[str, list[str]] = {}
+    years: dict[str, set[int]] = {}
+    for sha, rec in recs.items():
+        key = body_key(rec["metadata"]["issuer"])
+        bodies.setdefault(key, []).append(sha)
+        years.setdefault(key, set()).add(rec["metadata"]["year"])
+    rows: list[tuple[Any, ...]] = []
+    batch: list[str] = []
+
+    def check(shas: list[str]) -> None:
+        for i in range(0, len(shas), 500):
+            chunk = shas[i:i + 500]
+            for sha, fid, value, kind in conn.execute(
+                    f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
+                    "ORDER BY rowid", chunk):
+                recs[sha]["values"].append({"field": fid, "value": value, "kind": kind})
+        rows.extend((sha, i.code, i.severity, i.message, ";".join(i.fields), None)
+                    for sha, i in cross_year_issues(recs[sha] for sha in shas))
+        for sha in shas:
+            recs[sha]["values"] = []
+
+    for key, shas in bodies.items():
+        if len(years[key]) < 2:
+            continue
+        batch += shas
+        if len(batch) >= 500:
+            check(batch)
+            batch = []
+    if batch:
+        check(batch)
+    conn.execute("DROP TABLE IF EXISTS panel_issues")
+    conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
+    conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)
+
+
+def _prune_orphans(conn: sqlite3.Connection) -> None:
+    """Drop values/issues/sections of bytes no path points to any more (a file that changed);
+    inside the caller's transaction."""
+    for table in ('"values"', "issues", "sections"):
+        conn.execute(f"DELETE FROM {table} WHERE sha256 NOT IN "
+                     "(SELECT sha256 FROM reports WHERE sha256 IS NOT NULL AND status = 'ok')")
+
+
+# --- the files of the dataset: one writer each, (conn, temporary path) -> None
+
+_REPORTS_SQL = f"SELECT {', '.join(q(c) for c in REPORT_COLUMNS)} FROM reports ORDER BY path"
+_VALUES_SQL = f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" ORDER BY sha256, rowid'
+_ISSUES_SQL = (f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM (SELECT *, 0 AS k, rowid AS r FROM issues "
+               "UNION ALL SELECT *, 1, rowid FROM panel_issues) ORDER BY sha256, k, r")
+_SECTIONS_SQL = "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"
+_WIDE_SQL = f"SELECT {', '.join(q(c) for c in WIDE_COLUMNS)} FROM wide"
+
+
+def _write_csv(conn: sqlite3.Connection, path: Path, header: Sequence[str], sql: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = _csv_writer(fh)
+        w.writerow(header)
+        w.writerows(_iter_query(conn, sql))
+
+
+def _write_sections_jsonl(conn: sqlite3.Connection, path: Path) -> None:
+    enc = json.JSONEncoder(ensure_ascii=False)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for r in _iter_query(conn, _SECTIONS_SQL):
+            fh.write(enc.encode(dict(zip(SECTION_COLUMNS, r, strict=True))) + "\n")
+
+
+def _write_codebook(conn: sqlite3.Connection, path: Path) -> None:
+    from .codebook import write_codebook_csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write_codebook_csv(fh)
+
+
+def _write_review(conn: sqlite3.Connection, path: Path) -> None:
+    from . import review
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(review.render_review(conn))
+
+
+def _parquet_types() -> dict[str, list[tuple[str, Any]]]:
+    import pyarrow as pa
+
+    str_t, int_t, f_t = pa.string(), pa.int64(), pa.float64()
+    rep = [(c, int_t if _REPORT_TYPES.get(c) == "INTEGER" else f_t if _REPORT_TYPES.get(c) == "REAL" else str_t)
+           for c in REPORT_COLUMNS]
+    wide = [(c, int_t if c == "year" else f_t if (c == "confidence" or c not in WIDE_META_COLUMNS) else str_t)
+            for c in WIDE_COLUMNS]
+    return {
+        "reports": rep,
+        "values": [("sha256", str_t), ("field", str_t), ("value", f_t), ("kind", str_t), ("raw", str_t),
+                   ("unit", str_t), ("confidence", f_t), ("where", str_t)],
+        "issues": [(c, str_t) for c in ISSUE_COLUMNS],
+        "sections": [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
+        "wide": wide,
+    }
+
+
+def _write_parquet(conn: sqlite3.Connection, path: Path, table: str, sql: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = _parquet_types()[table]
+    schema = pa.schema(cols)
+    with pq.ParquetWriter(path, schema) as writer:
+        cur = conn.execute(sql)
+        while True:
+            rows = cur.fetchmany(50_000)
+            if not rows:
+                break
+            columns = list(zip(*rows, strict=True))
+            writer.write_batch(pa.record_batch(
+                [pa.array(col, type=t) for col, (_, t) in zip(columns, cols, strict=True)], schema=schema))
+
+
+#: every file :func:`export` can write: name -> writer(connection, temporary path)
+_WRITERS: dict[str, Callable[[sqlite3.Connection, Path], None]] = {
+    "reports.csv": lambda c, p: _write_csv(c, p, REPORT_COLUMNS, _REPORTS_SQL),
+    "values.csv": lambda c, p: _write_csv(c, p, VALUE_COLUMNS, _VALUES_SQL),
+    "wide.csv": lambda c, p: _write_csv(c, p, WIDE_COLUMNS, _WIDE_SQL),
+    "issues.csv": lambda c, p: _write_csv(c, p, ISSUE_COLUMNS, _ISSUES_SQL),
+    "sections.jsonl": _write_sections_jsonl,
+    "codebook.csv": _write_codebook,
+    "reports.parquet": lambda c, p: _write_parquet(c, p, "reports", _REPORTS_SQL),
+    "values.parquet": lambda c, p: _write_parquet(c, p, "values", _VALUES_SQL),
+    "issues.parquet": lambda c, p: _write_parquet(c, p, "issues", _ISSUES_SQL),
+    "sections.parquet": lambda c, p: _write_parquet(c, p, "sections", _SECTIONS_SQL),
+    "wide.parquet": lambda c, p: _write_parquet(c, p, "wide", _WIDE_SQL),
+    "review.html": _write_review,
+}
+#: the files a helper process writes when the export runs in two processes (``jobs`` > 1):
+#: the biggest ones that read only tables the export does not rebuild, about half the work
+HELPER_FILES = ("values.parquet", "sections.jsonl", "sections.parquet", "review.html")
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None = None,
+           review: bool = True, jobs: int = 1) -> list[str]:
+    """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names written.
+
+    ``parquet``: also write ``*.parquet`` (None: when pyarrow is installed). ``jobs`` > 1:
+    a second process writes about half of the files meanwhile; only for a store that no
+    other process writes during the export (the end of a run). Otherwise the export holds
+    SQLite's write lock from start to end, so every file shows the same state of the store
+    even while workers are adding results (they wait, or hand their rows to the parent).
+    """
+    store.flush()
+    out = Path(outdir)
+    conn = store.conn
+    if parquet is None:
+        parquet = _has_pyarrow()
+    names = list(DATASET_FILES)
+    if parquet:
+        names += ["reports.parquet", "values.parquet", "issues.parquet", "sections.parquet", "wide.parquet"]
+    if review:
+        names.append("review.html")
+    files = _AtomicFiles(out)
+    helper = _ExportHelper.start(store.path) if jobs > 1 else None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            store.indexed = False
+            store.ensure_content_indexes()
+            _prune_orphans(conn)
+            if helper is not None:  # the helper's files read only what is committed now
+                conn.execute("COMMIT")
+                conn.execute("BEGIN")
+                mine = [n for n in names if n not in HELPER_FILES]
+                theirs = [n for n in names if n in HELPER_FILES]
+                helper.go({n: str(files.tmp_path(n)) for n in theirs})
+            else:
+                mine, theirs = names, []
+            _rebuild_wide(conn, _wide_rows(conn))
+            _rebuild_panel_issues(conn)
+            for n in mine:
+                _WRITERS[n](conn, files.tmp_path(n))
+            if helper is not None:
+                failed = helper.wait()
+                for n in failed:  # it could not: write them here
+                    _WRITERS[n](conn, files.tmp_path(n))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        files.commit()
+    except BaseException:
+        files.abort()
+        raise
+    finally:
+        if helper is not None:
+            helper.close()
+    return names
+
+
+class _ExportHelper:
+    """A child process that writes some files of an export (:data:`HELPER_FILES`).
+
+    Started before the export rebuilds its tables, so its start-up overlaps that work; it
+    then waits for the list of files and their temporary paths on stdin, writes them, and
+    prints the names it wrote. A helper that cannot start or fails only costs time: the
+    parent writes whatever it did not.
+    """
+
+    def __init__(self, proc: Any) -> None:
+        self.proc = proc
+        self.todo: list[str] = []
+        self.error = ""
+
+    @classmethod
+    def start(cls, db: Path) -> _ExportHelper | None:
+        import subprocess
+        import sys
+
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from extractor.export import _export_helper_main; "
+                 "sys.exit(_export_helper_main(sys.argv[1]))", str(db)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
+        except OSError:
+            return None
+        return cls(proc)
+
+    def go(self, todo: dict[str, str]) -> None:
+        self.todo = list(todo)
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write((json.dumps(todo) + "\n").encode())
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.stdin = None  # closed: communicate() must not flush it
+
+    def wait(self) -> list[str]:
+        """The files of the helper's share that it did not write."""
+        try:
+            out, _err = self.proc.communicate(timeout=3600)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+            return self.todo
+        done = set(out.decode("utf-8", "replace").split()) if self.proc.returncode == 0 else set()
+        self.error = _err.decode("utf-8", "replace").strip()
+        return [n for n in self.todo if n not in done]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for s in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+
+class _NoPandas:
+    """An import hook that makes ``import pandas`` fail (see :func:`_export_helper_main`)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"no module named {name!r} in the export helper", name=name)
+
+
+def _export_helper_main(db: str) -> int:
+    """Entry point of the export helper process (see :class:`_ExportHelper`)."""
+    import sys
+
+    # pyarrow imports pandas (0.3 s) only to ask whether its inputs are pandas objects; they
+    # never are here, and this process does nothing else
+    sys.meta_path.insert(0, _NoPandas())
+    # import what the writers need while the parent rebuilds its tables
+    from . import review  # noqa: F401
+
+    if _has_pyarrow():
+        import pyarrow.parquet  # noqa: F401
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    todo: dict[str, str] = json.loads(line)
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        conn.execute("BEGIN")  # one snapshot for every file
+        for name, path in todo.items():
+            _WRITERS[name](conn, Path(path))
+            sys.stdout.write(name + "\n")
+            sys.stdout.flush()
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return 0
