@@ -1,4 +1,4 @@
-"""Checks across the reports of one body over the years (report-formats.md §7, soft checks).
+"""Checks across the reports of one body over the years (docs/report-formats.md, Soft checks).
 
 They need several reports, so they run on a dataset, not on one report:
 

@@ -48,3 +48,27 @@ def test_every_option_of_run_is_in_docs_dataset():
     documented = {name for line in rows for name in re.findall(r"`([^`]+)`", line.split("|")[1])}
     assert documented == want
     assert len(rows) == len([a for a in run._actions if a.dest != "help"])
+
+
+def _repo_texts():
+    for folder, pattern in (("extractor", "**/*.py"), ("tests", "*.py"), ("benchmarks", "*.py"),
+                            ("fixtures", "*.py"), ("scripts", "*.py"), ("docs", "*.md")):
+        for path in sorted((ROOT / folder).glob(pattern)):
+            yield path, path.read_text(encoding="utf-8")
+    yield ROOT / "README.md", README
+
+
+def test_the_domain_reference_is_in_the_repository_and_every_citation_names_one_of_its_sections():
+    """The repository carries its own domain reference (docs/report-formats.md); code and docs cite it
+    by section name, never by a section number of a file outside the repository."""
+    ref = (ROOT / "docs" / "report-formats.md").read_text(encoding="utf-8")
+    sections = set(re.findall(r"^## (.+)$", ref, re.M))
+    assert {"Generations", "Sections", "Cell values", "Identities", "Soft checks", "Deviations"} <= sections
+    cited = []
+    for path, text in _repo_texts():
+        assert not re.search(r"report-formats\.md\s*§", text), path
+        for m in re.finditer(r"report-formats\.md[,;]?\s*\(?\"?([A-Z][a-z]+(?: [a-z0-9]+)*)", text):
+            cited.append((path.name, m.group(1)))
+    assert cited, "nothing cites the domain reference"
+    for name, section in cited:
+        assert any(s.startswith(section) for s in sections), (name, section)
