@@ -1,0 +1,528 @@
+"""Fused-cell recovery: split the digit runs of a one-line body back into table cells.
+
+A naive ``get_text()`` writes a table row as its label followed by its cells with no
+separator: ``一、本年新收政府信息公开申请数量15620002160``.  The label is known, so the
+digits after it are that row's cells, fused.  This module enumerates every way to cut
+such a run into the row's number of cells and keeps the cuts that satisfy the
+template's arithmetic (docs/report-formats.md, Identities).  A cell is *recovered* only
+when every consistent combination of cuts puts the same text in it; otherwise it stays
+a gap.  Nothing here guesses: the answer is the set of all consistent splits.
+
+Pure functions, no I/O.  Cells follow one grammar (:func:`cell_ok`): no leading zeros
+(``0`` is a cell, ``05`` is not), optional thousands separators (``2,318``), a sign in
+signed columns (2019 ``本年增/减``: ``+2``, ``-11``), a decimal part and a unit in money
+columns (``3.52``, ``160.5964万元``).
+
+API (all results are :class:`TableRecovery`)
+
+* :func:`recover_s3` ``(runs, template="2021")`` — ``runs`` maps section-3 row ids
+  (``new``, ``granted``, ``denied.state_secret`` …, as in :mod:`extractor.templates`) to
+  the run printed after the row's label, or None when the row was seen without a
+  usable run.  Rows absent from ``runs`` are unknown.  Identities used: ``s3.row_total``
+  per row (the seventh cell is the sum of the first six), then ``s3.balance`` and
+  ``s3.results_total`` per column, each only when all its rows have runs.
+* :func:`recover_s4` ``(runs)`` — one run of 15 cells (the data row) or three runs of 5
+  (one per group); identity ``s4.group_total`` per group.
+* :func:`recover_s2` ``(runs, template)`` — ``runs`` maps section-2 row stems
+  (``regulations``, ``normative``, ``fees`` …) to their runs.  Section 2 has no identity:
+  a row is recovered only when its run has exactly one split (``000``, or one cell).
+
+For every row, :class:`RowRecovery` gives the recovered cells (a :class:`FusedCell` or
+None per column, in the template's column order), ``splits`` (the number of ways to cut
+the run into cells, arithmetic ignored) and ``consistent`` (the number of those cuts that
+take part in at least one combination satisfying every identity used).  A pipeline
+emits ``table.fused_cells`` from these: recovered values are ``inferred`` (lower
+confidence), and a row with gaps quotes its digits (``row.run``) and ``splits``.
+``TableRecovery.combinations`` counts the consistent whole-table combinations (0: the
+printed numbers cannot satisfy the identities; then rows fall back to what their own
+row identity, or the run alone, determines, and ``identities_failed`` names the
+identities that could not be met).
+
+Cost: each row is enumerated with the row-total identity as a bound (the partial sum
+of the first six cells never exceeds the value of the remaining digits), then rows are
+combined by column sums with a forward/backward pass over the result rows (states are
+partial column sums, bounded by the total row's candidates).  See
+``benchmarks/fused_speed.py`` for the worst case measured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .templates import S3_ROWS, S4_GROUPS, s2_rows
+
+Vec = tuple[int, ...]
+Span = tuple[int, int]
+
+_INT = r"(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)"
+_UNITS = ("万元", "亿元", "千元", "元")
+_CELL_RES = {
+    (False, False): re.compile(_INT),
+    (True, False): re.compile(r"[+-]?" + _INT),
+    (False, True): re.compile(_INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
+    (True, True): re.compile(r"[+-]?" + _INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
+}
+_RUN_CHARS = re.compile(r"^[0-9,.+\-万亿千元]+$")
+
+_POW10 = [10**k for k in range(0, 400)]
+S3_RESULT_PREFIX = "三、本年度办理结果"
+S3_BALANCE = ("new", "carried_over", "total", "carried_forward")
+
+
+@dataclass(frozen=True)
+class FusedCell:
+    """A recovered cell: its text as printed (a slice of the run) and its value."""
+
+    raw: str
+    value: int | float
+    span: Span  # start and end offsets in the run
+
+
+@dataclass(frozen=True)
+class RowRecovery:
+    key: str  # row id (s3), stem (s2), group id (s4)
+    run: str | None  # the digits as printed, None when the row had no run
+    cells: tuple[FusedCell | None, ...]  # per column; None = gap
+    splits: int  # cuts of the run into cells (grammar only)
+    consistent: int  # cuts that take part in a combination meeting every identity used
+
+    @property
+    def complete(self) -> bool:
+        return all(c is not None for c in self.cells)
+
+
+@dataclass(frozen=True)
+class TableRecovery:
+    table: str  # "s2" | "s3" | "s4"
+    rows: dict[str, RowRecovery]
+    combinations: int  # consistent whole-table combinations (rows without identities count once)
+    identities_used: tuple[str, ...] = ()
+    identities_failed: tuple[str, ...] = ()
+    unknown_rows: tuple[str, ...] = field(default=())
+
+
+# ---------------------------------------------------------------- cutting runs
+
+
+def cell_ok(text: str, signed: bool = False, money: bool = False) -> bool:
+    """Whether ``text`` is a whole cell of a fused run (no leading zeros)."""
+    return _CELL_RES[(signed, money)].fullmatch(text) is not None
+
+
+def cell_value(text: str) -> int | float:
+    """The number a cell text stands for (thousands separators, sign and unit dropped)."""
+    s = text.replace(",", "")
+    for unit in _UNITS:
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
+    if "." in s:
+        v = float(s)
+        return int(v) if v.is_integer() else v
+    return int(s)
+
+
+def plausible_run(run: str) -> bool:
+    """A run this module can cut: digits with separators, signs, decimal points, units."""
+    return bool(run) and _RUN_CHARS.match(run) is not None and any(ch.isdigit() for ch in run)
+
+
+@lru_cache(maxsize=512)
+def _cell_table(run: str, signed: bool, money: bool) -> tuple[tuple[tuple[int, int | float], ...], ...]:
+    """For each start offset, the (end, value) of every cell that may start there."""
+    n = len(run)
+    if run.isdigit() and run.isascii():  # the fast, common case
+        out = []
+        for i in range(n):
+            if run[i] == "0":
+                out.append(((i + 1, 0),))
+            else:
+                out.append(tuple((j, int(run[i:j])) for j in range(i + 1, n + 1)))
+        return tuple(out)
+    rx = _CELL_RES[(signed, money)]
+    return tuple(
+        tuple((j, cell_value(run[i:j])) for j in range(i + 1, n + 1) if rx.fullmatch(run, i, j))
+        for i in range(n)
+    )
+
+
+def count_splits(run: str, n: int, signed: bool = False, money: bool = False) -> int:
+    """How many ways ``run`` cuts into ``n`` cells (grammar only)."""
+    table = _cell_table(run, signed, money)
+    size = len(run)
+    ways = [0] * (size + 1)
+    ways[0] = 1
+    for _ in range(n):
+        nxt = [0] * (size + 1)
+        for i in range(size):
+            if ways[i]:
+                for j, _v in table[i]:
+                    nxt[j] += ways[i]
+        ways = nxt
+    return ways[size]
+
+
+def splits(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> list[tuple[Span, ...]]:
+    """Every cut of ``run`` into ``n`` cells, as spans; ``signed``/``money`` per column."""
+    sg = tuple(signed) or (False,) * n
+    mn = tuple(money) or (False,) * n
+    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
+    size = len(run)
+    out: list[tuple[Span, ...]] = []
+    cut: list[Span] = []
+
+    def walk(i: int, k: int) -> None:
+        if k == n:
+            if i == size:
+                out.append(tuple(cut))
+            return
+        if size - i < n - k:
+            return
+        for j, _v in tables[k][i]:
+            cut.append((i, j))
+            walk(j, k + 1)
+            cut.pop()
+
+    walk(0, 0)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _cells_ending(run: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """For each end offset, the (start, value) of every unsigned cell ending there,
+    shortest first (values grow as the start moves left)."""
+    table = _cell_table(run, False, False)
+    ends: list[list[tuple[int, int]]] = [[] for _ in range(len(run) + 1)]
+    for i, cells in enumerate(table):
+        for e, v in cells:
+            ends[e].append((i, int(v)))
+    return tuple(tuple(sorted(x, key=lambda t: -t[0])) for x in ends)
+
+
+def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, limit: int,
+          stop: int, reach: int) -> dict[int, dict[int, list[tuple[Span, ...]]]]:
+    """Cuts of ``parts`` cells from ``start`` forwards, ending between ``reach`` and
+    ``stop``, sum <= ``limit``: end -> sum -> cuts.  No cell is longer than ``limit``."""
+    out: dict[int, dict[int, list[tuple[Span, ...]]]] = {}
+    width = len(str(limit))
+
+    def walk(i: int, k: int, acc: int, cut: tuple[Span, ...]) -> None:
+        if k == parts:
+            out.setdefault(i, {}).setdefault(acc, []).append(cut)
+            return
+        for e, v in table[i] if i < len(table) else ():
+            if e > stop - (parts - k - 1) or acc + v > limit:
+                break
+            if e + (parts - k - 1) * width < reach:
+                continue
+            walk(e, k + 1, acc + int(v), (*cut, (i, e)))
+
+    walk(start, 0, 0, ())
+    return out
+
+
+def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, limit: int,
+               floor: int, ceiling: int) -> list[tuple[int, int, tuple[Span, ...]]]:
+    """Cuts of ``parts`` cells ending exactly at ``end``, starting between ``floor`` and
+    ``ceiling``, sum <= ``limit``: (start, sum, cut) each."""
+    out: list[tuple[int, int, tuple[Span, ...]]] = []
+    width = len(str(limit))
+
+    def walk(e: int, k: int, acc: int, cut: tuple[Span, ...]) -> None:
+        if k == parts:
+            out.append((e, acc, cut))
+            return
+        for i, v in ends[e]:
+            if i < floor + (parts - k - 1) or acc + v > limit:
+                break
+            if i - (parts - k - 1) * width > ceiling:
+                continue
+            walk(i, k + 1, acc + v, ((i, e), *cut))
+
+    walk(end, 0, 0, ())
+    return out
+
+
+@lru_cache(maxsize=4096)
+def sum_splits(run: str, parts: int) -> tuple[tuple[Span, ...], ...]:
+    """Cuts of ``run`` into ``parts + 1`` unsigned cells whose last equals the sum of the others.
+
+    For each choice of the last cell (its value is the target ``t``), the prefix is cut
+    into ``parts`` cells meeting in the middle: the first half of the cells from the left,
+    the second half back from the last cell, joined on the offset where they meet and on
+    ``t`` minus the first half's sum.  A cell never exceeds ``t``; a prefix whose length
+    cannot make ``t`` (too many digits for cells of at most ``len(str(t))`` digits, or
+    too few to reach ``t``) is skipped without a walk."""
+    table = _cell_table(run, False, False)
+    ends = _cells_ending(run)
+    size = len(run)
+    first = parts // 2
+    out: list[tuple[Span, ...]] = []
+    for j in range(parts, size):
+        last = [v for e, v in table[j] if e == size]
+        if not last:
+            continue
+        t = int(last[0])
+        if j > parts * len(str(t)) or t > _POW10[j - parts + 1] + 9 * (parts - 1):
+            continue
+        width = len(str(t))
+        second = parts - first
+        left = _half(table, 0, first, t, j - second, j - second * width)
+        for p, s, cut2 in _half_back(ends, j, second, t, first, first * width):
+            for cut1 in left.get(p, {}).get(t - s, ()):
+                out.append((*cut1, *cut2, (j, size)))
+    return tuple(sorted(out))
+
+
+# ---------------------------------------------------------------- rows to recoveries
+
+
+def _vec(run: str, cut: tuple[Span, ...]) -> Vec:
+    return tuple(int(cell_value(run[a:b])) for a, b in cut)
+
+
+def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], nsplits: int,
+         signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> RowRecovery:
+    cells: list[FusedCell | None] = [None] * n
+    if run is not None and kept:
+        for k in range(n):
+            spans = {c[k] for c in kept}
+            if len(spans) == 1:
+                a, b = next(iter(spans))
+                cells[k] = FusedCell(run[a:b], cell_value(run[a:b]), (a, b))
+    return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
+
+
+def _add(a: Vec, b: Vec) -> Vec:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _sub(a: Vec, b: Vec) -> Vec:
+    return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+def _fits(v: Vec, cap: Vec) -> bool:
+    return all(x <= c for x, c in zip(v, cap, strict=True))
+
+
+def s3_result_rows(rids: Sequence[str]) -> list[str]:
+    """The rows of ``rids`` that the （七）总计 row sums (one-row or split （六）)."""
+    results = {r.rid for r in S3_ROWS if r.path[0] == S3_RESULT_PREFIX and r.rid != "total"}
+    out = [r for r in rids if r in results]
+    if "other" in out and any(r.startswith("other.") for r in out):
+        out = [r for r in out if r != "other"]
+    return out
+
+
+def _balance(cands: Mapping[str, list[Vec]], totals: Sequence[Vec]) -> tuple[dict[Vec, int], dict[str, set[Vec]]]:
+    """new + carried_over = total + carried_forward: per total that can balance, the number
+    of (new, carried_over, carried_forward) combinations; and the candidates taking part."""
+    pairs: dict[Vec, list[tuple[Vec, Vec]]] = {}
+    for a in cands["new"]:
+        for b in cands["carried_over"]:
+            pairs.setdefault(_add(a, b), []).append((a, b))
+    count: dict[Vec, int] = {}
+    used: dict[str, set[Vec]] = {"new": set(), "carried_over": set(), "carried_forward": set()}
+    for t in totals:
+        for f in cands["carried_forward"]:
+            hit = pairs.get(_add(t, f))
+            if hit:
+                count[t] = count.get(t, 0) + len(hit)
+                used["carried_forward"].add(f)
+                for a, b in hit:
+                    used["new"].add(a)
+                    used["carried_over"].add(b)
+    return count, used
+
+
+def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[Vec]) -> tuple[
+        dict[Vec, int], dict[str, set[Vec]]]:
+    """Σ result rows = total: per total in ``totals`` that the rows can reach, the number of
+    combinations; and the candidates of each result row that take part in one."""
+    width = len(totals[0])
+    cap = tuple(max(t[c] for t in totals) for c in range(width))
+    zero = (0,) * width
+    fwd: list[dict[Vec, int]] = [{zero: 1}]
+    for r in rows:
+        nxt: dict[Vec, int] = {}
+        for p, cnt in fwd[-1].items():
+            for v in cands[r]:
+                q = _add(p, v)
+                if _fits(q, cap):
+                    nxt[q] = nxt.get(q, 0) + cnt
+        fwd.append(nxt)
+    reach = {t: fwd[-1][t] for t in totals if t in fwd[-1]}
+    # backward: the remaining sums (target minus the prefix) that rows i.. can make
+    need: list[dict[Vec, None]] = [{} for _ in range(len(rows) + 1)]
+    need[len(rows)] = {zero: None}
+    for i in range(len(rows) - 1, -1, -1):
+        nxt2: dict[Vec, None] = {}
+        for s in need[i + 1]:
+            for v in cands[rows[i]]:
+                q = _add(s, v)
+                if _fits(q, cap):
+                    nxt2[q] = None
+        need[i] = nxt2
+    used: dict[str, set[Vec]] = {r: set() for r in rows}
+    for i, r in enumerate(rows):
+        after = need[i + 1]
+        for p in fwd[i]:
+            for t in reach:
+                gap = _sub(t, p)
+                for v in cands[r]:
+                    if v not in used[r] and _sub(gap, v) in after:
+                        used[r].add(v)
+    return reach, used
+
+
+@dataclass
+class _S3Rows:
+    cuts: dict[str, list[tuple[Span, ...]]] = field(default_factory=dict)
+    cands: dict[str, list[Vec]] = field(default_factory=dict)
+    nsplits: dict[str, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+
+def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
+    out = _S3Rows()
+    for rid in order:
+        run = runs.get(rid)
+        if run is None or not plausible_run(run):
+            out.unknown.append(rid)
+            continue
+        out.nsplits[rid] = count_splits(run, 7)
+        out.cuts[rid] = sum_splits(run, 6)
+        out.cands[rid] = [_vec(run, c) for c in out.cuts[rid]]
+        if not out.cands[rid]:
+            out.unknown.append(rid)  # its row total fails as printed: no column identity uses it
+    return out
+
+
+def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) -> tuple[int, list[str], list[str]]:
+    """Apply s3.balance and s3.results_total (each when all its rows are known); narrow
+    ``keep``; return the number of combinations of the rows they tie, used and failed ids."""
+    known = [r for r in order if r not in rows.unknown]
+    results = s3_result_rows(order)
+    bal_on = all(r in known for r in S3_BALANCE)
+    res_on = "total" in known and bool(results) and all(r in known for r in results)
+    used = (["s3.balance"] if bal_on else []) + (["s3.results_total"] if res_on else [])
+    if not used:
+        return 1, [], []
+    totals = list(dict.fromkeys(rows.cands["total"]))
+    bal_n: dict[Vec, int] = {}
+    res_n: dict[Vec, int] = {}
+    if bal_on:
+        bal_n, _ = _balance(rows.cands, totals)
+    if res_on:
+        res_n, _ = _results(rows.cands, results, totals)
+    ok = [t for t in totals if (not bal_on or t in bal_n) and (not res_on or t in res_n)]
+    if not ok:
+        return 0, used, used
+    keep["total"] = set(ok)
+    if bal_on:
+        bal_n, used_b = _balance(rows.cands, ok)
+        keep.update({r: used_b[r] for r in ("new", "carried_over", "carried_forward")})
+    if res_on:
+        res_n, used_r = _results(rows.cands, results, ok)
+        keep.update({r: used_r[r] for r in results})
+    return sum(bal_n.get(t, 1) * res_n.get(t, 1) for t in ok), used, []
+
+
+def recover_s3(runs: Mapping[str, str | None], rids: Sequence[str] | None = None) -> TableRecovery:
+    """Recover section-3 cells from the runs after each row label (see the module docs).
+
+    ``rids``: the rows of the table in order (default: the keys of ``runs``)."""
+    order = list(rids) if rids is not None else list(runs)
+    rows = _s3_rows(runs, order)
+    known = [r for r in order if r not in rows.unknown]
+    keep: dict[str, set[Vec]] = {r: set(rows.cands[r]) for r in known}
+    tied, used, failed = _s3_columns(rows, order, keep)
+    combos = 0
+    if failed:  # the printed numbers cannot meet the column identities: row totals alone
+        keep = {r: set(rows.cands[r]) for r in known}
+    elif known:
+        combos = tied
+        tied_rows = set(S3_BALANCE if "s3.balance" in used else ()) | set(
+            s3_result_rows(order) + ["total"] if "s3.results_total" in used else ())
+        for rid in known:
+            if rid not in tied_rows:
+                combos *= len(keep[rid])
+    out: dict[str, RowRecovery] = {}
+    for rid in order:
+        run = runs.get(rid)
+        if rid in rows.unknown:
+            n = rows.nsplits.get(rid, 0)
+            forced = splits(run, 7) if run is not None and n == 1 else []
+            out[rid] = _row(rid, run, 7, forced, n)
+            continue
+        kept = [c for c, v in zip(rows.cuts[rid], rows.cands[rid], strict=True) if v in keep[rid]]
+        out[rid] = _row(rid, run, 7, kept, rows.nsplits[rid])
+    ids = (["s3.row_total"] if known else []) + used
+    return TableRecovery("s3", out, combos, tuple(ids), tuple(failed), tuple(rows.unknown))
+
+
+def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
+    """Recover the 15 section-4 cells from one run (the data row) or three runs of 5."""
+    groups = [g for g, _, _ in S4_GROUPS]
+    if len(runs) == 3:
+        rows = {}
+        total = 1
+        for g, run in zip(groups, runs, strict=True):
+            if run is None or not plausible_run(run):
+                rows[g] = RowRecovery(g, run, (None,) * 5, 0, 0)
+                continue
+            kept = sum_splits(run, 4)
+            rows[g] = _row(g, run, 5, kept, count_splits(run, 5))
+            total *= len(kept)
+        return TableRecovery("s4", rows, total, ("s4.group_total",))
+    if len(runs) != 1:
+        raise ValueError("section 4: one run of 15 cells or three runs of 5")
+    run = runs[0]
+    if run is None or not plausible_run(run):
+        return TableRecovery("s4", {"row": RowRecovery("row", run, (None,) * 15, 0, 0)}, 0, (), (), ("row",))
+    size = len(run)
+    # the groups one after another: every cut of a prefix into a consistent group of 5
+    found: list[tuple[Span, ...]] = []
+
+    def walk(start: int, k: int, acc: tuple[Span, ...]) -> None:
+        if k == 3:
+            if start == size:
+                found.append(acc)
+            return
+        rest = run[start:]
+        for end in range(size - 5 * (2 - k), start + 4, -1):
+            for cut in sum_splits(rest[: end - start], 4):
+                walk(end, k + 1, acc + tuple((a + start, b + start) for a, b in cut))
+
+    walk(0, 0, ())
+    n = count_splits(run, 15)
+    if not found:  # the group totals fail as printed: only a forced cut is known
+        forced = splits(run, 15) if n == 1 else []
+        row = _row("row", run, 15, forced, n)
+        return TableRecovery("s4", {"row": row}, 0, ("s4.group_total",), ("s4.group_total",))
+    row = _row("row", run, 15, found, n)
+    return TableRecovery("s4", {"row": row}, len(found), ("s4.group_total",))
+
+
+def recover_s2(runs: Mapping[str, str | None], template: str) -> TableRecovery:
+    """Recover section-2 cells: a row only where its run has exactly one cut (no identity)."""
+    defs = {r.stem: r for r in s2_rows(template)}
+    rows: dict[str, RowRecovery] = {}
+    combos = 1
+    for stem, run in runs.items():
+        d = defs.get(stem)
+        if d is None:
+            raise ValueError(f"section 2 of the {template} template has no row {stem!r}")
+        n = len(d.columns)
+        if run is None or not plausible_run(run):
+            rows[stem] = RowRecovery(stem, run, (None,) * n, 0, 0)
+            continue
+        sg = [c.suffix in d.signed for c in d.columns]
+        mn = [c.suffix in d.money for c in d.columns]
+        cut = splits(run, n, sg, mn)
+        rows[stem] = _row(stem, run, n, cut, len(cut))
+        combos *= len(cut)
+    return TableRecovery("s2", rows, combos)
