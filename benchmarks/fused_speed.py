@@ -37,7 +37,7 @@ def s3_table(rng: random.Random, lo: int, hi: int) -> dict[str, list[int]]:
     return {r: six[r] + [sum(six[r])] for r in RIDS}
 
 
-def fused(cells: list[int]) -> str:
+def glue(cells: list[int]) -> str:
     return "".join(str(v) for v in cells)
 
 
@@ -60,8 +60,8 @@ def report_cases() -> list[tuple[str, dict[str, str], list[str], dict[str, str]]
             s4 = []
             for _ in range(3):
                 g = [rng.randint(lo, hi) for _ in range(4)]
-                s4.append(fused(g + [sum(g)]))
-            cases.append((f"{label} #{k}", {r: fused(v) for r, v in t.items()}, ["".join(s4)], {}))
+                s4.append(glue(g + [sum(g)]))
+            cases.append((f"{label} #{k}", {r: glue(v) for r, v in t.items()}, ["".join(s4)], {}))
     # adversarial: runs of one repeated digit, 20 to 30 digits long (most cuts satisfy nothing)
     for d in "139":
         for n in (20, 25, 30):
