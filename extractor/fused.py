@@ -5,8 +5,8 @@ separator: ``一、本年新收政府信息公开申请数量15620002160``.  The
 digits after it are that row's cells, fused.  This module enumerates every way to cut
 such a run into the row's number of cells and keeps the cuts that satisfy the
 template's arithmetic (docs/report-formats.md, Identities).  A cell is *recovered* only
-when every consistent combination of cuts puts the same text in it; otherwise it stays
-a gap.  Nothing here guesses: the answer is the set of all consistent splits.
+when every consistent combination of cuts puts the same text in it (wherever in the run
+that text stands); otherwise it stays a gap.  Nothing here guesses: the answer is the set of all consistent splits.
 
 Pure functions, no I/O.  Cells follow one grammar (:func:`cell_ok`): no leading zeros
 (``0`` is a cell, ``05`` is not), optional thousands separators (``2,318``), a sign in
@@ -78,7 +78,8 @@ class FusedCell:
 
     raw: str
     value: int | float
-    span: Span  # start and end offsets in the run
+    span: Span | None  # start and end offsets in the run; None when the cuts agree on the
+    # text but not on where it stands ("0" at offset 1 in one cut, at offset 2 in another)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _cell_table(run: str, signed: bool, money: bool) -> tuple[tuple[tuple[int, i
     """For each start offset, the (end, value) of every cell that may start there."""
     n = len(run)
     if run.isdigit() and run.isascii():  # the fast, common case
-        out = []
+        out: list[tuple[tuple[int, int | float], ...]] = []
         for i in range(n):
             if run[i] == "0":
                 out.append(((i + 1, 0),))
@@ -289,10 +290,11 @@ def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], ns
     cells: list[FusedCell | None] = [None] * n
     if run is not None and kept:
         for k in range(n):
-            spans = {c[k] for c in kept}
-            if len(spans) == 1:
-                a, b = next(iter(spans))
-                cells[k] = FusedCell(run[a:b], cell_value(run[a:b]), (a, b))
+            texts = {run[a:b] for a, b in (c[k] for c in kept)}
+            if len(texts) == 1:
+                spans = {c[k] for c in kept}
+                raw = texts.pop()
+                cells[k] = FusedCell(raw, cell_value(raw), spans.pop() if len(spans) == 1 else None)
     return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
 
 
@@ -394,7 +396,7 @@ def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
             out.unknown.append(rid)
             continue
         out.nsplits[rid] = count_splits(run, 7)
-        out.cuts[rid] = sum_splits(run, 6)
+        out.cuts[rid] = list(sum_splits(run, 6))
         out.cands[rid] = [_vec(run, c) for c in out.cuts[rid]]
         if not out.cands[rid]:
             out.unknown.append(rid)  # its row total fails as printed: no column identity uses it
