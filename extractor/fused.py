@@ -25,7 +25,8 @@ API (all results are :class:`TableRecovery`)
   (one per group); identity ``s4.group_total`` per group.
 * :func:`recover_s2` ``(runs, template)`` — ``runs`` maps section-2 row stems
   (``regulations``, ``normative``, ``fees`` …) to their runs.  Section 2 has no identity:
-  a row is recovered only when its run has exactly one split (``000``, or one cell).
+  a cell is recovered only when every cut of the run agrees on it (``000``; one cell; the
+  ``45`` of ``45+21523``, whose sign must start the second cell).
 
 For every row, :class:`RowRecovery` gives the recovered cells (a :class:`FusedCell` or
 None per column, in the template's column order), ``splits`` (the number of ways to cut
@@ -152,11 +153,16 @@ def _cell_table(run: str, signed: bool, money: bool) -> tuple[tuple[tuple[int, i
 
 def count_splits(run: str, n: int, signed: bool = False, money: bool = False) -> int:
     """How many ways ``run`` cuts into ``n`` cells (grammar only)."""
-    table = _cell_table(run, signed, money)
+    return count_splits_cols(run, (signed,) * n, (money,) * n)
+
+
+def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -> int:
+    """How many ways ``run`` cuts into ``len(signed)`` cells, each with its column's grammar."""
     size = len(run)
     ways = [0] * (size + 1)
     ways[0] = 1
-    for _ in range(n):
+    for sg, mn in zip(signed, money, strict=True):
+        table = _cell_table(run, sg, mn)
         nxt = [0] * (size + 1)
         for i in range(size):
             if ways[i]:
@@ -296,6 +302,33 @@ def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], ns
                 raw = texts.pop()
                 cells[k] = FusedCell(raw, cell_value(raw), spans.pop() if len(spans) == 1 else None)
     return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
+
+
+def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[
+        FusedCell | None, ...]:
+    """The cells every cut of ``run`` into ``n`` cells agrees on (no identity used), found by
+    reachability (which cells lie on some complete cut) rather than by listing the cuts."""
+    sg = tuple(signed) or (False,) * n
+    mn = tuple(money) or (False,) * n
+    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
+    size = len(run)
+    fwd: list[set[int]] = [{0}]
+    for k in range(n):
+        fwd.append({j for i in fwd[k] if i < size for j, _v in tables[k][i]})
+    bwd: list[set[int]] = [set() for _ in range(n + 1)]
+    bwd[n] = {size}
+    for k in range(n - 1, -1, -1):
+        bwd[k] = {i for i in range(size) if any(j in bwd[k + 1] for j, _v in tables[k][i])}
+    out: list[FusedCell | None] = []
+    for k in range(n):
+        found = {(i, j) for i in fwd[k] & bwd[k] if i < size for j, _v in tables[k][i] if j in bwd[k + 1]}
+        texts = {run[i:j] for i, j in found}
+        if len(texts) == 1:
+            raw = texts.pop()
+            out.append(FusedCell(raw, cell_value(raw), found.pop() if len(found) == 1 else None))
+        else:
+            out.append(None)
+    return tuple(out)
 
 
 def _add(a: Vec, b: Vec) -> Vec:
@@ -457,8 +490,8 @@ def recover_s3(runs: Mapping[str, str | None], rids: Sequence[str] | None = None
         run = runs.get(rid)
         if rid in rows.unknown:
             n = rows.nsplits.get(rid, 0)
-            forced = splits(run, 7) if run is not None and n == 1 else []
-            out[rid] = _row(rid, run, 7, forced, n)
+            cells = agreed_cells(run, 7) if run is not None and n else (None,) * 7
+            out[rid] = RowRecovery(rid, run, cells, n, n)
             continue
         kept = [c for c, v in zip(rows.cuts[rid], rows.cands[rid], strict=True) if v in keep[rid]]
         out[rid] = _row(rid, run, 7, kept, rows.nsplits[rid])
@@ -501,16 +534,15 @@ def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
 
     walk(0, 0, ())
     n = count_splits(run, 15)
-    if not found:  # the group totals fail as printed: only a forced cut is known
-        forced = splits(run, 15) if n == 1 else []
-        row = _row("row", run, 15, forced, n)
+    if not found:  # the group totals fail as printed: what every cut agrees on
+        row = RowRecovery("row", run, agreed_cells(run, 15) if n else (None,) * 15, n, n)
         return TableRecovery("s4", {"row": row}, 0, ("s4.group_total",), ("s4.group_total",))
     row = _row("row", run, 15, found, n)
     return TableRecovery("s4", {"row": row}, len(found), ("s4.group_total",))
 
 
 def recover_s2(runs: Mapping[str, str | None], template: str) -> TableRecovery:
-    """Recover section-2 cells: a row only where its run has exactly one cut (no identity)."""
+    """Recover section-2 cells: those every cut of the row's run agrees on (no identity)."""
     defs = {r.stem: r for r in s2_rows(template)}
     rows: dict[str, RowRecovery] = {}
     combos = 1
@@ -524,7 +556,7 @@ def recover_s2(runs: Mapping[str, str | None], template: str) -> TableRecovery:
             continue
         sg = [c.suffix in d.signed for c in d.columns]
         mn = [c.suffix in d.money for c in d.columns]
-        cut = splits(run, n, sg, mn)
-        rows[stem] = _row(stem, run, n, cut, len(cut))
-        combos *= len(cut)
+        count = count_splits_cols(run, sg, mn)
+        rows[stem] = RowRecovery(stem, run, agreed_cells(run, n, sg, mn) if count else (None,) * n, count, count)
+        combos *= count
     return TableRecovery("s2", rows, combos)

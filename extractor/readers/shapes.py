@@ -211,8 +211,13 @@ def find_headings(line: str) -> list[tuple[int, int, int]]:
     return out
 
 
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+
+
 def _s2_key(label: str) -> str | None:
-    key = match_key(fold(label))
+    """The section-2 row a label names: the row label it ends with, a trailing explanation in
+    brackets left out (其他对外管理服务事项（指行政许可证以外的…行政处罚、行政强制…）)."""
+    key = _TRAILING_NOTE.sub("", match_key(fold(label)))
     best: tuple[int, str] | None = None
     for row in S2_ROWS:
         for cand in {row.label, "规范性文件" if row.stem == "normative" else row.label}:
@@ -254,6 +259,9 @@ def _table_rows(line: str, folded: str, table: str, start: int, end: int) -> lis
         elif b < end and folded[b:b + 1] == "、" and run[-1:].isdigit():
             give_back = 1  # "2、" as well
         run = run[: len(run) - give_back]
+        pos = b
+        if not run:  # only a label's numbering ("（三）不予公开1.属于…"): part of the label
+            continue
         label = line[label_start:a]
         if table == "s2":
             key = _s2_key(label)
@@ -261,10 +269,9 @@ def _table_rows(line: str, folded: str, table: str, start: int, end: int) -> lis
             key = _s3_key(label)
         else:
             key = "row" if "结果维持" in fold(label) or out == [] else None
-        if run and label.strip():
+        if label.strip():
             out.append(Piece("row", label, label_start, table=table, key=key, run=run))
-        label_start = b - give_back
-        pos = b
+            label_start = b - give_back
     if label_start < end and line[label_start:end].strip():
         out.append(Piece("text", line[label_start:end], label_start))
     return out
