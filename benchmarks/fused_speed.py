@@ -79,6 +79,7 @@ def recover_cold(s3: dict[str, str], s4: list[str], s2: dict[str, str]) -> None:
     fused._cell_table.cache_clear()
     fused._cells_ending.cache_clear()
     fused.sum_splits.cache_clear()
+    fused._digit_sums.cache_clear()
     if s3:
         fused.recover_s3(s3, RIDS)
     if s4:

@@ -39,11 +39,16 @@ printed numbers cannot satisfy the identities; then rows fall back to what their
 row identity, or the run alone, determines, and ``identities_failed`` names the
 identities that could not be met).
 
-Cost: each row is enumerated with the row-total identity as a bound (the partial sum
-of the first six cells never exceeds the value of the remaining digits), then rows are
-combined by column sums with a forward/backward pass over the result rows (states are
-partial column sums, bounded by the total row's candidates).  See
-``benchmarks/fused_speed.py`` for the worst case measured.
+Cost: a row is cut with the row identity built in (:func:`sum_splits`: each choice of the
+total cell, filtered by the digit sum modulo 9, then the other cells met in the middle),
+rows are combined by column sums with a forward/backward pass over the result rows (states
+are partial column sums, bounded by the total row's candidates), and a row with a single
+candidate costs nothing there.  ``benchmarks/fused_speed.py`` measures whole reports (25
+section-3 rows, the section-4 row, section 2); on a shared 2-core machine at load ~8,
+best of 5, cold caches: reports with counts below 10 (runs of 7-18 digits) about 2 ms;
+every cell in 0-99 (runs up to 33 digits) 10-20 ms; every cell in 100-999 (48 digits)
+30-55 ms; every cell in 1000-9999 (63 digits) 75-100 ms; rows of one repeated digit
+(20-30 digits, many cuts) 13-50 ms.
 """
 
 from __future__ import annotations
@@ -161,6 +166,17 @@ def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -
     size = len(run)
     ways = [0] * (size + 1)
     ways[0] = 1
+    if run.isdigit() and run.isascii():  # a cell starts at any digit; at a 0 it is that 0 alone
+        for _ in signed:
+            nxt = [0] * (size + 1)
+            acc = 0  # ways into a cell that started at a non-zero digit before j
+            for j in range(1, size + 1):
+                i = j - 1
+                if run[i] != "0":
+                    acc += ways[i]
+                nxt[j] = acc + (ways[i] if run[i] == "0" else 0)
+            ways = nxt
+        return ways[size]
     for sg, mn in zip(signed, money, strict=True):
         table = _cell_table(run, sg, mn)
         nxt = [0] * (size + 1)
@@ -253,34 +269,47 @@ def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, 
     return out
 
 
-@lru_cache(maxsize=4096)
-def sum_splits(run: str, parts: int) -> tuple[tuple[Span, ...], ...]:
-    """Cuts of ``run`` into ``parts + 1`` unsigned cells whose last equals the sum of the others.
+@lru_cache(maxsize=512)
+def _digit_sums(run: str) -> tuple[int, ...]:
+    """Prefix sums of the digits of ``run`` (a number is its digit sum modulo 9)."""
+    out = [0]
+    for ch in run:
+        out.append(out[-1] + (ord(ch) - 48 if "0" <= ch <= "9" else 0))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tuple[tuple[Span, ...], ...]:
+    """Cuts of ``run[lo:hi]`` into ``parts + 1`` unsigned cells whose last equals the sum of
+    the others (spans are offsets into ``run``).
 
     For each choice of the last cell (its value is the target ``t``), the prefix is cut
     into ``parts`` cells meeting in the middle: the first half of the cells from the left,
     the second half back from the last cell, joined on the offset where they meet and on
-    ``t`` minus the first half's sum.  A cell never exceeds ``t``; a prefix whose length
-    cannot make ``t`` (too many digits for cells of at most ``len(str(t))`` digits, or
-    too few to reach ``t``) is skipped without a walk."""
+    ``t`` minus the first half's sum.  Before any walk a prefix must pass three necessary
+    tests: its digit sum is ``t`` modulo 9 (every cut of it sums to its digit sum modulo 9,
+    so this rules out eight targets in nine), it is not too long for cells of at most
+    ``len(str(t))`` digits, and not too short to reach ``t``."""
+    end = len(run) if hi is None else hi
     table = _cell_table(run, False, False)
     ends = _cells_ending(run)
-    size = len(run)
+    dsum = _digit_sums(run)
     first = parts // 2
+    second = parts - first
     out: list[tuple[Span, ...]] = []
-    for j in range(parts, size):
-        last = [v for e, v in table[j] if e == size]
+    for j in range(lo + parts, end):
+        last = [v for e, v in table[j] if e == end]
         if not last:
             continue
         t = int(last[0])
-        if j > parts * len(str(t)) or t > _POW10[j - parts + 1] + 9 * (parts - 1):
-            continue
         width = len(str(t))
-        second = parts - first
-        left = _half(table, 0, first, t, j - second, j - second * width)
-        for p, s, cut2 in _half_back(ends, j, second, t, first, first * width):
-            for cut1 in left.get(p, {}).get(t - s, ()):
-                out.append((*cut1, *cut2, (j, size)))
+        m = j - lo
+        if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
+            continue
+        left = _half(table, lo, first, t, j - second, j - second * width)
+        for p, sm, cut2 in _half_back(ends, j, second, t, lo + first, lo + first * width):
+            for cut1 in left.get(p, {}).get(t - sm, ()):
+                out.append((*cut1, *cut2, (j, end)))
     return tuple(sorted(out))
 
 
@@ -403,6 +432,9 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
         need[i] = nxt2
     used: dict[str, set[Vec]] = {r: set() for r in rows}
     for i, r in enumerate(rows):
+        if len(cands[r]) == 1:  # a single candidate takes part whenever any total is reached
+            used[r] = set(cands[r]) if reach else set()
+            continue
         after = need[i + 1]
         for p in fwd[i]:
             for t in reach:
@@ -519,20 +551,21 @@ def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     if run is None or not plausible_run(run):
         return TableRecovery("s4", {"row": RowRecovery("row", run, (None,) * 15, 0, 0)}, 0, (), (), ("row",))
     size = len(run)
-    # the groups one after another: every cut of a prefix into a consistent group of 5
+    # group 1 starts at 0, group 3 ends at the end: find their possible ends and starts first,
+    # then cut group 2 only between them
+    ends1 = [e for e in range(5, size - 9) if sum_splits(run, 4, 0, e)]
+    starts3 = [b for b in range(10, size - 4) if sum_splits(run, 4, b, size)]
     found: list[tuple[Span, ...]] = []
-
-    def walk(start: int, k: int, acc: tuple[Span, ...]) -> None:
-        if k == 3:
-            if start == size:
-                found.append(acc)
-            return
-        rest = run[start:]
-        for end in range(size - 5 * (2 - k), start + 4, -1):
-            for cut in sum_splits(rest[: end - start], 4):
-                walk(end, k + 1, acc + tuple((a + start, b + start) for a, b in cut))
-
-    walk(0, 0, ())
+    for a in ends1:
+        for b in starts3:
+            if b - a < 5:
+                continue
+            middle = sum_splits(run, 4, a, b)
+            if middle:
+                for c1 in sum_splits(run, 4, 0, a):
+                    for c2 in middle:
+                        for c3 in sum_splits(run, 4, b, size):
+                            found.append((*c1, *c2, *c3))
     n = count_splits(run, 15)
     if not found:  # the group totals fail as printed: what every cut agrees on
         row = RowRecovery("row", run, agreed_cells(run, 15) if n else (None,) * 15, n, n)
