@@ -126,3 +126,12 @@ def test_big5_hkscs_page_decodes_by_its_declaration():
 def test_undeclared_big5_page_decodes_as_big5():
     d = decode_text((TRAD_HTML / "county-2021.cms-tw-nodecl.html").read_bytes())
     assert d.encoding == "big5" and "政府資訊公開" in d.text
+
+
+def test_damaged_gb18030_stays_gb18030_with_a_replacement():
+    data = (FIXTURES / "text" / "county-2021.tsv-gb18030.txt").read_bytes()
+    cut = data.index(b"\n", 500) + 1  # between two lines, not inside a character
+    d = decode_text(data[:cut] + b"\xff" + data[cut:])
+    assert d.encoding == "gb18030"
+    assert d.text.count("\ufffd") == 1 and d.quality < 1.0
+    assert d.text.replace("\ufffd", "") == TIDY

@@ -192,7 +192,8 @@ def _fallback(data: bytes, partial: bool, tried: list[str], clean: list[tuple[fl
     guess = _detected(data)
     if guess and guess not in tried:
         d = _try(data, guess, partial)
-        if d is not None and d.quality >= 0.98:
+        # a guess without any hanzi (latin-1 reads anything) only beats a badly damaged decode
+        if d is not None and d.quality >= 0.98 and (_HAN.search(d.text[:8000]) or best.quality < 0.9):
             clean.append((cjk_plausibility(d.text), d))
     if clean:
         return max(clean, key=lambda x: x[0])[1]
