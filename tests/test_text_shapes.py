@@ -228,3 +228,8 @@ def test_big5_reads_the_same_values_as_the_tidy_twin():
     assert [(v.field, v.kind, v.value) for v in rep.values] == [(v.field, v.kind, v.value) for v in twin.values]
     assert rep.metadata.issuer == "臨江縣人民政府"
     assert not [i for i in rep.issues if i.code.startswith("input.")]
+
+
+def test_a_lone_line_ending_in_a_pipe_is_text():
+    lines = ["联系电话：0000-0000000 |", "", "正文"]
+    assert pipecell_blocks(lines) == [TextLine("联系电话：0000-0000000 |", 1), TextLine("正文", 3)]

@@ -112,29 +112,39 @@ def detect_shape(lines: Sequence[str]) -> str:
 
 
 def pipecell_blocks(lines: Sequence[str]) -> list[TextLine | CellRows]:
-    """Text lines and pipecell tables, in order (see the module docs)."""
+    """Text lines and pipecell tables, in order (see the module docs).  A run of cell lines
+    with fewer than two row ends is not a table: its lines stay text."""
     out: list[TextLine | CellRows] = []
-    rows: list[tuple[CellText, ...]] = []
-    row: list[CellText] = []
-    start = 0
-    for i, line in enumerate(lines, 1):
+    block: list[int] = []  # 0-based indexes of the current run of cell / row-end lines
+
+    def flush() -> None:
+        kinds = [_pipe_kind(lines[k]) for k in block]
+        if kinds.count("end") < 2:
+            out.extend(TextLine(lines[k].strip(), k + 1) for k, kind in zip(block, kinds, strict=True)
+                       if kind != "empty")
+        else:
+            rows: list[tuple[CellText, ...]] = []
+            row: list[CellText] = []
+            for k, kind in zip(block, kinds, strict=True):
+                if kind == "end":
+                    rows.append(tuple(row))
+                    row = []
+                else:
+                    row.append(CellText(lines[k].strip()[:-1].strip(), k + 1))
+            out.append(CellRows(tuple(rows + ([tuple(row)] if row else [])), block[0] + 1))
+        block.clear()
+
+    for i, line in enumerate(lines):
         kind = _pipe_kind(line)
         if kind in ("cell", "empty", "end"):
-            if not rows and not row:
-                start = i
-            if kind == "end":
-                rows.append(tuple(row))
-                row = []
-            else:
-                row.append(CellText(line.strip()[:-1].strip(), i))
+            block.append(i)
             continue
-        if rows or row:
-            out.append(CellRows(tuple(rows + ([tuple(row)] if row else [])), start))
-            rows, row = [], []
+        if block:
+            flush()
         if kind != "blank":
-            out.append(TextLine(line.strip(), i))
-    if rows or row:
-        out.append(CellRows(tuple(rows + ([tuple(row)] if row else [])), start))
+            out.append(TextLine(line.strip(), i + 1))
+    if block:
+        flush()
     return out
 
 
