@@ -34,6 +34,7 @@ the run into cells, arithmetic ignored) and ``consistent`` (the number of those 
 take part in at least one combination satisfying every identity used).  A pipeline
 emits ``table.fused_cells`` from these: recovered values are ``inferred`` (lower
 confidence), and a row with gaps quotes its digits (``row.run``) and ``splits``.
+:func:`describe` words the ``table.fused_cells`` message of a row.
 ``TableRecovery.combinations`` counts the consistent whole-table combinations (0: the
 printed numbers cannot satisfy the identities; then rows fall back to what their own
 row identity, or the run alone, determines, and ``identities_failed`` names the
@@ -593,3 +594,20 @@ def recover_s2(runs: Mapping[str, str | None], template: str) -> TableRecovery:
         rows[stem] = RowRecovery(stem, run, agreed_cells(run, n, sg, mn) if count else (None,) * n, count, count)
         combos *= count
     return TableRecovery("s2", rows, combos)
+
+
+def describe(label: str, row: RowRecovery) -> str:
+    """The ``table.fused_cells`` message for one row: the digits as printed, how many cuts
+    they have and how many the arithmetic allows, and what was recovered."""
+    n = len(row.cells)
+    got = sum(1 for c in row.cells if c is not None)
+    if row.run is None:
+        return f"{label}: no digits after the label"
+    head = f'{label}: the digits "{row.run}" cut into {n} cells {row.splits} way{"s" if row.splits != 1 else ""}'
+    if row.consistent != row.splits:
+        head += f", {row.consistent} of them consistent with the table's arithmetic"
+    if got == n:
+        return head + "; every cell recovered"
+    if got == 0:
+        return head + "; no cell can be told, all left as gaps"
+    return head + f"; {got} of {n} cells recovered, {n - got} left as gaps"

@@ -263,3 +263,17 @@ def test_s2_rows_recover_only_a_single_cut(values):  # type: ignore[no-untyped-d
     assert rec.rows["normative"].splits == len(cuts)
     combos = [{"normative": v} for v in cuts]
     _check(rec.rows, {"normative": tuple(values)}, combos, 3)
+
+
+def test_describe_quotes_the_digits():
+    from extractor.fused import describe
+
+    s2 = recover_s2({"normative": "1524301"}, "2021").rows["normative"]
+    assert describe("行政规范性文件", s2) == (
+        '行政规范性文件: the digits "1524301" cut into 3 cells 11 ways; no cell can be told, all left as gaps')
+    new = recover_s3({"new": "15620002160"}).rows["new"]
+    assert describe("一、本年新收政府信息公开申请数量", new) == (
+        '一、本年新收政府信息公开申请数量: the digits "15620002160" cut into 7 cells 57 ways, '
+        "1 of them consistent with the table's arithmetic; every cell recovered")
+    part = recover_s4(["2022024", "00000", "00000"]).rows["review"]
+    assert describe("行政复议", part).endswith("1 of 5 cells recovered, 4 left as gaps")
