@@ -45,11 +45,11 @@ total cell, filtered by the digit sum modulo 9, then the other cells met in the 
 rows are combined by column sums with a forward/backward pass over the result rows (states
 are partial column sums, bounded by the total row's candidates), and a row with a single
 candidate costs nothing there.  ``benchmarks/fused_speed.py`` measures whole reports (25
-section-3 rows, the section-4 row, section 2); on a shared 2-core machine at load ~8,
+section-3 rows, the section-4 row, section 2); on a shared 2-core machine at load ~3.5,
 best of 5, cold caches: reports with counts below 10 (runs of 7-18 digits) about 2 ms;
-every cell in 0-99 (runs up to 33 digits) 10-20 ms; every cell in 100-999 (48 digits)
-30-55 ms; every cell in 1000-9999 (63 digits) 75-100 ms; rows of one repeated digit
-(20-30 digits, many cuts) 13-50 ms.
+every cell in 0-99 (runs up to 33 digits) 5-8 ms; every cell in 100-999 (48 digits)
+12-24 ms; every cell in 1000-9999 (63 digits) 25-34 ms; rows of one repeated digit
+(20-30 digits, most cuts meet nothing) 5-33 ms.
 """
 
 from __future__ import annotations
