@@ -1,0 +1,613 @@
+"""Fused-cell recovery: split the digit runs of a one-line body back into table cells.
+
+A naive ``get_text()`` writes a table row as its label followed by its cells with no
+separator: ``一、本年新收政府信息公开申请数量15620002160``.  The label is known, so the
+digits after it are that row's cells, fused.  This module enumerates every way to cut
+such a run into the row's number of cells and keeps the cuts that satisfy the
+template's arithmetic (docs/report-formats.md, Identities).  A cell is *recovered* only
+when every consistent combination of cuts puts the same text in it (wherever in the run
+that text stands); otherwise it stays a gap.  Nothing here guesses: the answer is the set of all consistent splits.
+
+Pure functions, no I/O.  Cells follow one grammar (:func:`cell_ok`): no leading zeros
+(``0`` is a cell, ``05`` is not), optional thousands separators (``2,318``), a sign in
+signed columns (2019 ``本年增/减``: ``+2``, ``-11``), a decimal part and a unit in money
+columns (``3.52``, ``160.5964万元``).
+
+API (all results are :class:`TableRecovery`)
+
+* :func:`recover_s3` ``(runs, template="2021")`` — ``runs`` maps section-3 row ids
+  (``new``, ``granted``, ``denied.state_secret`` …, as in :mod:`extractor.templates`) to
+  the run printed after the row's label, or None when the row was seen without a
+  usable run.  Rows absent from ``runs`` are unknown.  Identities used: ``s3.row_total``
+  per row (the seventh cell is the sum of the first six), then ``s3.balance`` and
+  ``s3.results_total`` per column, each only when all its rows have runs.
+* :func:`recover_s4` ``(runs)`` — one run of 15 cells (the data row) or three runs of 5
+  (one per group); identity ``s4.group_total`` per group.
+* :func:`recover_s2` ``(runs, template)`` — ``runs`` maps section-2 row stems
+  (``regulations``, ``normative``, ``fees`` …) to their runs.  Section 2 has no identity:
+  a cell is recovered only when every cut of the run agrees on it (``000``; one cell; the
+  ``45`` of ``45+21523``, whose sign must start the second cell).
+
+For every row, :class:`RowRecovery` gives the recovered cells (a :class:`FusedCell` or
+None per column, in the template's column order), ``splits`` (the number of ways to cut
+the run into cells, arithmetic ignored) and ``consistent`` (the number of those cuts that
+take part in at least one combination satisfying every identity used).  A pipeline
+emits ``table.fused_cells`` from these: recovered values are ``inferred`` (lower
+confidence), and a row with gaps quotes its digits (``row.run``) and ``splits``.
+:func:`describe` words the ``table.fused_cells`` message of a row.
+``TableRecovery.combinations`` counts the consistent whole-table combinations (0: the
+printed numbers cannot satisfy the identities; then rows fall back to what their own
+row identity, or the run alone, determines, and ``identities_failed`` names the
+identities that could not be met).
+
+Cost: a row is cut with the row identity built in (:func:`sum_splits`: each choice of the
+total cell, filtered by the digit sum modulo 9, then the other cells met in the middle),
+rows are combined by column sums with a forward/backward pass over the result rows (states
+are partial column sums, bounded by the total row's candidates), and a row with a single
+candidate costs nothing there.  ``benchmarks/fused_speed.py`` measures whole reports (25
+section-3 rows, the section-4 row, section 2); on a shared 2-core machine at load ~3.5,
+best of 5, cold caches: reports with counts below 10 (runs of 7-18 digits) about 2 ms;
+every cell in 0-99 (runs up to 33 digits) 5-8 ms; every cell in 100-999 (48 digits)
+12-24 ms; every cell in 1000-9999 (63 digits) 25-34 ms; rows of one repeated digit
+(20-30 digits, most cuts meet nothing) 5-33 ms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .templates import S3_ROWS, S4_GROUPS, s2_rows
+
+Vec = tuple[int, ...]
+Span = tuple[int, int]
+
+_INT = r"(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)"
+_UNITS = ("万元", "亿元", "千元", "元")
+_CELL_RES = {
+    (False, False): re.compile(_INT),
+    (True, False): re.compile(r"[+-]?" + _INT),
+    (False, True): re.compile(_INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
+    (True, True): re.compile(r"[+-]?" + _INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
+}
+_RUN_CHARS = re.compile(r"^[0-9,.+\-万亿千元]+$")
+
+_POW10 = [10**k for k in range(0, 400)]
+S3_RESULT_PREFIX = "三、本年度办理结果"
+S3_BALANCE = ("new", "carried_over", "total", "carried_forward")
+
+
+@dataclass(frozen=True)
+class FusedCell:
+    """A recovered cell: its text as printed (a slice of the run) and its value."""
+
+    raw: str
+    value: int | float
+    span: Span | None  # start and end offsets in the run; None when the cuts agree on the
+    # text but not on where it stands ("0" at offset 1 in one cut, at offset 2 in another)
+
+
+@dataclass(frozen=True)
+class RowRecovery:
+    key: str  # row id (s3), stem (s2), group id (s4)
+    run: str | None  # the digits as printed, None when the row had no run
+    cells: tuple[FusedCell | None, ...]  # per column; None = gap
+    splits: int  # cuts of the run into cells (grammar only)
+    consistent: int  # cuts that take part in a combination meeting every identity used
+
+    @property
+    def complete(self) -> bool:
+        return all(c is not None for c in self.cells)
+
+
+@dataclass(frozen=True)
+class TableRecovery:
+    table: str  # "s2" | "s3" | "s4"
+    rows: dict[str, RowRecovery]
+    combinations: int  # consistent whole-table combinations (rows without identities count once)
+    identities_used: tuple[str, ...] = ()
+    identities_failed: tuple[str, ...] = ()
+    unknown_rows: tuple[str, ...] = field(default=())
+
+
+# ---------------------------------------------------------------- cutting runs
+
+
+def cell_ok(text: str, signed: bool = False, money: bool = False) -> bool:
+    """Whether ``text`` is a whole cell of a fused run (no leading zeros)."""
+    return _CELL_RES[(signed, money)].fullmatch(text) is not None
+
+
+def cell_value(text: str) -> int | float:
+    """The number a cell text stands for (thousands separators, sign and unit dropped)."""
+    s = text.replace(",", "")
+    for unit in _UNITS:
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
+    if "." in s:
+        v = float(s)
+        return int(v) if v.is_integer() else v
+    return int(s)
+
+
+def plausible_run(run: str) -> bool:
+    """A run this module can cut: digits with separators, signs, decimal points, units."""
+    return bool(run) and _RUN_CHARS.match(run) is not None and any(ch.isdigit() for ch in run)
+
+
+@lru_cache(maxsize=512)
+def _cell_table(run: str, signed: bool, money: bool) -> tuple[tuple[tuple[int, int | float], ...], ...]:
+    """For each start offset, the (end, value) of every cell that may start there."""
+    n = len(run)
+    if run.isdigit() and run.isascii():  # the fast, common case
+        out: list[tuple[tuple[int, int | float], ...]] = []
+        for i in range(n):
+            if run[i] == "0":
+                out.append(((i + 1, 0),))
+            else:
+                out.append(tuple((j, int(run[i:j])) for j in range(i + 1, n + 1)))
+        return tuple(out)
+    rx = _CELL_RES[(signed, money)]
+    return tuple(
+        tuple((j, cell_value(run[i:j])) for j in range(i + 1, n + 1) if rx.fullmatch(run, i, j))
+        for i in range(n)
+    )
+
+
+def count_splits(run: str, n: int, signed: bool = False, money: bool = False) -> int:
+    """How many ways ``run`` cuts into ``n`` cells (grammar only)."""
+    return count_splits_cols(run, (signed,) * n, (money,) * n)
+
+
+def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -> int:
+    """How many ways ``run`` cuts into ``len(signed)`` cells, each with its column's grammar."""
+    size = len(run)
+    ways = [0] * (size + 1)
+    ways[0] = 1
+    if run.isdigit() and run.isascii():  # a cell starts at any digit; at a 0 it is that 0 alone
+        for _ in signed:
+            nxt = [0] * (size + 1)
+            acc = 0  # ways into a cell that started at a non-zero digit before j
+            for j in range(1, size + 1):
+                i = j - 1
+                if run[i] != "0":
+                    acc += ways[i]
+                nxt[j] = acc + (ways[i] if run[i] == "0" else 0)
+            ways = nxt
+        return ways[size]
+    for sg, mn in zip(signed, money, strict=True):
+        table = _cell_table(run, sg, mn)
+        nxt = [0] * (size + 1)
+        for i in range(size):
+            if ways[i]:
+                for j, _v in table[i]:
+                    nxt[j] += ways[i]
+        ways = nxt
+    return ways[size]
+
+
+def splits(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> list[tuple[Span, ...]]:
+    """Every cut of ``run`` into ``n`` cells, as spans; ``signed``/``money`` per column."""
+    sg = tuple(signed) or (False,) * n
+    mn = tuple(money) or (False,) * n
+    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
+    size = len(run)
+    out: list[tuple[Span, ...]] = []
+    cut: list[Span] = []
+
+    def walk(i: int, k: int) -> None:
+        if k == n:
+            if i == size:
+                out.append(tuple(cut))
+            return
+        if size - i < n - k:
+            return
+        for j, _v in tables[k][i]:
+            cut.append((i, j))
+            walk(j, k + 1)
+            cut.pop()
+
+    walk(0, 0)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _cells_ending(run: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """For each end offset, the (start, value) of every unsigned cell ending there,
+    shortest first (values grow as the start moves left)."""
+    table = _cell_table(run, False, False)
+    ends: list[list[tuple[int, int]]] = [[] for _ in range(len(run) + 1)]
+    for i, cells in enumerate(table):
+        for e, v in cells:
+            ends[e].append((i, int(v)))
+    return tuple(tuple(sorted(x, key=lambda t: -t[0])) for x in ends)
+
+
+def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, limit: int,
+          stop: int, reach: int) -> dict[int, dict[int, list[tuple[Span, ...]]]]:
+    """Cuts of ``parts`` cells from ``start`` forwards, ending between ``reach`` and
+    ``stop``, sum <= ``limit``: end -> sum -> cuts.  No cell is longer than ``limit``."""
+    out: dict[int, dict[int, list[tuple[Span, ...]]]] = {}
+    width = len(str(limit))
+
+    def walk(i: int, k: int, acc: int, cut: tuple[Span, ...]) -> None:
+        if k == parts:
+            out.setdefault(i, {}).setdefault(acc, []).append(cut)
+            return
+        for e, v in table[i] if i < len(table) else ():
+            if e > stop - (parts - k - 1) or acc + v > limit:
+                break
+            if e + (parts - k - 1) * width < reach:
+                continue
+            walk(e, k + 1, acc + int(v), (*cut, (i, e)))
+
+    walk(start, 0, 0, ())
+    return out
+
+
+def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, limit: int,
+               floor: int, ceiling: int) -> list[tuple[int, int, tuple[Span, ...]]]:
+    """Cuts of ``parts`` cells ending exactly at ``end``, starting between ``floor`` and
+    ``ceiling``, sum <= ``limit``: (start, sum, cut) each."""
+    out: list[tuple[int, int, tuple[Span, ...]]] = []
+    width = len(str(limit))
+
+    def walk(e: int, k: int, acc: int, cut: tuple[Span, ...]) -> None:
+        if k == parts:
+            out.append((e, acc, cut))
+            return
+        for i, v in ends[e]:
+            if i < floor + (parts - k - 1) or acc + v > limit:
+                break
+            if i - (parts - k - 1) * width > ceiling:
+                continue
+            walk(i, k + 1, acc + v, ((i, e), *cut))
+
+    walk(end, 0, 0, ())
+    return out
+
+
+@lru_cache(maxsize=512)
+def _digit_sums(run: str) -> tuple[int, ...]:
+    """Prefix sums of the digits of ``run`` (a number is its digit sum modulo 9)."""
+    out = [0]
+    for ch in run:
+        out.append(out[-1] + (ord(ch) - 48 if "0" <= ch <= "9" else 0))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tuple[tuple[Span, ...], ...]:
+    """Cuts of ``run[lo:hi]`` into ``parts + 1`` unsigned cells whose last equals the sum of
+    the others (spans are offsets into ``run``).
+
+    For each choice of the last cell (its value is the target ``t``), the prefix is cut
+    into ``parts`` cells meeting in the middle: the first half of the cells from the left,
+    the second half back from the last cell, joined on the offset where they meet and on
+    ``t`` minus the first half's sum.  Before any walk a prefix must pass three necessary
+    tests: its digit sum is ``t`` modulo 9 (every cut of it sums to its digit sum modulo 9,
+    so this rules out eight targets in nine), it is not too long for cells of at most
+    ``len(str(t))`` digits, and not too short to reach ``t``."""
+    end = len(run) if hi is None else hi
+    table = _cell_table(run, False, False)
+    ends = _cells_ending(run)
+    dsum = _digit_sums(run)
+    first = parts // 2
+    second = parts - first
+    out: list[tuple[Span, ...]] = []
+    for j in range(lo + parts, end):
+        last = [v for e, v in table[j] if e == end]
+        if not last:
+            continue
+        t = int(last[0])
+        width = len(str(t))
+        m = j - lo
+        if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
+            continue
+        left = _half(table, lo, first, t, j - second, j - second * width)
+        for p, sm, cut2 in _half_back(ends, j, second, t, lo + first, lo + first * width):
+            for cut1 in left.get(p, {}).get(t - sm, ()):
+                out.append((*cut1, *cut2, (j, end)))
+    return tuple(sorted(out))
+
+
+# ---------------------------------------------------------------- rows to recoveries
+
+
+def _vec(run: str, cut: tuple[Span, ...]) -> Vec:
+    return tuple(int(cell_value(run[a:b])) for a, b in cut)
+
+
+def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], nsplits: int,
+         signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> RowRecovery:
+    cells: list[FusedCell | None] = [None] * n
+    if run is not None and kept:
+        for k in range(n):
+            texts = {run[a:b] for a, b in (c[k] for c in kept)}
+            if len(texts) == 1:
+                spans = {c[k] for c in kept}
+                raw = texts.pop()
+                cells[k] = FusedCell(raw, cell_value(raw), spans.pop() if len(spans) == 1 else None)
+    return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
+
+
+def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[
+        FusedCell | None, ...]:
+    """The cells every cut of ``run`` into ``n`` cells agrees on (no identity used), found by
+    reachability (which cells lie on some complete cut) rather than by listing the cuts."""
+    sg = tuple(signed) or (False,) * n
+    mn = tuple(money) or (False,) * n
+    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
+    size = len(run)
+    fwd: list[set[int]] = [{0}]
+    for k in range(n):
+        fwd.append({j for i in fwd[k] if i < size for j, _v in tables[k][i]})
+    bwd: list[set[int]] = [set() for _ in range(n + 1)]
+    bwd[n] = {size}
+    for k in range(n - 1, -1, -1):
+        bwd[k] = {i for i in range(size) if any(j in bwd[k + 1] for j, _v in tables[k][i])}
+    out: list[FusedCell | None] = []
+    for k in range(n):
+        found = {(i, j) for i in fwd[k] & bwd[k] if i < size for j, _v in tables[k][i] if j in bwd[k + 1]}
+        texts = {run[i:j] for i, j in found}
+        if len(texts) == 1:
+            raw = texts.pop()
+            out.append(FusedCell(raw, cell_value(raw), found.pop() if len(found) == 1 else None))
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def _add(a: Vec, b: Vec) -> Vec:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _sub(a: Vec, b: Vec) -> Vec:
+    return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+def _fits(v: Vec, cap: Vec) -> bool:
+    return all(x <= c for x, c in zip(v, cap, strict=True))
+
+
+def s3_result_rows(rids: Sequence[str]) -> list[str]:
+    """The rows of ``rids`` that the （七）总计 row sums (one-row or split （六）)."""
+    results = {r.rid for r in S3_ROWS if r.path[0] == S3_RESULT_PREFIX and r.rid != "total"}
+    out = [r for r in rids if r in results]
+    if "other" in out and any(r.startswith("other.") for r in out):
+        out = [r for r in out if r != "other"]
+    return out
+
+
+def _balance(cands: Mapping[str, list[Vec]], totals: Sequence[Vec]) -> tuple[dict[Vec, int], dict[str, set[Vec]]]:
+    """new + carried_over = total + carried_forward: per total that can balance, the number
+    of (new, carried_over, carried_forward) combinations; and the candidates taking part."""
+    pairs: dict[Vec, list[tuple[Vec, Vec]]] = {}
+    for a in cands["new"]:
+        for b in cands["carried_over"]:
+            pairs.setdefault(_add(a, b), []).append((a, b))
+    count: dict[Vec, int] = {}
+    used: dict[str, set[Vec]] = {"new": set(), "carried_over": set(), "carried_forward": set()}
+    for t in totals:
+        for f in cands["carried_forward"]:
+            hit = pairs.get(_add(t, f))
+            if hit:
+                count[t] = count.get(t, 0) + len(hit)
+                used["carried_forward"].add(f)
+                for a, b in hit:
+                    used["new"].add(a)
+                    used["carried_over"].add(b)
+    return count, used
+
+
+def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[Vec]) -> tuple[
+        dict[Vec, int], dict[str, set[Vec]]]:
+    """Σ result rows = total: per total in ``totals`` that the rows can reach, the number of
+    combinations; and the candidates of each result row that take part in one."""
+    width = len(totals[0])
+    cap = tuple(max(t[c] for t in totals) for c in range(width))
+    zero = (0,) * width
+    fwd: list[dict[Vec, int]] = [{zero: 1}]
+    for r in rows:
+        nxt: dict[Vec, int] = {}
+        for p, cnt in fwd[-1].items():
+            for v in cands[r]:
+                q = _add(p, v)
+                if _fits(q, cap):
+                    nxt[q] = nxt.get(q, 0) + cnt
+        fwd.append(nxt)
+    reach = {t: fwd[-1][t] for t in totals if t in fwd[-1]}
+    # backward: the remaining sums (target minus the prefix) that rows i.. can make
+    need: list[dict[Vec, None]] = [{} for _ in range(len(rows) + 1)]
+    need[len(rows)] = {zero: None}
+    for i in range(len(rows) - 1, -1, -1):
+        nxt2: dict[Vec, None] = {}
+        for s in need[i + 1]:
+            for v in cands[rows[i]]:
+                q = _add(s, v)
+                if _fits(q, cap):
+                    nxt2[q] = None
+        need[i] = nxt2
+    used: dict[str, set[Vec]] = {r: set() for r in rows}
+    for i, r in enumerate(rows):
+        if len(cands[r]) == 1:  # a single candidate takes part whenever any total is reached
+            used[r] = set(cands[r]) if reach else set()
+            continue
+        after = need[i + 1]
+        for p in fwd[i]:
+            for t in reach:
+                gap = _sub(t, p)
+                for v in cands[r]:
+                    if v not in used[r] and _sub(gap, v) in after:
+                        used[r].add(v)
+    return reach, used
+
+
+@dataclass
+class _S3Rows:
+    cuts: dict[str, list[tuple[Span, ...]]] = field(default_factory=dict)
+    cands: dict[str, list[Vec]] = field(default_factory=dict)
+    nsplits: dict[str, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+
+def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
+    out = _S3Rows()
+    for rid in order:
+        run = runs.get(rid)
+        if run is None or not plausible_run(run):
+            out.unknown.append(rid)
+            continue
+        out.nsplits[rid] = count_splits(run, 7)
+        out.cuts[rid] = list(sum_splits(run, 6))
+        out.cands[rid] = [_vec(run, c) for c in out.cuts[rid]]
+        if not out.cands[rid]:
+            out.unknown.append(rid)  # its row total fails as printed: no column identity uses it
+    return out
+
+
+def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) -> tuple[int, list[str], list[str]]:
+    """Apply s3.balance and s3.results_total (each when all its rows are known); narrow
+    ``keep``; return the number of combinations of the rows they tie, used and failed ids."""
+    known = [r for r in order if r not in rows.unknown]
+    results = s3_result_rows(order)
+    bal_on = all(r in known for r in S3_BALANCE)
+    res_on = "total" in known and bool(results) and all(r in known for r in results)
+    used = (["s3.balance"] if bal_on else []) + (["s3.results_total"] if res_on else [])
+    if not used:
+        return 1, [], []
+    totals = list(dict.fromkeys(rows.cands["total"]))
+    bal_n: dict[Vec, int] = {}
+    res_n: dict[Vec, int] = {}
+    if bal_on:
+        bal_n, _ = _balance(rows.cands, totals)
+    if res_on:
+        res_n, _ = _results(rows.cands, results, totals)
+    ok = [t for t in totals if (not bal_on or t in bal_n) and (not res_on or t in res_n)]
+    if not ok:
+        return 0, used, used
+    keep["total"] = set(ok)
+    if bal_on:
+        bal_n, used_b = _balance(rows.cands, ok)
+        keep.update({r: used_b[r] for r in ("new", "carried_over", "carried_forward")})
+    if res_on:
+        res_n, used_r = _results(rows.cands, results, ok)
+        keep.update({r: used_r[r] for r in results})
+    return sum(bal_n.get(t, 1) * res_n.get(t, 1) for t in ok), used, []
+
+
+def recover_s3(runs: Mapping[str, str | None], rids: Sequence[str] | None = None) -> TableRecovery:
+    """Recover section-3 cells from the runs after each row label (see the module docs).
+
+    ``rids``: the rows of the table in order (default: the keys of ``runs``)."""
+    order = list(rids) if rids is not None else list(runs)
+    rows = _s3_rows(runs, order)
+    known = [r for r in order if r not in rows.unknown]
+    keep: dict[str, set[Vec]] = {r: set(rows.cands[r]) for r in known}
+    tied, used, failed = _s3_columns(rows, order, keep)
+    combos = 0
+    if failed:  # the printed numbers cannot meet the column identities: row totals alone
+        keep = {r: set(rows.cands[r]) for r in known}
+    elif known:
+        combos = tied
+        tied_rows = set(S3_BALANCE if "s3.balance" in used else ()) | set(
+            s3_result_rows(order) + ["total"] if "s3.results_total" in used else ())
+        for rid in known:
+            if rid not in tied_rows:
+                combos *= len(keep[rid])
+    out: dict[str, RowRecovery] = {}
+    for rid in order:
+        run = runs.get(rid)
+        if rid in rows.unknown:
+            n = rows.nsplits.get(rid, 0)
+            cells = agreed_cells(run, 7) if run is not None and n else (None,) * 7
+            out[rid] = RowRecovery(rid, run, cells, n, n)
+            continue
+        kept = [c for c, v in zip(rows.cuts[rid], rows.cands[rid], strict=True) if v in keep[rid]]
+        out[rid] = _row(rid, run, 7, kept, rows.nsplits[rid])
+    ids = (["s3.row_total"] if known else []) + used
+    return TableRecovery("s3", out, combos, tuple(ids), tuple(failed), tuple(rows.unknown))
+
+
+def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
+    """Recover the 15 section-4 cells from one run (the data row) or three runs of 5."""
+    groups = [g for g, _, _ in S4_GROUPS]
+    if len(runs) == 3:
+        rows = {}
+        total = 1
+        for g, run in zip(groups, runs, strict=True):
+            if run is None or not plausible_run(run):
+                rows[g] = RowRecovery(g, run, (None,) * 5, 0, 0)
+                continue
+            kept = sum_splits(run, 4)
+            rows[g] = _row(g, run, 5, kept, count_splits(run, 5))
+            total *= len(kept)
+        return TableRecovery("s4", rows, total, ("s4.group_total",))
+    if len(runs) != 1:
+        raise ValueError("section 4: one run of 15 cells or three runs of 5")
+    run = runs[0]
+    if run is None or not plausible_run(run):
+        return TableRecovery("s4", {"row": RowRecovery("row", run, (None,) * 15, 0, 0)}, 0, (), (), ("row",))
+    size = len(run)
+    # group 1 starts at 0, group 3 ends at the end: find their possible ends and starts first,
+    # then cut group 2 only between them
+    ends1 = [e for e in range(5, size - 9) if sum_splits(run, 4, 0, e)]
+    starts3 = [b for b in range(10, size - 4) if sum_splits(run, 4, b, size)]
+    found: list[tuple[Span, ...]] = []
+    for a in ends1:
+        for b in starts3:
+            if b - a < 5:
+                continue
+            middle = sum_splits(run, 4, a, b)
+            if middle:
+                for c1 in sum_splits(run, 4, 0, a):
+                    for c2 in middle:
+                        for c3 in sum_splits(run, 4, b, size):
+                            found.append((*c1, *c2, *c3))
+    n = count_splits(run, 15)
+    if not found:  # the group totals fail as printed: what every cut agrees on
+        row = RowRecovery("row", run, agreed_cells(run, 15) if n else (None,) * 15, n, n)
+        return TableRecovery("s4", {"row": row}, 0, ("s4.group_total",), ("s4.group_total",))
+    row = _row("row", run, 15, found, n)
+    return TableRecovery("s4", {"row": row}, len(found), ("s4.group_total",))
+
+
+def recover_s2(runs: Mapping[str, str | None], template: str) -> TableRecovery:
+    """Recover section-2 cells: those every cut of the row's run agrees on (no identity)."""
+    defs = {r.stem: r for r in s2_rows(template)}
+    rows: dict[str, RowRecovery] = {}
+    combos = 1
+    for stem, run in runs.items():
+        d = defs.get(stem)
+        if d is None:
+            raise ValueError(f"section 2 of the {template} template has no row {stem!r}")
+        n = len(d.columns)
+        if run is None or not plausible_run(run):
+            rows[stem] = RowRecovery(stem, run, (None,) * n, 0, 0)
+            continue
+        sg = [c.suffix in d.signed for c in d.columns]
+        mn = [c.suffix in d.money for c in d.columns]
+        count = count_splits_cols(run, sg, mn)
+        rows[stem] = RowRecovery(stem, run, agreed_cells(run, n, sg, mn) if count else (None,) * n, count, count)
+        combos *= count
+    return TableRecovery("s2", rows, combos)
+
+
+def describe(label: str, row: RowRecovery) -> str:
+    """The ``table.fused_cells`` message for one row: the digits as printed, how many cuts
+    they have and how many the arithmetic allows, and what was recovered."""
+    n = len(row.cells)
+    got = sum(1 for c in row.cells if c is not None)
+    if row.run is None:
+        return f"{label}: no digits after the label"
+    head = f'{label}: the digits "{row.run}" cut into {n} cells {row.splits} way{"s" if row.splits != 1 else ""}'
+    if row.consistent != row.splits:
+        head += f", {row.consistent} of them consistent with the table's arithmetic"
+    if got == n:
+        return head + "; every cell recovered"
+    if got == 0:
+        return head + "; no cell can be told, all left as gaps"
+    return head + f"; {got} of {n} cells recovered, {n - got} left as gaps"
