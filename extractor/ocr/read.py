@@ -31,7 +31,7 @@ from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Document, Format, Issue
 from . import OcrUnavailable
 
-__all__ = ["PDF_DPI", "MAX_PAGE_PIXELS", "read_image_file", "read_images", "ocr_pdf_pages", "ocr_image",
+__all__ = ["PDF_DPI", "MAX_PAGE_PIXELS", "read_image_file", "read_images", "ocr_pdf_pages", "with_ocr_pages", "ocr_image",
            "local_image_path", "decode_image"]
 
 #: resolution PDF pages without a text layer are rendered at
@@ -263,3 +263,48 @@ def local_image_path(folder: str | Path, src: str) -> Path | None:
     if not real.is_file() or not real.is_relative_to(base_real):
         return None
     return real
+
+
+def with_ocr_pages(doc: Document, pdf_bytes: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The PDF reader's Document with its pages without a text layer read by OCR.
+
+    The pages named by the ``gap.no_text_layer`` issue (``where["pages"]``, 1-based) are
+    OCR'd (:func:`ocr_pdf_pages`) and their blocks put in page order among the text
+    pages' blocks; the gap issue is replaced by an ``input.ocr`` info issue. A Document
+    without that issue is returned unchanged. (The PDF reader's paragraph joining does not
+    run over OCR'd lines: each OCR line is its own Text block.)
+    """
+    gap = next((i for i in doc.issues if i.code == "gap.no_text_layer" and i.where and i.where.get("pages")), None)
+    if gap is None or gap.where is None:
+        return doc
+    pages = sorted(int(p) for p in gap.where["pages"])
+    from .layout import PageInfo  # noqa: F401  (the extra is there: fail early otherwise)
+
+    ocr_blocks = dict(zip(pages, ocr_pdf_pages(pdf_bytes, [p - 1 for p in pages], limits), strict=True))
+    blocks: list[Block] = []
+    pending = sorted(ocr_blocks)
+    for b in doc.blocks:
+        page = _first_page(b)
+        while pending and page is not None and pending[0] < page:
+            blocks.extend(ocr_blocks[pending.pop(0)])
+        blocks.append(b)
+    for p in pending:
+        blocks.extend(ocr_blocks[p])
+    issues = [i for i in doc.issues if i is not gap]
+    issues.insert(0, Issue("input.ocr", "info",
+                           f"page(s) {', '.join(map(str, pages))} have no text layer and were read by OCR",
+                           where={"pages": pages}))
+    empty = [p for p in pages if not ocr_blocks[p]]
+    if empty:
+        issues.append(Issue("gap.ocr_empty", "error" if len(empty) == len(pages) == len(_pages_of(doc, pages)) else "warning",
+                            f"OCR found no text on page(s) {', '.join(map(str, empty))}", where={"pages": empty}))
+    return Document(blocks=tuple(blocks), format=doc.format, hints=doc.hints, issues=tuple(issues))
+
+
+def _first_page(b: Block) -> int | None:
+    p = b.where.get("page") if isinstance(b.where, dict) else None
+    return int(p) if isinstance(p, int) else None
+
+
+def _pages_of(doc: Document, ocr_pages: list[int]) -> set[int]:
+    return {p for b in doc.blocks if (p := _first_page(b)) is not None} | set(ocr_pages)
