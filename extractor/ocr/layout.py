@@ -180,7 +180,7 @@ def read_page(gray: np.ndarray, page_no: int, engine: Engine, px_per_unit: float
     clean[cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0] = 255
 
     def unit(b: Box) -> list[float]:
-        return [round(v / px_per_unit, 2) for v in b]
+        return [float(round(float(v) / px_per_unit, 2)) for v in b]
 
     in_table: list[list[tuple[tuple[int, int, int, int], _Piece]]] = [[] for _ in lattices]
     loose: list[_Piece] = []
