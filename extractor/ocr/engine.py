@@ -42,8 +42,7 @@ class Reading:
 
     ``score``: the mean of the characters' probabilities (RapidOCR's own score);
     ``min_prob``: the least sure character; ``alternatives``: whole-string readings that
-    swap one uncertain character for its runner-up, most likely first (only swaps that
-    involve a digit are kept).
+    swap one uncertain digit for a runner-up digit, most likely first.
     """
 
     text: str
@@ -159,7 +158,7 @@ class Engine:
             return Reading("", 0.0, 0.0)
         alts: list[tuple[float, str]] = []
         for i, (alt, p) in enumerate(runner):
-            if p >= ALT_MIN_PROB and alt and (alt in _DIGITS or chars[i] in _DIGITS):
+            if p >= ALT_MIN_PROB and alt in _DIGITS and chars[i] in _DIGITS:
                 alts.append((p, text[:i] + alt + text[i + 1:]))
         alts.sort(key=lambda a: -a[0])
         return Reading(text, float(np.mean(conf)), float(min(conf)), tuple(a for _, a in alts))

@@ -55,7 +55,25 @@ def rule_mask(ink: np.ndarray, text_h: float) -> tuple[np.ndarray, np.ndarray]:
     horiz = cv2.morphologyEx(closed_h, cv2.MORPH_OPEN, hk)
     vert = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, vk)
     vert = _vertical_rules_only(vert, horiz, th)
+    horiz = _horizontal_rules_only(horiz, vert, th)
     return horiz, vert
+
+
+def _horizontal_rules_only(horiz: np.ndarray, vert: np.ndarray, th: int) -> np.ndarray:
+    """Drop horizontal pieces whose ends do not both lie on a vertical rule (the aligned
+    strokes of a run of characters, joined by the closing, are not a rule)."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    tol = max(2, th // 8)
+    near = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * tol + 1, 5)))
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        left = near[y:y + bh, x:x + 1].any()
+        right = near[y:y + bh, x + bw - 1:x + bw].any()
+        keep[i] = bool(left and right)
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def _vertical_rules_only(vert: np.ndarray, horiz: np.ndarray, th: int) -> np.ndarray:
@@ -132,8 +150,10 @@ def _lattice(horiz: np.ndarray, vert: np.ndarray, th: int) -> Lattice | None:
     if len(hs) < 2 or len(vs) < 2:
         return None
     tol = max(3.0, th * 0.35)
-    ys = _cluster([s[0] for s in hs], tol)
-    xs = _cluster([s[0] for s in vs], tol)
+    # no row or column is thinner than half a text line: closer rules are one rule (a thick
+    # or slightly bent scanned rule found twice)
+    ys = _cluster([s[0] for s in hs], max(tol, 0.5 * th))
+    xs = _cluster([s[0] for s in vs], max(tol, 0.5 * th))
     if len(ys) < 2 or len(xs) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
