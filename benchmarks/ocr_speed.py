@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     import cv2
+    import make_scans
     import numpy as np
 
-    import make_scans
     from extractor.ocr.engine import get_engine
     from extractor.ocr.layout import PageInfo, read_page
 

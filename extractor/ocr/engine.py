@@ -111,10 +111,10 @@ class Engine:
         n = len(crops)
         out: list[Reading | None] = [None] * n
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
-        order = np.argsort(np.array(ratios, dtype=float), kind="stable") if n else []
+        order: list[int] = [int(i) for i in np.argsort(np.array(ratios, dtype=float), kind="stable")]
         img_h = int(self._rec.rec_image_shape[1])
         for start in range(0, n, batch):
-            idx = [int(i) for i in order[start:start + batch]]
+            idx = order[start:start + batch]
             # RapidOCR pads every batch to at least 320 px; a batch of short crops (the
             # digits of table cells) is padded only to its widest crop here, which reads
             # them the same and several times faster

@@ -26,7 +26,7 @@ def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS
         from . import pdf
 
         return pdf.read(data, limits)
-    if fmt == "image":  # type: ignore[comparison-overlap]  # PNG/JPEG/TIFF, sniffed only with the OCR extra
+    if fmt == "image":  # PNG/JPEG/TIFF, sniffed only with the OCR extra
         from ..ocr.read import read_image_file
 
         return read_image_file(data, limits)
