@@ -3,12 +3,12 @@
 The steps of :func:`read_page`:
 
 1. **ink** – Otsu threshold of the grayscale page;
-2. **orientation** – sideways (90/270) when the ink's column profile is sharper than its row
-   profile (rules removed first); the page is turned upright-or-upside-down, and after
-   detection RapidOCR's direction classifier looks at the widest text boxes: upside down
+2. **deskew** – the small angle (±3°) that makes the row profile of the ink sharpest;
+3. **text boxes** – RapidOCR's detector on the whole page (:meth:`Engine.detect`);
+4. **orientation** – sideways (90/270) when the elongated text boxes (lines of several
+   characters) stand rather than lie: the page is turned by 90°, deskewed and detected
+   again; then RapidOCR's direction classifier looks at the widest boxes: upside down
    (180) when most of them are;
-3. **deskew** – the small angle (±3°) that makes the row profile sharpest;
-4. **text boxes** – RapidOCR's detector on the whole page (:meth:`Engine.detect`);
 5. **tables** – ruling lines and merged cells (:mod:`.rulings`); rules are erased before
    recognition; a text box across a column rule is cut at the rule; a cell without a box
    but with ink is recognised as a whole;
@@ -104,9 +104,12 @@ def _skew(small: np.ndarray) -> float:
     return round(float(max(fine, key=score)), 2)
 
 
-def _is_sideways(small: np.ndarray) -> bool:
-    text = _without_rules(small)
-    return _sharpness(text.sum(axis=0)) > 1.15 * _sharpness(text.sum(axis=1))
+def _vertical_text(boxes: list[Box]) -> bool:
+    """Do the page's lines of text run vertically (a page turned by 90°)? The total length
+    of the clearly elongated boxes (lines of several characters) standing against lying."""
+    wide = sum(b[2] - b[0] for b in boxes if (b[2] - b[0]) >= 2.5 * (b[3] - b[1]))
+    tall = sum(b[3] - b[1] for b in boxes if (b[3] - b[1]) >= 2.5 * (b[2] - b[0]))
+    return tall > 1.5 * wide
 
 
 def _crop(gray: np.ndarray, box: Box, pad: int = 2) -> np.ndarray:
@@ -133,19 +136,11 @@ def _bgr_free_gray(img: np.ndarray) -> np.ndarray:
     return img
 
 
-def _upright(gray: np.ndarray, info: PageInfo) -> np.ndarray:
-    """Turn the page so its text lines run horizontally, and deskew it."""
-    ink = _ink(gray)
-    small = _small(ink)
-    if _is_sideways(small):
-        gray = np.ascontiguousarray(np.rot90(gray, -1))  # 90° clockwise
-        info.rotation = 90
-        small = np.ascontiguousarray(np.rot90(small, -1))
-    angle = _skew(_without_rules(small))
-    if abs(angle) >= 0.05:
-        gray = _rotate(gray, angle, 255)
+def _deskewed(gray: np.ndarray, info: PageInfo) -> np.ndarray:
+    """The page turned by the small angle that makes its rows of text horizontal."""
+    angle = _skew(_without_rules(_small(_ink(gray))))
     info.skew = angle
-    return gray
+    return _rotate(gray, angle, 255) if abs(angle) >= 0.05 else gray
 
 
 @dataclass
@@ -160,8 +155,13 @@ def read_page(gray: np.ndarray, page_no: int, engine: Engine, px_per_unit: float
     import cv2
 
     info = info if info is not None else PageInfo()
-    gray = _upright(_bgr_free_gray(gray), info)
+    original = _bgr_free_gray(gray)
+    gray = _deskewed(original, info)
     boxes = engine.detect(gray)
+    if _vertical_text(boxes):  # turned by 90° (or 270°: the 180° check below finishes the turn)
+        gray = _deskewed(np.ascontiguousarray(np.rot90(original, -1)), info)
+        info.rotation = 90
+        boxes = engine.detect(gray)
     if boxes and _upside_down(engine, gray, boxes):
         gray = np.ascontiguousarray(gray[::-1, ::-1])
         h, w = gray.shape
