@@ -193,10 +193,12 @@ def read_page(gray: np.ndarray, page_no: int, engine: Engine, px_per_unit: float
             in_table[k].extend(_split_to_cells(lattices[k], b))
     for k, lat in enumerate(lattices):
         in_table[k].extend(_inked_empty_cells(lat, in_table[k], ink, rules, text_h))
-    pieces = [p for p in loose] + [p for cells in in_table for _, p in cells]
+    pieces = [p for p in loose] + [p for cells in in_table for _, p in cells if p.reading is None]
     crops = [_crop(clean, p.box) for p in pieces]
     for p, r in zip(pieces, engine.recognise(crops), strict=True):
         p.reading = r
+    for k, lat in enumerate(lattices):
+        _dashes(lat, in_table[k], ink, rules, text_h)
 
     items: list[tuple[float, Block]] = []
     for k, lat in enumerate(lattices):
@@ -257,12 +259,55 @@ def _inked_empty_cells(lat: Lattice, have: list[tuple[tuple[int, int, int, int],
         m = 4
         area = ink[y0 + m:y1 - m, x0 + m:x1 - m].copy()
         area[rules[y0 + m:y1 - m, x0 + m:x1 - m] > 0] = 0
-        if area.size == 0 or int((area > 0).sum()) < max(12, text_h * text_h * 0.03):
+        if area.size == 0 or int((area > 0).sum()) < max(8, text_h * text_h * 0.01):
             continue
         ys, xs = np.nonzero(area)
-        box = (x0 + m + xs.min() - 3, y0 + m + ys.min() - 3, x0 + m + xs.max() + 4, y0 + m + ys.max() + 4)
+        if _is_dash(area, text_h):
+            # a lone short horizontal bar: a dash (-), too small for the recogniser to see
+            box = (x0 + m + xs.min(), y0 + m + ys.min(), x0 + m + xs.max() + 1, y0 + m + ys.max() + 1)
+            out.append((cell, _Piece(tuple(float(v) for v in box), Reading("-", _DASH_SCORE, _DASH_SCORE))))  # type: ignore[arg-type]
+            continue
+        # at least a text line's height and width around the ink, so that a lone dash is
+        # seen at the scale of the text (a tight crop of a dash reads as a quote or a dot)
+        cx, cy = x0 + m + (xs.min() + xs.max()) / 2, y0 + m + (ys.min() + ys.max()) / 2
+        half_w = max((xs.max() - xs.min()) / 2 + 4, 0.5 * text_h)
+        half_h = max((ys.max() - ys.min()) / 2 + 4, 0.5 * text_h)
+        box = (max(x0 + 3, cx - half_w), max(y0 + 3, cy - half_h), min(x1 - 3, cx + half_w), min(y1 - 3, cy + half_h))
         out.append((cell, _Piece(tuple(float(v) for v in box))))  # type: ignore[arg-type]
     return out
+
+
+_DASH_SCORE = 0.9  # the confidence given to a dash recognised by its shape
+
+
+def _cell_ink(ink: np.ndarray, rules: np.ndarray, box: Box, m: int = 4) -> np.ndarray:
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    area = ink[y0 + m:y1 - m, x0 + m:x1 - m].copy()
+    area[rules[y0 + m:y1 - m, x0 + m:x1 - m] > 0] = 0
+    return area
+
+
+def _is_dash(area: np.ndarray, text_h: float) -> bool:
+    """Is the cell's ink one short horizontal bar (a dash)?"""
+    import cv2
+
+    ys, xs = np.nonzero(area)
+    if len(xs) == 0:
+        return False
+    bw, bh = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+    if not (bh <= 0.25 * text_h and bw >= 1.5 * bh and bw <= 1.2 * text_h):
+        return False
+    n, _ = cv2.connectedComponents((area > 0).astype(np.uint8), connectivity=8)
+    return n == 2
+
+
+def _dashes(lat: Lattice, pieces: list[tuple[tuple[int, int, int, int], _Piece]], ink: np.ndarray,
+            rules: np.ndarray, text_h: float) -> None:
+    """A cell read as one stray mark (``"``, ``.``, ``一``) whose ink is one short bar: a dash."""
+    for cell, p in pieces:
+        t = p.reading.text.strip() if p.reading else ""
+        if len(t) == 1 and t != "-" and not t.isdigit() and _is_dash(_cell_ink(ink, rules, lat.cell_box(cell)), text_h):
+            p.reading = Reading("-", _DASH_SCORE, _DASH_SCORE)
 
 
 def _lines(pieces: list[_Piece], text_h: float) -> list[list[_Piece]]:
