@@ -73,7 +73,6 @@ def test_scan_accuracy_per_dpi(dpi: int):
     assert ok / n >= GOAL[dpi], wrong
 
 
-@pytest.mark.parametrize("dpi", [150, 200, 300])
 @pytest.mark.parametrize("pdf", ["dept-2019.split-repeat-header.pdf", "bureau-2021-oneline-other.split-group.pdf"])
 def test_other_reports_at_150_dpi(pdf: str):
     """The 2019 template, and a report with dashes (-) and full-width digits: at 150 dpi, the
@@ -89,6 +88,7 @@ def test_other_reports_at_150_dpi(pdf: str):
     assert ok / n >= GOAL[150], wrong
 
 
+@pytest.mark.parametrize("dpi", [150, 200, 300])
 def test_scan_metadata_and_template(dpi: int):
     exp = load_expected("county-2021")
     md = scanned_report(dpi).metadata
