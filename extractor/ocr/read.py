@@ -296,7 +296,7 @@ def with_ocr_pages(doc: Document, pdf_bytes: bytes, limits: Limits = DEFAULT_LIM
                            where={"pages": pages}))
     empty = [p for p in pages if not ocr_blocks[p]]
     if empty:
-        issues.append(Issue("gap.ocr_empty", "error" if len(empty) == len(pages) == len(_pages_of(doc, pages)) else "warning",
+        issues.append(Issue("gap.ocr_empty", "warning",
                             f"OCR found no text on page(s) {', '.join(map(str, empty))}", where={"pages": empty}))
     return Document(blocks=tuple(blocks), format=doc.format, hints=doc.hints, issues=tuple(issues))
 
@@ -304,7 +304,3 @@ def with_ocr_pages(doc: Document, pdf_bytes: bytes, limits: Limits = DEFAULT_LIM
 def _first_page(b: Block) -> int | None:
     p = b.where.get("page") if isinstance(b.where, dict) else None
     return int(p) if isinstance(p, int) else None
-
-
-def _pages_of(doc: Document, ocr_pages: list[int]) -> set[int]:
-    return {p for b in doc.blocks if (p := _first_page(b)) is not None} | set(ocr_pages)
