@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-Format = Literal["pdf", "html", "text", "docx", "doc", "odt", "rtf"]
+Format = Literal["pdf", "html", "text", "docx", "doc", "odt", "rtf", "image"]
 #: the reader's unit a grid came from: text tab-separated / markdown pipe table / flattened
-#: "a|b|c" lines, an HTML table, a PDF table, a Word table, or cells re-flowed from one-per-line text
-GridSource = Literal["tsv", "md", "pipes", "html", "pdf", "docx", "cells", ""]
+#: "a|b|c" lines, an HTML table, a PDF table, a Word table, an OCR-read table image, or cells re-flowed from one-per-line text
+GridSource = Literal["tsv", "md", "pipes", "html", "pdf", "docx", "ocr", "cells", ""]
 Kind = Literal["number", "blank", "none", "na", "text"]
 Severity = Literal["error", "warning", "info"]
 

@@ -34,4 +34,8 @@ def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS
         from . import office
 
         return office.read(data, fmt, limits)
+    if fmt == "image":  # PNG/JPEG/TIFF, sniffed only with the OCR extra
+        from ..ocr.read import read_image_file
+
+        return read_image_file(data, limits)
     raise UnsupportedFormat(f"unsupported format {fmt!r}")

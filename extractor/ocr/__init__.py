@@ -1,0 +1,47 @@
+"""OCR of scanned pages and table images (the optional extra ``pip install 'extractor[ocr]'``).
+
+Modules:
+
+* :mod:`.engine` – RapidOCR's detector and recogniser (PP-OCR models shipped in the
+  ``rapidocr-onnxruntime`` wheel; CPU, no network), loaded once per process;
+* :mod:`.rulings` – ruling lines and merged cells of tables (OpenCV morphology);
+* :mod:`.layout` – one page image → orientation, deskew, tables as :class:`Grid` blocks,
+  the text outside tables as :class:`Text` lines;
+* :mod:`.read` – the entry points the readers call: :func:`read_images`,
+  :func:`read_image_file`, :func:`ocr_pdf_pages`, :func:`ocr_image_tables`;
+* :mod:`.suspect` – ``ocr.suspect_digit``: a cell whose reading breaks an identity that the
+  recogniser's alternative reading would satisfy.
+
+Every OCR'd cell carries ``where["ocr"] = {"score": s, "alt": [...]}``: ``score`` is the
+recogniser's probability for the cell text (the least sure character), ``alt`` the
+alternative readings (one uncertain digit swapped), present only when there are any.
+
+Nothing here is imported by the core package unless OCR is asked for; without the extra
+:func:`available` is False and the readers keep their ``gap.*`` issues, with a hint
+naming the extra.
+"""
+
+from __future__ import annotations
+
+from ..errors import ExtractorError
+
+EXTRA_HINT = "install the OCR extra to read it: pip install 'extractor[ocr]'"
+
+
+class OcrUnavailable(ExtractorError):
+    """OCR was asked for but the ``ocr`` extra (rapidocr-onnxruntime, OpenCV) is not installed."""
+
+    exit_code = 5
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or f"OCR is not installed; {EXTRA_HINT}")
+
+
+def available() -> bool:
+    """True when the OCR extra is installed (checked without loading the models)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "cv2", "onnxruntime"))
+
+
+__all__ = ["EXTRA_HINT", "OcrUnavailable", "available"]
