@@ -23,6 +23,8 @@ naming the extra.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..errors import ExtractorError
 
 EXTRA_HINT = "install the OCR extra to read it: pip install 'extractor[ocr]'"
@@ -37,11 +39,20 @@ class OcrUnavailable(ExtractorError):
         super().__init__(message or f"OCR is not installed; {EXTRA_HINT}")
 
 
+@lru_cache(maxsize=1)
 def available() -> bool:
-    """True when the OCR extra is installed (checked without loading the models)."""
+    """True when the OCR extra is installed and loads (the models are not loaded). OpenCV is imported
+    once to find out: its wheel is there without the system's libGL on a bare machine, and then the
+    extra is as good as absent."""
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "cv2", "onnxruntime"))
+    if not all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "cv2", "onnxruntime")):
+        return False
+    try:
+        import cv2  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
 
 
 __all__ = ["EXTRA_HINT", "OcrUnavailable", "available"]
