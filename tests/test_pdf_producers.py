@@ -24,13 +24,9 @@ PRODUCERS: dict[str, dict] = json.loads((PDF / "producers.json").read_text(encod
 CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 
-_SHADED = ("shaded heading boxes read as a table: section 2 (二、主动公开政府信息情况) lost, the prose "
-           "sub-headings （一）主动公开。… matched as section-3 rows")
 _BORDERLESS = ("no ruling lines: cells not placed by column positions, blank and missing cells shift "
                "the rows (short rows, header mismatch); sections 2-4 mostly lost")
 VALUES_FAIL = {
-    "county-2021.wps-shaded.pdf": _SHADED,
-    "dept-2019.wps-shaded.pdf": _SHADED,
     "county-2021.borderless.pdf": _BORDERLESS,
     "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
     "county-2021.hrules-only.pdf": "horizontal rules only: columns not placed by word positions, "
@@ -50,16 +46,7 @@ VALUES_FAIL = {
     "county-2021.chromium-cms-narrow.pdf": "A5 page: the row 1.信访举报投诉类申请 after the page "
                                            "break is lost (s3.not_processed.petition)",
 }
-_CHROME_META = "printed web page: the info box (发布机构, 公开日期) is not read, published date lost"
-META_FAIL = {
-    "county-2021.chromium-portal.pdf": _CHROME_META + ", issuer taken from the site header",
-    "dept-2019.chromium-portal.pdf": _CHROME_META + ", issuer taken from the site header",
-    "seed-halazhigou-2023.chromium-portal.pdf": _CHROME_META + ", issuer taken from the site header",
-    "county-2021.chromium-word.pdf": _CHROME_META,
-    "dept-2019.chromium-cms.pdf": _CHROME_META,
-    "dept-2019.chromium-word-narrow.pdf": _CHROME_META,
-    "county-2021.chromium-cms-narrow.pdf": _CHROME_META,
-}
+META_FAIL: dict[str, str] = {}
 
 
 def _params(fail: dict[str, str]) -> list:
