@@ -29,10 +29,6 @@ _BORDERLESS = ("no ruling lines: cells not placed by column positions, blank and
 VALUES_FAIL = {
     "county-2021.borderless.pdf": _BORDERLESS,
     "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
-    "county-2021.hrules-only.pdf": "horizontal rules only: columns not placed by word positions, "
-                                   "sections 2-4 read as short rows (100 of 200 cells)",
-    "county-2021.vertical-groups-hrules.pdf": "horizontal rules only, vertical group labels: rows "
-                                              "read as short rows (about half the cells lost)",
     "county-2021.label-typos.pdf": "damaged label 2.其他法律行政止公开 matches no template row "
                                    "(no approximate matching): s3.denied.prohibited_by_law lost",
     "county-2021.split-s4-cut-2.pdf": "section-4 header cut after its 2nd character: the header "

@@ -35,6 +35,7 @@ from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
+from .stream import rule_edges
 
 __all__ = ["pdfium_grids", "pdfplumber_grids"]
 
@@ -130,10 +131,19 @@ def _pdfium_tables(scan: PageScan) -> list[Grid]:
 
     if not scan.edges:
         return []
-    finder = TableFinder(_EdgePage(scan.edges, scan.width, scan.height))  # type: ignore[arg-type]
-    if not finder.tables:
-        return []
     chars = _dedupe([c for c in scan.chars if c.text.strip()])
+    grids = _finder_grids(TableFinder(_EdgePage(scan.edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+                          "rules")
+    taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
+    for edges in rule_edges(scan.edges, chars, taken):
+        grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+                               "words")
+    return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))
+
+
+def _finder_grids(finder: Any, chars: list[Char], page_no: int, strategy: str) -> list[Grid]:
+    """The grids of a table finder's tables, ``where["strategy"]`` naming how their columns
+    were found: ``"rules"`` (ruled grid) or ``"words"`` (positioned words)."""
     grids: list[Grid] = []
     for t in sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0])):
         x0, top, x1, bottom = t.bbox
@@ -142,8 +152,9 @@ def _pdfium_tables(scan: PageScan) -> list[Grid]:
             for c in chars
             if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
         ]
-        g = _grid_of(t, inside, scan.number)
+        g = _grid_of(t, inside, page_no)
         if g is not None and _is_real_table(g):
+            g.where["strategy"] = strategy
             grids.append(g)
     return grids
 
@@ -162,6 +173,7 @@ def _page_tables(plumber_page: Any, page_no: int) -> list[Grid]:
         # from the page's top-left corner, as the pdfium engine gives them
         g = _grid_of(t, inside, page_no, (plumber_page.bbox[0], plumber_page.bbox[1]))
         if g is not None and _is_real_table(g):
+            g.where["strategy"] = "rules"
             grids.append(g)
     return grids
 

@@ -1,0 +1,233 @@
+"""The second table strategy, *positioned words* (Camelot's "stream"): the column rules a
+table does not draw are rebuilt from the x-positions of its words, so that pdfplumber's table
+finder can cut the cells as it does for a fully ruled table (the *ruled grid* strategy,
+Camelot's "lattice").
+
+A table with horizontal rules only (between rows, none between columns) is found as a stack
+of at least :data:`_MIN_RULES` horizontal rules, outside the ruled grids, over text that
+holds numbers. Its *bands* are the strips between consecutive rules; a *data band* holds
+numbers. The value columns are where the numbers of the data bands stand (overlapping
+x-ranges form one column); a column boundary is the middle of the gap between two columns,
+and the label area ends half way between the labels and the first value column. The ends of
+the horizontal rule segments are boundaries too: a rule that stops short tells where a merged
+cell starts, so a tall narrow cell (a group label printed one character per line) is a cell
+of its own and its characters never fall into the rows beside it.
+
+Each band gets a vertical rule at every boundary that no word of the band crosses, with one
+exception: in a header band (no number), a stretch between two rule ends holding fewer
+separate words than value columns is a merged header cell, cut only at the value boundary
+nearest each gap between its words.
+
+:func:`rule_edges` gives, per table, the horizontal rules and the synthetic vertical ones as
+pdfplumber edge dicts; ``grids`` turns them into cells and a :class:`Grid` with
+``where["strategy"] = "words"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .scan import Char
+
+__all__ = ["rule_edges", "Word", "words_of"]
+
+_MIN_RULES = 3
+_MAX_ROW = 160  # the tallest row: a label printed one character per line over a few rows
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$|^[无—–-]$")
+
+Edge = dict[str, Any]
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def numeric(self) -> bool:
+        return bool(_NUMBER.match(self.text))
+
+
+def words_of(chars: list[Char]) -> list[Word]:
+    """Characters → words: one line of characters split where the gap exceeds a third of the
+    character height (a cell boundary, or a space)."""
+    chars = sorted((c for c in chars if c.text.strip()), key=lambda c: ((c.top + c.bottom) / 2, c.x0))
+    lines: list[list[Char]] = []
+    for c in chars:
+        cy = (c.top + c.bottom) / 2
+        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (c.bottom - c.top):
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    words: list[Word] = []
+    for line in lines:
+        line.sort(key=lambda c: c.x0)
+        cur = [line[0]]
+        for c in line[1:]:
+            if c.x0 - cur[-1].x1 > 0.33 * (c.bottom - c.top):
+                words.append(_word(cur))
+                cur = [c]
+            else:
+                cur.append(c)
+        words.append(_word(cur))
+    return words
+
+
+def _word(chars: list[Char]) -> Word:
+    return Word("".join(c.text for c in chars), min(c.x0 for c in chars), min(c.top for c in chars),
+                max(c.x1 for c in chars), max(c.bottom for c in chars))
+
+
+def _hedge(x0: float, x1: float, y: float) -> Edge:
+    return {"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+            "doctop": y, "width": x1 - x0, "height": 0.0}
+
+
+def _vedge(x: float, top: float, bottom: float) -> Edge:
+    return {"object_type": "line", "orientation": "v", "x0": x, "x1": x, "top": top, "bottom": bottom,
+            "doctop": top, "width": 0.0, "height": bottom - top}
+
+
+def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
+    """Horizontal rules grouped into stacks: overlapping in x, each within a few lines of the
+    one above."""
+    stacks: list[list[Edge]] = []
+    for r in sorted(rules, key=lambda e: e["top"]):
+        for s in stacks:
+            last = max(e["top"] for e in s)
+            x0, x1 = min(e["x0"] for e in s), max(e["x1"] for e in s)
+            if r["top"] - last < _MAX_ROW and r["x0"] < x1 and r["x1"] > x0:
+                s.append(r)
+                break
+        else:
+            stacks.append([r])
+    return [s for s in stacks if len({round(e["top"]) for e in s}) >= _MIN_RULES]
+
+
+def _columns(words: list[Word]) -> list[tuple[float, float]]:
+    """x-ranges of the value columns: overlapping number ranges joined."""
+    spans = sorted((w.x0, w.x1) for w in words)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 0.5:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, float, float, float]]) -> list[list[Edge]]:
+    """Edges (the rules and synthetic column rules) of each horizontal-rules-only table on a
+    page; ``taken``: boxes of the ruled grids already found (their rules are theirs)."""
+    def free(e: Edge) -> bool:
+        return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
+
+    rules = [e for e in edges if e["orientation"] == "h" and e["width"] > 20 and free(e)]
+    if len(rules) < _MIN_RULES:
+        return []
+    out: list[list[Edge]] = []
+    words = words_of(chars)
+    for stack in _rule_stacks(rules):
+        x0, x1 = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+        t, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
+        if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
+            continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
+        for part in _split_at_headings(stack, words):
+            found = _table_edges(part, words)
+            if found:
+                out.append(found)
+    return out
+
+
+def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]:
+    """A heading between two rules ends a table: the stack is cut at a band whose first word
+    is a section heading's numbering (一、) and which holds no number."""
+    ys = sorted({round(e["top"], 1) for e in stack})
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    cuts: list[tuple[float, float]] = []
+    for a, b in zip(ys, ys[1:], strict=False):
+        ws = sorted((w for w in words if left - 1 <= w.x0 <= right and a <= (w.top + w.bottom) / 2 < b),
+                    key=lambda w: (w.top, w.x0))
+        if ws and _SECTION_HEADING.match(ws[0].text) and not any(w.numeric for w in ws):
+            cuts.append((a, b))
+    parts: list[list[Edge]] = []
+    lo = float("-inf")
+    for a, b in [*cuts, (float("inf"), float("inf"))]:
+        part = [e for e in stack if lo <= round(e["top"], 1) <= a]
+        if len({round(e["top"]) for e in part}) >= 2:
+            parts.append(part)
+        lo = b
+    return parts
+
+
+def _table_edges(stack: list[Edge], all_words: list[Word]) -> list[Edge] | None:
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    ys = sorted({round(e["top"], 1) for e in stack})
+    top, bottom = ys[0], ys[-1]
+    words = [w for w in all_words if left - 1 <= (w.x0 + w.x1) / 2 <= right + 1 and top <= (w.top + w.bottom) / 2 <= bottom]
+    bands = [(a, b, [w for w in words if a <= (w.top + w.bottom) / 2 < b]) for a, b in zip(ys, ys[1:], strict=False)]
+    data = [band for band in bands if _is_data(band[2])]
+    if not data:
+        return None
+    numbers = [w for _, _, ws in data for w in ws if w.numeric]
+    cols = _columns(numbers)
+    if len(cols) < 1:
+        return None
+    labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
+    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack})
+    structural = [x for x in structural if left + 1 < x < right - 1]
+    label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
+    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+    out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
+    for a, b, ws in bands:
+        for x in _band_cuts(ws, structural, label_cut, value_cuts, header=not _is_data(ws)):
+            out.append(_vedge(x, a, b))
+    return out
+
+
+def _is_data(ws: list[Word]) -> bool:
+    nums = [w for w in ws if w.numeric]
+    return len(nums) >= 2 or (len(nums) == 1 and any(not w.numeric and w.x1 < nums[0].x0 for w in ws))
+
+
+def _crossed(x: float, ws: list[Word]) -> bool:
+    return any(w.x0 + 0.5 < x < w.x1 - 0.5 for w in ws)
+
+
+def _band_cuts(ws: list[Word], structural: list[float], label_cut: float | None, value_cuts: list[float],
+               header: bool) -> list[float]:
+    fixed = sorted(x for x in [*structural, *([label_cut] if label_cut is not None else [])] if not _crossed(x, ws))
+    cuts = [x for x in value_cuts if not _crossed(x, ws)]
+    if header:
+        cuts = _header_cuts(ws, fixed, cuts)
+    return fixed + cuts
+
+
+def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float]) -> list[float]:
+    """In a header band: between two fixed boundaries, the value boundary nearest each gap
+    between separate words (a merged header cell stays whole)."""
+    bounds = [float("-inf"), *fixed, float("inf")]
+    kept: list[float] = []
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        inner = [x for x in cuts if lo < x < hi]
+        if not inner:
+            continue
+        spans = sorted((w.x0, w.x1) for w in ws if lo <= (w.x0 + w.x1) / 2 <= hi)
+        groups: list[list[float]] = []
+        for x0, x1 in spans:
+            if groups and x0 <= groups[-1][1]:
+                groups[-1][1] = max(groups[-1][1], x1)
+            else:
+                groups.append([x0, x1])
+        for g0, g1 in zip(groups, groups[1:], strict=False):
+            mid = (g0[1] + g1[0]) / 2
+            between = [x for x in inner if g0[1] <= x <= g1[0]]
+            if between:
+                kept.append(min(between, key=lambda x: abs(x - mid)))
+    return kept
