@@ -32,6 +32,7 @@ from .guard import guard_streams
 from .layout import sort_grids
 from .lines import assemble
 from .scan import PageScan, scan_document
+from .stitch import join_cut_headers
 from .words import TABLE_WORDS
 
 __all__ = ["read", "TABLE_WORDS"]
@@ -66,7 +67,7 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
     else:
         grids_by_page = pdfium_grids(scans, limits)
     tables, hidden, hints = sort_grids(grids_by_page)
-    blocks = assemble(scans, tables, hidden)
+    blocks = join_cut_headers(assemble(scans, tables, hidden))
     return Document(blocks=tuple(blocks), format="pdf", hints=hints, issues=tuple(issues))
 
 
