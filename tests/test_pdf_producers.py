@@ -31,12 +31,6 @@ VALUES_FAIL = {
     "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
     "county-2021.label-typos.pdf": "damaged label 2.其他法律行政止公开 matches no template row "
                                    "(no approximate matching): s3.denied.prohibited_by_law lost",
-    "county-2021.chromium-word.pdf": "Chromium cuts the row 2.没有现成信息需要另行制作 by a page break "
-                                     "(label on two pages): s3.unable.needs_creation lost",
-    "dept-2019.chromium-word-narrow.pdf": "narrow page, labels one character per line, rows cut by "
-                                          "page breaks: three section-3 rows lost",
-    "county-2021.chromium-cms-narrow.pdf": "A5 page: the row 1.信访举报投诉类申请 after the page "
-                                           "break is lost (s3.not_processed.petition)",
 }
 META_FAIL: dict[str, str] = {}
 

@@ -132,13 +132,47 @@ def _pdfium_tables(scan: PageScan) -> list[Grid]:
     if not scan.edges:
         return []
     chars = _dedupe([c for c in scan.chars if c.text.strip()])
-    grids = _finder_grids(TableFinder(_EdgePage(scan.edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+    edges = scan.edges + _closing_rules(scan.edges)
+    grids = _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
                           "rules")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
     for edges in rule_edges(scan.edges, chars, taken):
         grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
                                "words")
     return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))
+
+
+def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules a page break left out: a browser cutting a table row at the end of a page
+    draws the row's column rules but no rule under them (and none above them on the next
+    page). Where two vertical rules or more end (or start) at the same height without a
+    horizontal rule there, below (above) every horizontal rule across them, a rule across
+    them closes the row, so the cut row is a row."""
+    rows: dict[int, list[tuple[float, float]]] = {}
+    for e in edges:
+        if e["orientation"] == "h" and e["width"] > 2:  # not the end of a thin rectangle
+            rows.setdefault(round(e["top"]), []).append((e["x0"], e["x1"]))
+
+    def ruled(x: float, y: float) -> bool:
+        return any(x0 - 1 <= x <= x1 + 1 for k in (round(y) - 1, round(y), round(y) + 1) for x0, x1 in rows.get(k, ()))
+
+    loose: dict[tuple[str, int], list[float]] = {}
+    for e in edges:
+        if e["orientation"] != "v" or e["height"] < 3:
+            continue
+        for end, y in (("bottom", e["bottom"]), ("top", e["top"])):
+            if not ruled(e["x0"], y):
+                loose.setdefault((end, round(y)), []).append(e["x0"])
+    out: list[dict[str, Any]] = []
+    for (end, y), xs in loose.items():
+        lo, hi = min(xs), max(xs)
+        crossing = [k for k, spans in rows.items() if any(x0 < hi and lo < x1 for x0, x1 in spans)]
+        # only at the open end of a table: below (above) every horizontal rule across it
+        open_end = bool(crossing) and (y > max(crossing) if end == "bottom" else y < min(crossing))
+        if len(xs) >= 2 and open_end:
+            out.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi, "top": float(y),
+                        "bottom": float(y), "doctop": float(y), "width": hi - lo, "height": 0.0})
+    return out
 
 
 def _finder_grids(finder: Any, chars: list[Char], page_no: int, strategy: str) -> list[Grid]:

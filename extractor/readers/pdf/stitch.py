@@ -13,6 +13,12 @@ of them gets that ``colspan``); a cell of its last row that covers a single colu
 in the second fragment's first row: the two texts are joined into one cell spanning both rows.
 The result is one Grid with the whole header, the 15 leaf columns of a section-4 table visible
 in one place (``where["joined_pages"]`` lists the pages).
+
+A browser prints a table row cut by a page break in two: the label's first lines and the
+numbers on one page, the label's last lines (案卷, 复申请) in a row of its own on the next.
+When the grid starting a page has the previous page's last grid's columns and its first row
+holds text and no number, under labels (not under numbers), that row is the rest of the cut
+row: its texts are appended to the row above and the two grids become one.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from ...model import Block, Cell, Grid
 __all__ = ["join_cut_headers"]
 
 _DIGIT = re.compile(r"\d")
+_VALUE = re.compile(r"[-+]?[\d,.\s]+")
 _TOL = 3.0
 
 
@@ -95,14 +102,46 @@ def _join(a: Grid, b: Grid) -> Grid | None:
     return Grid(rows=tuple(new_rows), where=where, source=b.source)
 
 
+def _same_columns(a: Grid, b: Grid) -> bool:
+    ca, cb = _col_edges(a), _col_edges(b)
+    return (ca is not None and cb is not None and len(ca) == len(cb)
+            and all(abs(x[0] - y[0]) <= _TOL and abs(x[1] - y[1]) <= _TOL for x, y in zip(ca, cb, strict=True)))
+
+
+def _join_cut_row(a: Grid, b: Grid) -> Grid | None:
+    """``b``'s first row, text without numbers where ``a``'s last row holds labels and nothing
+    where it holds numbers, is the rest of that row: the texts are joined, the tables made one."""
+    if not a.rows or not b.rows or not _same_columns(a, b) or not _no_number(b.rows[:1]):
+        return None
+    last, first = a.rows[-1], b.rows[0]
+    if _no_number((last,)) or not any(c.origin and c.text.strip() for c in first):
+        return None
+    for x, y in zip(last, first, strict=True):
+        if y.origin and y.text.strip() and _VALUE.fullmatch(x.text.strip()):
+            return None
+    rows = [list(r) for r in a.rows]
+    for j, y in enumerate(first):
+        if not (y.origin and y.text.strip()):
+            continue
+        x = rows[-1][j]
+        box = x.where.get("bbox")
+        for r in rows:  # the cell (a merged one: every slot it covers) gets the text
+            for k, c in enumerate(r):
+                if c.where.get("bbox") == box and c.text == x.text:
+                    r[k] = replace(c, text=c.text + y.text)
+    where = dict(a.where)
+    where["joined_pages"] = [*a.where.get("joined_pages", [a.where.get("page")]), b.where.get("page")]
+    return Grid(rows=tuple(tuple(r) for r in rows) + b.rows[1:], where=where, source=a.source)
+
+
 def join_cut_headers(blocks: list[Block]) -> list[Block]:
-    """``blocks`` with each header cut by a page break joined (see the module)."""
+    """``blocks`` with each header or row cut by a page break joined (see the module)."""
     out: list[Block] = []
     for blk in blocks:
         prev = out[-1] if out else None
         if (isinstance(blk, Grid) and isinstance(prev, Grid)
-                and blk.where.get("page") == (prev.where.get("page") or 0) + 1):
-            joined = _join(prev, blk)
+                and blk.where.get("page") == (prev.where.get("joined_pages") or [prev.where.get("page") or 0])[-1] + 1):
+            joined = _join(prev, blk) or _join_cut_row(prev, blk)
             if joined is not None:
                 out[-1] = joined
                 continue
