@@ -27,7 +27,6 @@ READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 _BORDERLESS = ("no ruling lines: cells not placed by column positions, blank and missing cells shift "
                "the rows (short rows, header mismatch); sections 2-4 mostly lost")
 VALUES_FAIL = {
-    "county-2021.borderless.pdf": _BORDERLESS,
     "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
     "county-2021.label-typos.pdf": "damaged label 2.其他法律行政止公开 matches no template row "
                                    "(no approximate matching): s3.denied.prohibited_by_law lost",

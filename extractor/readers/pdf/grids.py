@@ -35,7 +35,7 @@ from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
-from .stream import rule_edges
+from .stream import rule_edges, text_edges
 
 __all__ = ["pdfium_grids", "pdfplumber_grids"]
 
@@ -129,14 +129,16 @@ def _pdfium_tables(scan: PageScan) -> list[Grid]:
     finder (the same algorithm and default settings as ``page.find_tables()``)."""
     from pdfplumber.table import TableFinder
 
-    if not scan.edges:
-        return []
     chars = _dedupe([c for c in scan.chars if c.text.strip()])
-    edges = scan.edges + _closing_rules(scan.edges)
+    edges = (scan.edges or []) + _closing_rules(scan.edges or [])
     grids = _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
                           "rules")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
-    for edges in rule_edges(scan.edges, chars, taken):
+    for edges in rule_edges(scan.edges or [], chars, taken):
+        grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+                               "words")
+    taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
+    for edges in text_edges(chars, taken):
         grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
                                "words")
     return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))

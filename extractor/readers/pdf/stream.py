@@ -31,7 +31,7 @@ from typing import Any
 
 from .scan import Char
 
-__all__ = ["rule_edges", "Word", "words_of"]
+__all__ = ["rule_edges", "text_edges", "Word", "words_of"]
 
 _MIN_RULES = 3
 _MAX_ROW = 160  # the tallest row: a label printed one character per line over a few rows
@@ -166,7 +166,7 @@ def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]
     return parts
 
 
-def _table_edges(stack: list[Edge], all_words: list[Word]) -> list[Edge] | None:
+def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, ...] = ()) -> list[Edge] | None:
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     ys = sorted({round(e["top"], 1) for e in stack})
     top, bottom = ys[0], ys[-1]
@@ -180,7 +180,7 @@ def _table_edges(stack: list[Edge], all_words: list[Word]) -> list[Edge] | None:
     if len(cols) < 1:
         return None
     labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
-    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack})
+    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra))
     structural = [x for x in structural if left + 1 < x < right - 1]
     label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
@@ -231,3 +231,129 @@ def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float]) -> list[
             if between:
                 kept.append(min(between, key=lambda x: abs(x - mid)))
     return kept
+
+
+# --------------------------------------------------------------------------- no rules at all
+
+
+def _text_lines(words: list[Word]) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        cy = (w.top + w.bottom) / 2
+        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (w.bottom - w.top):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(ln, key=lambda w: w.x0) for ln in lines]
+
+
+def _ends_run(line: list[Word]) -> bool:
+    """A section heading or a line of prose (one long run of text) ends a borderless table."""
+    first = line[0].text
+    if _SECTION_HEADING.match(first) and not any(w.numeric for w in line):
+        return True
+    return len(line) == 1 and len(first) >= _PROSE_CHARS
+
+
+_PROSE_CHARS = 20
+_WIDE_ROW = 5  # a single row of this many numbers is a table (section 4)
+
+
+def _runs(lines: list[list[Word]]) -> list[list[list[Word]]]:
+    runs: list[list[list[Word]]] = [[]]
+    for ln in lines:
+        if _ends_run(ln):
+            runs.append([])
+        else:
+            runs[-1].append(ln)
+    return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
+            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)]
+
+
+def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
+    """Columns of single characters one per line (a label printed vertically): boxes."""
+    singles = sorted((w for w in words if len(w.text) == 1 and not w.numeric), key=lambda w: (round(w.x0), w.top))
+    out: list[tuple[float, float, float, float]] = []
+    run: list[Word] = []
+    for w in [*singles, None]:
+        if w is not None and run and abs(w.x0 - run[-1].x0) < 1.5 and 0 < w.top - run[-1].top < 2.5 * (w.bottom - w.top):
+            run.append(w)
+            continue
+        if len(run) >= 2:
+            out.append((min(c.x0 for c in run), run[0].top, max(c.x1 for c in run), run[-1].bottom))
+        run = [w] if w is not None else []
+    return out
+
+
+def _rivers(words: list[Word], left: float, right: float) -> list[float]:
+    """Middles of the vertical gaps (wider than 3 points) no word covers between ``left`` and
+    ``right``."""
+    spans = sorted((w.x0, w.x1) for w in words if w.x1 <= right + 0.5)
+    cuts: list[float] = []
+    reach = left
+    for x0, x1 in spans:
+        if x0 - reach > 3 and reach > left:
+            cuts.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    return cuts
+
+
+def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]) -> list[list[Edge]]:
+    """Edges (synthetic row and column rules) of each borderless table on a page: a run of
+    lines between headings and prose holding at least :data:`_MIN_RULES` lines of numbers.
+    A row starts at each line of numbers, or at a line reaching into the value columns; the
+    other lines continue the row above; a label printed one character per line is one tall
+    cell (no row rule crosses it)."""
+    def free(c: Char) -> bool:
+        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+        return not any(x0 - 1 <= cx <= x1 + 1 and t - 1 <= cy <= b + 1 for x0, t, x1, b in taken)
+
+    words = words_of([c for c in chars if free(c)])
+    out: list[list[Edge]] = []
+    for run in _runs(_text_lines(words)):
+        found = _run_edges(run)
+        if found:
+            out.append(found)
+    return out
+
+
+def _run_edges(run: list[list[Word]]) -> list[Edge] | None:
+    data = [ln for ln in run if _is_data(ln)]
+    cols = _columns([w for ln in data for w in ln if w.numeric])
+    if len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
+        return None
+    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+
+    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns
+        return len(ln) == 1 and any(ln[0].x0 < x < ln[0].x1 for x in value_cuts)
+
+    first_data = next(i for i, ln in enumerate(run) if _is_data(ln))
+    run = run[first_data - min(first_data, 8):]  # a header of at most a few lines
+    words = [w for ln in run for w in ln]
+    left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
+    stacks = _stacks(words)
+    first_top = min(w.top for w in data[0])
+    stacked_header = any(st[1] < first_top for st in stacks)  # a header printed one character per line
+    ys = [run[0][0].top - 2 if run else 0.0]
+    seen_data = False
+    for prev, ln in zip(run, run[1:], strict=False):
+        seen_data = seen_data or _is_data(prev)
+        if (_is_data(ln) or title(ln) or title(prev) or (stacked_header and not seen_data)
+                or (seen_data and any(w.x1 > cols[0][0] for w in ln))):
+            ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
+    ys.append(max(w.bottom for w in run[-1]) + 2)
+    label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
+    cuts = _rivers(label_words, left, cols[0][0])
+    edges: list[Edge] = []
+    bounds = sorted([left, right, *cuts, *value_cuts, *([(max(w.x1 for w in label_words) + cols[0][0]) / 2] if label_words else [])])
+    for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds)
+        x = left
+        for x0, _, x1, _ in sorted(st for st in stacks if st[1] < y < st[3]):
+            a = max((b for b in bounds if b <= x0 + 0.5), default=left)
+            b = min((b for b in bounds if b >= x1 - 0.5), default=right)
+            if a > x:
+                edges.append(_hedge(x, a, y))
+            x = max(x, b)
+        if right > x:
+            edges.append(_hedge(x, right, y))
+    return _table_edges(edges, words, tuple(cuts))
