@@ -24,8 +24,10 @@ PRODUCERS: dict[str, dict] = json.loads((PDF / "producers.json").read_text(encod
 CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 
-_BORDERLESS = ("no ruling lines: cells not placed by column positions, blank and missing cells shift "
-               "the rows (short rows, header mismatch); sections 2-4 mostly lost")
+_BORDERLESS = ("borderless with blank columns: the rows and the value columns are placed (positioned words), "
+               "but the section-3 header over several lines (申请人情况 / 法人或其他组织 / the leaf labels) "
+               "is one band whose merged cells are not cut at the leaf columns: the blank columns get no "
+               "header, their blank cells are not read")
 VALUES_FAIL = {
     "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
     "county-2021.label-typos.pdf": "damaged label 2.其他法律行政止公开 matches no template row "

@@ -51,11 +51,12 @@ def pdfium_grids(scans: list[PageScan], limits: Limits) -> dict[int, list[Grid]]
     (the edges are let go page by page); raises ``LimitExceeded("max_cells")``."""
     out: dict[int, list[Grid]] = {}
     cells_total = 0
+    carry: list[tuple[float, float]] = []  # the value columns of the last borderless table
     for scan in scans:
         if not scan.table_page:
             continue
         check_time(f"at the tables of page {scan.number}")
-        grids = _pdfium_tables(scan)
+        grids = _pdfium_tables(scan, carry)
         scan.edges = None
         cells_total += sum(len(r) for g in grids for r in g.rows)
         if cells_total > limits.max_cells:
@@ -124,7 +125,7 @@ class _EdgePage:
         self.bbox = (0.0, 0.0, width, height)
 
 
-def _pdfium_tables(scan: PageScan) -> list[Grid]:
+def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = None) -> list[Grid]:
     """Grids of one page from pdfium's edges and characters, found by pdfplumber's table
     finder (the same algorithm and default settings as ``page.find_tables()``)."""
     from pdfplumber.table import TableFinder
@@ -138,7 +139,7 @@ def _pdfium_tables(scan: PageScan) -> list[Grid]:
         grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
                                "words")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
-    for edges in text_edges(chars, taken):
+    for edges in text_edges(chars, taken, carry):
         grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
                                "words")
     return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))

@@ -18,9 +18,18 @@ exception: in a header band (no number), a stretch between two rule ends holding
 separate words than value columns is a merged header cell, cut only at the value boundary
 nearest each gap between its words.
 
-:func:`rule_edges` gives, per table, the horizontal rules and the synthetic vertical ones as
-pdfplumber edge dicts; ``grids`` turns them into cells and a :class:`Grid` with
-``where["strategy"] = "words"``.
+A table with no rule at all (:func:`text_edges`) is a run of lines between section headings
+and prose holding lines of numbers. Its row rules are ours too: a row starts at a line of
+numbers, at a label starting with its item number (2、, （五）), at a title over the value
+columns, at a line reaching into them, or at a line that does not continue a wider label
+above it; a header printed one character per line gets a rule per line; no row rule crosses
+a label printed one character per line (one tall cell). The value columns also take the
+header's leaf labels (a column of blank cells), and a table continued on the next page
+without its header keeps the columns of the page before.
+
+:func:`rule_edges` and :func:`text_edges` give, per table, the horizontal rules and the
+synthetic vertical ones as pdfplumber edge dicts; ``grids`` turns them into cells and a
+:class:`Grid` with ``where["strategy"] = "words"``.
 """
 
 from __future__ import annotations
@@ -36,7 +45,10 @@ __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
 _MIN_RULES = 3
 _MAX_ROW = 160  # the tallest row: a label printed one character per line over a few rows
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
-_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$|^[无—–-]$")
+_NUMBER = re.compile(r"^[-+]?[\d０-９][\d０-９,]*(?:\.[\d０-９]+)?$|^[无—–\-/／]$")
+# a label starting with its item number (1、 2. （三）) starts a table row
+_ITEM = re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,4}[-—–\s]*$|^第\s*\d{1,4}\s*页")
 
 Edge = dict[str, Any]
 
@@ -110,6 +122,18 @@ def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
     return [s for s in stacks if len({round(e["top"]) for e in s}) >= _MIN_RULES]
 
 
+def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float, float]]:
+    """The value columns: where the numbers stand, and where the header's leaf labels stand
+    (a column of blank cells still has its label); a header word as wide as several columns
+    (申请人情况) or as a line of text is not a leaf."""
+    cols = _columns(numbers)
+    if not cols:
+        return cols
+    leaves = [w for w in header if w.x0 >= cols[0][0] - 2 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
+              and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1]
+    return _columns(numbers + leaves)
+
+
 def _columns(words: list[Word]) -> list[tuple[float, float]]:
     """x-ranges of the value columns: overlapping number ranges joined."""
     spans = sorted((w.x0, w.x1) for w in words)
@@ -166,7 +190,12 @@ def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]
     return parts
 
 
-def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, ...] = ()) -> list[Edge] | None:
+def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, ...] = (),
+                 carry: list[tuple[float, float]] | None = None) -> list[Edge] | None:
+    """The edges of one table (its rules ``stack`` and the synthetic column rules).
+    ``carry``: the value columns of the table before (on the page before), taken when this
+    one has no header and its numbers stand in those columns (a table continued over a page
+    break, its blank columns known from the first page's header); set to this table's."""
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     ys = sorted({round(e["top"], 1) for e in stack})
     top, bottom = ys[0], ys[-1]
@@ -176,7 +205,12 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     if not data:
         return None
     numbers = [w for _, _, ws in data for w in ws if w.numeric]
-    cols = _columns(numbers)
+    cols = _value_columns(numbers, [w for _, _, ws in bands if not _is_data(ws) for w in ws])
+    if carry is not None:
+        if (carry and _is_data(bands[0][2]) and len(carry) > len(cols)
+                and all(any(a < d and c < b for c, d in carry) for a, b in cols)):
+            cols = list(carry)
+        carry[:] = cols
     if len(cols) < 1:
         return None
     labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
@@ -186,7 +220,8 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
     out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
     for a, b, ws in bands:
-        for x in _band_cuts(ws, structural, label_cut, value_cuts, header=not _is_data(ws)):
+        header = not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws)  # (a blank row is no header)
+        for x in _band_cuts(ws, structural, label_cut, value_cuts, header=header):
             out.append(_vedge(x, a, b))
     return out
 
@@ -298,7 +333,8 @@ def _rivers(words: list[Word], left: float, right: float) -> list[float]:
     return cuts
 
 
-def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]) -> list[list[Edge]]:
+def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]],
+               carry: list[tuple[float, float]] | None = None) -> list[list[Edge]]:
     """Edges (synthetic row and column rules) of each borderless table on a page: a run of
     lines between headings and prose holding at least :data:`_MIN_RULES` lines of numbers.
     A row starts at each line of numbers, or at a line reaching into the value columns; the
@@ -309,17 +345,27 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
         return not any(x0 - 1 <= cx <= x1 + 1 and t - 1 <= cy <= b + 1 for x0, t, x1, b in taken)
 
     words = words_of([c for c in chars if free(c)])
+    lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
     out: list[list[Edge]] = []
-    for run in _runs(_text_lines(words)):
-        found = _run_edges(run)
+    for run in _runs(lines):
+        found = _run_edges(run, carry)
         if found:
             out.append(found)
     return out
 
 
-def _run_edges(run: list[list[Word]]) -> list[Edge] | None:
+def _wraps(prev: list[Word], ln: list[Word]) -> bool:
+    """``ln`` continues a label of ``prev``: its first word lies under a word of ``prev`` at
+    least as wide (a wrapped label's first line is the full one)."""
+    w = ln[0]
+    above = [p for p in prev if p.x0 < w.x1 and w.x0 < p.x1 and not p.numeric]
+    return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.5
+
+
+def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -> list[Edge] | None:
     data = [ln for ln in run if _is_data(ln)]
-    cols = _columns([w for ln in data for w in ln if w.numeric])
+    head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
+    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln])
     if len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
         return None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
@@ -339,7 +385,8 @@ def _run_edges(run: list[list[Word]]) -> list[Edge] | None:
     for prev, ln in zip(run, run[1:], strict=False):
         seen_data = seen_data or _is_data(prev)
         if (_is_data(ln) or title(ln) or title(prev) or (stacked_header and not seen_data)
-                or (seen_data and any(w.x1 > cols[0][0] for w in ln))):
+                or (seen_data and (any(w.x1 > cols[0][0] for w in ln) or any(_ITEM.match(w.text) for w in ln)
+                                   or not _wraps(prev, ln)))):
             ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
     ys.append(max(w.bottom for w in run[-1]) + 2)
     label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
@@ -356,4 +403,4 @@ def _run_edges(run: list[list[Word]]) -> list[Edge] | None:
             x = max(x, b)
         if right > x:
             edges.append(_hedge(x, right, y))
-    return _table_edges(edges, words, tuple(cuts))
+    return _table_edges(edges, words, tuple(cuts), carry)
