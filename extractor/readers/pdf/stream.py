@@ -344,7 +344,10 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
         return not any(x0 - 1 <= cx <= x1 + 1 and t - 1 <= cy <= b + 1 for x0, t, x1, b in taken)
 
-    words = words_of([c for c in chars if free(c)])
+    rest = [c for c in chars if free(c)]
+    if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
+        return []  # not numbers enough for a table
+    words = words_of(rest)
     lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
     out: list[list[Edge]] = []
     for run in _runs(lines):
