@@ -23,11 +23,8 @@ import baseline  # noqa: E402
 
 # Fixtures where the baseline reads cells we miss, until our reader is fixed: file id -> reason.
 # Each becomes a strict xfail, so the test turns red (XPASS) the day the reader is fixed.
-BASELINE_WINS: dict[str, str] = {
-    # issue 10, item 5: the section-4 header cut by a page break after its 2nd/3rd character
-    "pdf/county-2021.split-s4-cut-2.pdf": "s4 header cut at its 2nd character: review and suit_direct lost",
-    "pdf/county-2021.split-s4-cut-3.pdf": "s4 header cut at its 3rd character: review and suit_direct lost",
-}
+# (issue 10's section-4 header cut after its 2nd/3rd character was one; the reader joins it now)
+BASELINE_WINS: dict[str, str] = {}
 
 FILES = accuracy.side_by_side_files()
 S4_FIELDS = {f"s4.{g}.{c}" for g in ("review", "suit_direct", "suit_after_review")

@@ -24,40 +24,14 @@ PRODUCERS: dict[str, dict] = json.loads((PDF / "producers.json").read_text(encod
 CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 
-_SHADED = ("shaded heading boxes read as a table: section 2 (二、主动公开政府信息情况) lost, the prose "
-           "sub-headings （一）主动公开。… matched as section-3 rows")
-_BORDERLESS = ("no ruling lines: cells not placed by column positions, blank and missing cells shift "
-               "the rows (short rows, header mismatch); sections 2-4 mostly lost")
+_BORDERLESS = ("borderless with blank columns: the rows and the value columns are placed (positioned words), "
+               "but the section-3 header over several lines (申请人情况 / 法人或其他组织 / the leaf labels) "
+               "is one band whose merged cells are not cut at the leaf columns: the blank columns get no "
+               "header, their blank cells are not read")
 VALUES_FAIL = {
-    "county-2021.wps-shaded.pdf": _SHADED,
-    "dept-2019.wps-shaded.pdf": _SHADED,
-    "county-2021.borderless.pdf": _BORDERLESS,
     "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
-    "county-2021.hrules-only.pdf": "horizontal rules only: columns not placed by word positions, "
-                                   "sections 2-4 read as short rows (100 of 200 cells)",
-    "county-2021.vertical-groups-hrules.pdf": "horizontal rules only, vertical group labels: rows "
-                                              "read as short rows (about half the cells lost)",
-    "county-2021.split-s4-cut-2.pdf": "section-4 header cut after its 2nd character: the header "
-                                      "columns are not rebuilt, 15 values for 13 columns",
-    "county-2021.split-s4-cut-3.pdf": "section-4 header cut after its 3rd character: the header "
-                                      "columns are not rebuilt, 15 values for 11 columns",
-    "county-2021.chromium-word.pdf": "Chromium cuts the row 2.没有现成信息需要另行制作 by a page break "
-                                     "(label on two pages): s3.unable.needs_creation lost",
-    "dept-2019.chromium-word-narrow.pdf": "narrow page, labels one character per line, rows cut by "
-                                          "page breaks: three section-3 rows lost",
-    "county-2021.chromium-cms-narrow.pdf": "A5 page: the row 1.信访举报投诉类申请 after the page "
-                                           "break is lost (s3.not_processed.petition)",
 }
-_CHROME_META = "printed web page: the info box (发布机构, 公开日期) is not read, published date lost"
-META_FAIL = {
-    "county-2021.chromium-portal.pdf": _CHROME_META + ", issuer taken from the site header",
-    "dept-2019.chromium-portal.pdf": _CHROME_META + ", issuer taken from the site header",
-    "seed-halazhigou-2023.chromium-portal.pdf": _CHROME_META + ", issuer taken from the site header",
-    "county-2021.chromium-word.pdf": _CHROME_META,
-    "dept-2019.chromium-cms.pdf": _CHROME_META,
-    "dept-2019.chromium-word-narrow.pdf": _CHROME_META,
-    "county-2021.chromium-cms-narrow.pdf": _CHROME_META,
-}
+META_FAIL: dict[str, str] = {}
 
 
 def _params(fail: dict[str, str]) -> list:

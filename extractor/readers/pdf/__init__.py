@@ -29,8 +29,10 @@ from ...limits import DEFAULT_LIMITS, Limits, check_time
 from ...model import Document, Issue
 from .grids import pdfium_grids, pdfplumber_grids
 from .guard import guard_streams
+from .layout import sort_grids
 from .lines import assemble
 from .scan import PageScan, scan_document
+from .stitch import join_cut_headers
 from .words import TABLE_WORDS
 
 __all__ = ["read", "TABLE_WORDS"]
@@ -64,8 +66,9 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
         grids_by_page = pdfplumber_grids(data, table_pages, limits) if table_pages else {}
     else:
         grids_by_page = pdfium_grids(scans, limits)
-    blocks = assemble(scans, grids_by_page)
-    return Document(blocks=tuple(blocks), format="pdf", issues=tuple(issues))
+    tables, hidden, hints = sort_grids(grids_by_page)
+    blocks = join_cut_headers(assemble(scans, tables, hidden))
+    return Document(blocks=tuple(blocks), format="pdf", hints=hints, issues=tuple(issues))
 
 
 def _no_text_layer(scans: list[PageScan]) -> Issue | None:

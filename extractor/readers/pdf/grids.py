@@ -35,6 +35,7 @@ from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
+from .stream import rule_edges, text_edges
 
 __all__ = ["pdfium_grids", "pdfplumber_grids"]
 
@@ -50,11 +51,12 @@ def pdfium_grids(scans: list[PageScan], limits: Limits) -> dict[int, list[Grid]]
     (the edges are let go page by page); raises ``LimitExceeded("max_cells")``."""
     out: dict[int, list[Grid]] = {}
     cells_total = 0
+    carry: list[tuple[float, float]] = []  # the value columns of the last borderless table
     for scan in scans:
         if not scan.table_page:
             continue
         check_time(f"at the tables of page {scan.number}")
-        grids = _pdfium_tables(scan)
+        grids = _pdfium_tables(scan, carry)
         scan.edges = None
         cells_total += sum(len(r) for g in grids for r in g.rows)
         if cells_total > limits.max_cells:
@@ -123,17 +125,62 @@ class _EdgePage:
         self.bbox = (0.0, 0.0, width, height)
 
 
-def _pdfium_tables(scan: PageScan) -> list[Grid]:
+def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = None) -> list[Grid]:
     """Grids of one page from pdfium's edges and characters, found by pdfplumber's table
     finder (the same algorithm and default settings as ``page.find_tables()``)."""
     from pdfplumber.table import TableFinder
 
-    if not scan.edges:
-        return []
-    finder = TableFinder(_EdgePage(scan.edges, scan.width, scan.height))  # type: ignore[arg-type]
-    if not finder.tables:
-        return []
     chars = _dedupe([c for c in scan.chars if c.text.strip()])
+    edges = (scan.edges or []) + _closing_rules(scan.edges or [])
+    grids = _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+                          "rules")
+    taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
+    for edges in rule_edges(scan.edges or [], chars, taken):
+        grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+                               "words")
+    taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
+    for edges in text_edges(chars, taken, carry):
+        grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
+                               "words")
+    return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))
+
+
+def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules a page break left out: a browser cutting a table row at the end of a page
+    draws the row's column rules but no rule under them (and none above them on the next
+    page). Where two vertical rules or more end (or start) at the same height without a
+    horizontal rule there, below (above) every horizontal rule across them, a rule across
+    them closes the row, so the cut row is a row."""
+    rows: dict[int, list[tuple[float, float]]] = {}
+    for e in edges:
+        if e["orientation"] == "h" and e["width"] > 2:  # not the end of a thin rectangle
+            rows.setdefault(round(e["top"]), []).append((e["x0"], e["x1"]))
+
+    def ruled(x: float, y: float) -> bool:
+        return any(x0 - 1 <= x <= x1 + 1 for k in (round(y) - 1, round(y), round(y) + 1) for x0, x1 in rows.get(k, ()))
+
+    loose: dict[tuple[str, int], list[float]] = {}
+    for e in edges:
+        if e["orientation"] != "v" or e["height"] < 3:
+            continue
+        for end, y in (("bottom", e["bottom"]), ("top", e["top"])):
+            if not ruled(e["x0"], y):
+                loose.setdefault((end, round(y)), []).append(e["x0"])
+    out: list[dict[str, Any]] = []
+    for (end, y), xs in loose.items():
+        lo, hi = min(xs), max(xs)
+        crossing = [k for k, spans in rows.items() if any(x0 < hi and lo < x1 for x0, x1 in spans)]
+        # only at the open end of a table: below (above) every horizontal rule across it
+        open_end = bool(crossing) and (y > max(crossing) if end == "bottom" else y < min(crossing))
+        if len(xs) >= 2 and open_end:
+            out.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi, "top": float(y),
+                        "bottom": float(y), "doctop": float(y), "width": hi - lo, "height": 0.0})
+    return out
+
+
+def _finder_grids(finder: Any, chars: list[Char], page_no: int, strategy: str) -> list[Grid]:
+    """The grids of a table finder's tables, ``where["strategy"]`` naming how their columns
+    were found: ``"rules"`` (ruled grid) or ``"words"`` (positioned words)."""
     grids: list[Grid] = []
     for t in sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0])):
         x0, top, x1, bottom = t.bbox
@@ -142,8 +189,9 @@ def _pdfium_tables(scan: PageScan) -> list[Grid]:
             for c in chars
             if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
         ]
-        g = _grid_of(t, inside, scan.number)
+        g = _grid_of(t, inside, page_no)
         if g is not None and _is_real_table(g):
+            g.where["strategy"] = strategy
             grids.append(g)
     return grids
 
@@ -162,6 +210,7 @@ def _page_tables(plumber_page: Any, page_no: int) -> list[Grid]:
         # from the page's top-left corner, as the pdfium engine gives them
         g = _grid_of(t, inside, page_no, (plumber_page.bbox[0], plumber_page.bbox[1]))
         if g is not None and _is_real_table(g):
+            g.where["strategy"] = "rules"
             grids.append(g)
     return grids
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import Block, Grid, Text
+from .chrome import drop_chrome
 from .scan import Char, PageScan, bbox, is_cjk
 from .words import HEADING_RE
 
@@ -81,8 +82,9 @@ def _join_parts(parts: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- lines of a page
 
 
-def _lines_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
-    """The page's text lines outside ``tables`` (bboxes x0, top, x1, bottom)."""
+def _pieces_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
+    """The page's text pieces outside ``tables`` (bboxes x0, top, x1, bottom), as pdfium
+    gives them (a run in another font may be a piece of its own)."""
 
     def in_table(c: Char) -> bool:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
@@ -128,11 +130,16 @@ def _lines_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
                 bottom=max(c.bottom for c in boxed),
             )
         )
-    # reading order: top to bottom; pieces sharing a baseline (runs in other fonts that
-    # pdfium put on lines of their own) left to right, merged into one line
-    lines.sort(key=lambda ln: (ln.top + ln.bottom) / 2)
+    return lines
+
+
+def _page_lines(pieces: list[_Line], page_height: float) -> list[_Line]:
+    """The pieces of a page in reading order: top to bottom; pieces sharing a baseline (runs
+    in other fonts that pdfium put on lines of their own) left to right, merged into one
+    line; page numbers dropped."""
+    pieces = sorted(pieces, key=lambda ln: (ln.top + ln.bottom) / 2)
     groups: list[list[_Line]] = []
-    for ln in lines:
+    for ln in pieces:
         if groups:
             first = groups[-1][0]
             if first.top <= (ln.top + ln.bottom) / 2 <= first.bottom:
@@ -140,7 +147,7 @@ def _lines_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
                 continue
         groups.append([ln])
     ordered = [_merge_same_baseline(g) for g in groups]
-    return [ln for ln in ordered if not _is_page_number(ln, scan.height)]
+    return [ln for ln in ordered if not _is_page_number(ln, page_height)]
 
 
 def _merge_same_baseline(group: list[_Line]) -> _Line:
@@ -191,13 +198,20 @@ def _continues(prev: _Line, nxt: _Line, right: float, left: float, same_page: bo
 # --------------------------------------------------------------------------- the document
 
 
-def assemble(scans: list[PageScan], grids_by_page: dict[int, list[Grid]]) -> list[Block]:
-    """Order lines and grids page by page, join paragraphs, drop page numbers."""
+def assemble(scans: list[PageScan], grids_by_page: dict[int, list[Grid]],
+             hidden: dict[int, list[_Box]] | None = None) -> list[Block]:
+    """Order lines and grids page by page, join paragraphs, drop page numbers; the text
+    inside the ``hidden`` boxes of a page (a web page's info box) is left out."""
     items: list[_Line | Grid] = []
+    pieces = []
     for scan in scans:
         grids = grids_by_page.get(scan.number, [])
         boxes: list[_Box] = [(b[0], b[1], b[2], b[3]) for b in (g.where["bbox"] for g in grids)]
-        lines = _lines_of(scan, boxes)
+        boxes += (hidden or {}).get(scan.number, [])
+        pieces.append((scan.width, scan.height, _pieces_of(scan, boxes)))
+    for scan, kept in zip(scans, drop_chrome(pieces), strict=True):
+        grids = grids_by_page.get(scan.number, [])
+        lines = _page_lines(kept, scan.height)
         page_items: list[tuple[float, int, _Line | Grid]] = [((ln.top + ln.bottom) / 2, 1, ln) for ln in lines]
         page_items += [(g.where["bbox"][1], 0, g) for g in grids]
         page_items.sort(key=lambda t: (t[0], t[1]))

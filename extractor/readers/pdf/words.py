@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TABLE_WORDS", "HEADING_RE"]
+__all__ = ["TABLE_WORDS", "HEADING_RE", "BOX_LABEL_RE", "BOX_ISSUER_KEYS", "BOX_DATE_KEYS", "BOX_TITLE_KEYS"]
 
 # vocabulary: to be taken from extractor.vocab ------------------------------------------
 
@@ -51,5 +51,19 @@ HEADING_RE = re.compile(
     r"^\s*(?:#+\s*)?(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[）)]"
     r"|\d{1,2}\s*[、.．](?!\d))"
 )
+
+#: The labels of a government web page's publication record (the info box 索引号 / 发布机构 /
+#: 发文日期 …), longest first where one holds another.
+BOX_LABELS: tuple[str, ...] = (
+    "信息索引号", "索引号", "主题分类", "组配分类", "体裁分类", "服务对象分类", "分类", "发布机构", "发文机关",
+    "发文机构", "发布单位", "公开责任部门", "责任部门", "生成日期", "成文日期", "发文日期", "发布日期", "公开日期",
+    "发布时间", "文号", "发文字号", "主题词", "关键词", "有效性", "时效性", "信息来源", "文章来源", "来源", "名称",
+    "标题", "公开方式", "公开范围",
+)
+#: a box label at the start of a cell (its characters may be spaced: 名 称), then a colon
+BOX_LABEL_RE = re.compile(r"(" + "|".join(r"\s*".join(lbl) for lbl in BOX_LABELS) + r")\s*[:：]")
+BOX_ISSUER_KEYS = ("发布机构", "发文机关", "发文机构", "发布单位", "信息来源", "文章来源", "来源")
+BOX_DATE_KEYS = ("发文日期", "成文日期", "发布日期", "公开日期", "生成日期", "发布时间")
+BOX_TITLE_KEYS = ("名称", "标题")
 
 # end of vocabulary ----------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Page chrome: what a page prints around the report that is not report text.
+
+Two rules, both on the text pieces of the pages before they are joined into lines
+(``lines`` calls :func:`drop_chrome`):
+
+* **Running headers and footers.** A piece in the top or bottom band of a page
+  (:data:`_BAND` of its height) whose text, digits aside, is printed in that band on another
+  page too (a browser's header with the date and the page's title, its footer with the address
+  and "1/4", a Word document's running header); on any page, a piece in the band that is a web
+  address or a browser's time stamp (``12/1/26, 6:34 PM``, ``2026/12/1 18:34``).
+* **Outside the article column.** A printed web page keeps the site's menus, search box and
+  sidebar left of the article. The article's left edge is the leftmost start shared by wide
+  pieces (over the document); a piece that starts more than two characters left of it is
+  chrome. A report printed from a word processor has nothing there
+  (a paragraph's first line is indented to the right, never to the left).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+__all__ = ["drop_chrome"]
+
+_BAND = 0.07
+_URL = re.compile(r"(?:https?://|file:/|www\.)\S+", re.I)
+_STAMP = re.compile(r"^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?")
+_MIN_WIDE = 0.4  # a wide piece spans this share of the page width
+
+
+class _Piece(Protocol):
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float: ...
+
+
+P = TypeVar("P", bound=_Piece)
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _in_band(p: _Piece, height: float) -> bool:
+    return p.bottom <= height * _BAND or p.top >= height * (1 - _BAND)
+
+
+def _running(pages: Sequence[tuple[float, float, list[P]]]) -> set[str]:
+    """Shapes of band pieces printed on two pages or more (not bare numbers)."""
+    seen: Counter[str] = Counter()
+    for _, height, pieces in pages:
+        shapes = {_shape(p.text) for p in pieces if _in_band(p, height)}
+        seen.update(s for s in shapes if len(re.sub(r"[#\W_]", "", s)) >= 3)
+    return {s for s, n in seen.items() if n >= 2}
+
+
+def _left_edge(pieces: list[P], width: float, height: float) -> float | None:
+    """The article's left edge: the leftmost start shared by several wide pieces."""
+    starts = Counter(round(p.x0) for p in pieces if p.x1 - p.x0 >= _MIN_WIDE * width and not _in_band(p, height))
+    total = sum(starts.values())
+    shared = [x for x, n in starts.items() if n >= max(2, 0.15 * total)]
+    return float(min(shared)) if shared else None
+
+
+def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
+    """The pieces of each page (``(width, height, pieces)``) without running headers and
+    footers and without what lies left of the article column."""
+    running = _running(pages)
+    doc_width = max((w for w, _, _ in pages), default=0.0)
+    doc_height = max((h for _, h, _ in pages), default=0.0)
+    doc_left = _left_edge([p for w, h, ps in pages for p in ps if not _in_band(p, h)], doc_width, doc_height)
+    out: list[list[P]] = []
+    left = doc_left
+    for _, height, pieces in pages:
+        kept: list[P] = []
+        for p in pieces:
+            if _in_band(p, height) and (_shape(p.text) in running or _URL.search(p.text) or _STAMP.match(p.text)):
+                continue
+            if left is not None and p.x0 < left - 2 * max(p.height, 1.0):
+                continue
+            kept.append(p)
+        out.append(kept)
+    return out

@@ -1,0 +1,124 @@
+"""Which ruled grids are data tables: the rest is page layout or a page's metadata box.
+
+Word and WPS shade headings and paragraphs, draw page borders and text boxes; a page
+printed from a browser keeps the site's boxes (header, menu, info box, a frame around the
+article). pdfplumber's table finder turns every such rectangle into a grid. A grid is a data
+table only when it looks like one: more than one column holding text, and cells that are
+short (labels and numbers), not paragraphs. Otherwise it is *layout*: the reader drops the
+grid and its characters go back into the document's lines in reading order, so a shaded
+heading stays a heading and a framed paragraph stays a paragraph.
+
+A grid whose cells are ``label：value`` pairs of a publication record (索引号, 发布机构,
+发文日期 …, :data:`~.words.BOX_LABELS`) is the *info box* of a printed government web page:
+not report text; its issuer, date and title become the Document's hints (as the HTML reader
+reads the same box).
+
+Used by ``grids`` (every grid found is classified) and by ``__init__`` (the hints).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from ...model import Grid
+from .words import BOX_DATE_KEYS, BOX_ISSUER_KEYS, BOX_LABEL_RE, BOX_TITLE_KEYS
+
+__all__ = ["grid_kind", "box_hints"]
+
+GridKind = Literal["table", "layout", "infobox"]
+
+# a cell holding a paragraph: a sentence end inside or after a long run of text
+_SENTENCE = re.compile(r"[。；！？]")
+_PARAGRAPH_CHARS = 40
+_NUMBER = re.compile(r"[\d,.\s]+")
+_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+
+
+def _texts(g: Grid) -> list[str]:
+    return [c.text.strip() for r in g.rows for c in r if c.origin and c.text.strip()]
+
+
+def _is_paragraph(text: str) -> bool:
+    return len(text) >= _PARAGRAPH_CHARS and bool(_SENTENCE.search(text[:-1]) or text.endswith("。"))
+
+
+def grid_kind(g: Grid) -> GridKind:
+    """``table``, ``layout`` (boxes around prose, a one-column frame) or ``infobox``."""
+    texts = _texts(g)
+    if not texts:
+        return "layout"
+    if len(_box_fields(g)) >= 2:
+        return "infobox"
+    used_cols = {j for r in g.rows for j, c in enumerate(r) if c.origin and c.text.strip()}
+    used_rows = sum(1 for r in g.rows if any(c.origin and c.text.strip() for c in r))
+    if len(used_cols) <= 1:
+        return "layout"
+    if used_rows <= 1 and len(used_cols) < 3 and not any(_NUMBER.fullmatch(t) for t in texts):
+        return "layout"  # a one-row box of two words (a search box), no table fragment
+    paragraphs = sum(1 for t in texts if _is_paragraph(t))
+    if 2 * paragraphs >= len(texts):
+        return "layout"
+    return "table"
+
+
+def _box_fields(g: Grid) -> dict[str, str]:
+    """``label：value`` pairs of an info box grid: a label cell and the value cell right of it,
+    or both in one cell."""
+    fields: dict[str, str] = {}
+    for r in g.rows:
+        cells = [c for c in r if c.origin]
+        for k, c in enumerate(cells):
+            text = re.sub(r"\s+", "", c.text)
+            m = BOX_LABEL_RE.fullmatch(text) or BOX_LABEL_RE.match(text)
+            if m is None:
+                continue
+            label = re.sub(r"\s+", "", m.group(1))
+            value = text[m.end():]
+            if not value and k + 1 < len(cells) and not BOX_LABEL_RE.match(re.sub(r"\s+", "", cells[k + 1].text)):
+                value = cells[k + 1].text.strip()
+            if label not in fields:
+                fields[label] = value
+    return {k: v for k, v in fields.items() if k}
+
+
+def box_hints(g: Grid) -> dict[str, str]:
+    """The issuer, publication date (``YYYY-MM-DD``) and title an info box names."""
+    fields = _box_fields(g)
+    hints: dict[str, str] = {}
+    issuer = next((fields[k] for k in BOX_ISSUER_KEYS if 2 <= len(fields.get(k, "")) <= 60), None)
+    if issuer and not re.search(r"(网|网站|本站)$", issuer):
+        hints["issuer"] = issuer
+    for k in BOX_DATE_KEYS:
+        m = _DATE.search(fields.get(k, ""))
+        if m:
+            y, mo, d = m.groups()
+            hints["published"] = f"{y}-{int(mo):02d}-{int(d):02d}"
+            break
+    title = next((fields[k] for k in BOX_TITLE_KEYS if fields.get(k)), None)
+    if title and "报告" in title:
+        hints["title"] = title
+    return hints
+
+
+Box = tuple[float, float, float, float]
+
+
+def sort_grids(grids_by_page: dict[int, list[Grid]]) -> tuple[dict[int, list[Grid]], dict[int, list[Box]], dict[str, str]]:
+    """The data tables of each page; the boxes of the info boxes (their text is not report
+    text: the reader leaves it out); the hints the first info box gives. Layout grids are
+    dropped, their text is read as lines."""
+    tables: dict[int, list[Grid]] = {}
+    hidden: dict[int, list[Box]] = {}
+    hints: dict[str, str] = {}
+    for page, grids in grids_by_page.items():
+        for g in grids:
+            kind = grid_kind(g)
+            if kind == "table":
+                tables.setdefault(page, []).append(g)
+            elif kind == "infobox":
+                b = g.where["bbox"]
+                hidden.setdefault(page, []).append((b[0], b[1], b[2], b[3]))
+                for k, v in box_hints(g).items():
+                    hints.setdefault(k, v)
+    return tables, hidden, hints

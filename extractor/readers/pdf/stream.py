@@ -1,0 +1,409 @@
+"""The second table strategy, *positioned words* (Camelot's "stream"): the column rules a
+table does not draw are rebuilt from the x-positions of its words, so that pdfplumber's table
+finder can cut the cells as it does for a fully ruled table (the *ruled grid* strategy,
+Camelot's "lattice").
+
+A table with horizontal rules only (between rows, none between columns) is found as a stack
+of at least :data:`_MIN_RULES` horizontal rules, outside the ruled grids, over text that
+holds numbers. Its *bands* are the strips between consecutive rules; a *data band* holds
+numbers. The value columns are where the numbers of the data bands stand (overlapping
+x-ranges form one column); a column boundary is the middle of the gap between two columns,
+and the label area ends half way between the labels and the first value column. The ends of
+the horizontal rule segments are boundaries too: a rule that stops short tells where a merged
+cell starts, so a tall narrow cell (a group label printed one character per line) is a cell
+of its own and its characters never fall into the rows beside it.
+
+Each band gets a vertical rule at every boundary that no word of the band crosses, with one
+exception: in a header band (no number), a stretch between two rule ends holding fewer
+separate words than value columns is a merged header cell, cut only at the value boundary
+nearest each gap between its words.
+
+A table with no rule at all (:func:`text_edges`) is a run of lines between section headings
+and prose holding lines of numbers. Its row rules are ours too: a row starts at a line of
+numbers, at a label starting with its item number (2、, （五）), at a title over the value
+columns, at a line reaching into them, or at a line that does not continue a wider label
+above it; a header printed one character per line gets a rule per line; no row rule crosses
+a label printed one character per line (one tall cell). The value columns also take the
+header's leaf labels (a column of blank cells), and a table continued on the next page
+without its header keeps the columns of the page before.
+
+:func:`rule_edges` and :func:`text_edges` give, per table, the horizontal rules and the
+synthetic vertical ones as pdfplumber edge dicts; ``grids`` turns them into cells and a
+:class:`Grid` with ``where["strategy"] = "words"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .scan import Char
+
+__all__ = ["rule_edges", "text_edges", "Word", "words_of"]
+
+_MIN_RULES = 3
+_MAX_ROW = 160  # the tallest row: a label printed one character per line over a few rows
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+_NUMBER = re.compile(r"^[-+]?[\d０-９][\d０-９,]*(?:\.[\d０-９]+)?$|^[无—–\-/／]$")
+# a label starting with its item number (1、 2. （三）) starts a table row
+_ITEM = re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,4}[-—–\s]*$|^第\s*\d{1,4}\s*页")
+
+Edge = dict[str, Any]
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def numeric(self) -> bool:
+        return bool(_NUMBER.match(self.text))
+
+
+def words_of(chars: list[Char]) -> list[Word]:
+    """Characters → words: one line of characters split where the gap exceeds a third of the
+    character height (a cell boundary, or a space)."""
+    chars = sorted((c for c in chars if c.text.strip()), key=lambda c: ((c.top + c.bottom) / 2, c.x0))
+    lines: list[list[Char]] = []
+    for c in chars:
+        cy = (c.top + c.bottom) / 2
+        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (c.bottom - c.top):
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    words: list[Word] = []
+    for line in lines:
+        line.sort(key=lambda c: c.x0)
+        cur = [line[0]]
+        for c in line[1:]:
+            if c.x0 - cur[-1].x1 > 0.33 * (c.bottom - c.top):
+                words.append(_word(cur))
+                cur = [c]
+            else:
+                cur.append(c)
+        words.append(_word(cur))
+    return words
+
+
+def _word(chars: list[Char]) -> Word:
+    return Word("".join(c.text for c in chars), min(c.x0 for c in chars), min(c.top for c in chars),
+                max(c.x1 for c in chars), max(c.bottom for c in chars))
+
+
+def _hedge(x0: float, x1: float, y: float) -> Edge:
+    return {"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+            "doctop": y, "width": x1 - x0, "height": 0.0}
+
+
+def _vedge(x: float, top: float, bottom: float) -> Edge:
+    return {"object_type": "line", "orientation": "v", "x0": x, "x1": x, "top": top, "bottom": bottom,
+            "doctop": top, "width": 0.0, "height": bottom - top}
+
+
+def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
+    """Horizontal rules grouped into stacks: overlapping in x, each within a few lines of the
+    one above."""
+    stacks: list[list[Edge]] = []
+    for r in sorted(rules, key=lambda e: e["top"]):
+        for s in stacks:
+            last = max(e["top"] for e in s)
+            x0, x1 = min(e["x0"] for e in s), max(e["x1"] for e in s)
+            if r["top"] - last < _MAX_ROW and r["x0"] < x1 and r["x1"] > x0:
+                s.append(r)
+                break
+        else:
+            stacks.append([r])
+    return [s for s in stacks if len({round(e["top"]) for e in s}) >= _MIN_RULES]
+
+
+def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float, float]]:
+    """The value columns: where the numbers stand, and where the header's leaf labels stand
+    (a column of blank cells still has its label); a header word as wide as several columns
+    (申请人情况) or as a line of text is not a leaf."""
+    cols = _columns(numbers)
+    if not cols:
+        return cols
+    leaves = [w for w in header if w.x0 >= cols[0][0] - 2 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
+              and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1]
+    return _columns(numbers + leaves)
+
+
+def _columns(words: list[Word]) -> list[tuple[float, float]]:
+    """x-ranges of the value columns: overlapping number ranges joined."""
+    spans = sorted((w.x0, w.x1) for w in words)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 0.5:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, float, float, float]]) -> list[list[Edge]]:
+    """Edges (the rules and synthetic column rules) of each horizontal-rules-only table on a
+    page; ``taken``: boxes of the ruled grids already found (their rules are theirs)."""
+    def free(e: Edge) -> bool:
+        return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
+
+    rules = [e for e in edges if e["orientation"] == "h" and e["width"] > 20 and free(e)]
+    if len(rules) < _MIN_RULES:
+        return []
+    out: list[list[Edge]] = []
+    words = words_of(chars)
+    for stack in _rule_stacks(rules):
+        x0, x1 = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+        t, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
+        if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
+            continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
+        for part in _split_at_headings(stack, words):
+            found = _table_edges(part, words)
+            if found:
+                out.append(found)
+    return out
+
+
+def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]:
+    """A heading between two rules ends a table: the stack is cut at a band whose first word
+    is a section heading's numbering (一、) and which holds no number."""
+    ys = sorted({round(e["top"], 1) for e in stack})
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    cuts: list[tuple[float, float]] = []
+    for a, b in zip(ys, ys[1:], strict=False):
+        ws = sorted((w for w in words if left - 1 <= w.x0 <= right and a <= (w.top + w.bottom) / 2 < b),
+                    key=lambda w: (w.top, w.x0))
+        if ws and _SECTION_HEADING.match(ws[0].text) and not any(w.numeric for w in ws):
+            cuts.append((a, b))
+    parts: list[list[Edge]] = []
+    lo = float("-inf")
+    for a, b in [*cuts, (float("inf"), float("inf"))]:
+        part = [e for e in stack if lo <= round(e["top"], 1) <= a]
+        if len({round(e["top"]) for e in part}) >= 2:
+            parts.append(part)
+        lo = b
+    return parts
+
+
+def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, ...] = (),
+                 carry: list[tuple[float, float]] | None = None) -> list[Edge] | None:
+    """The edges of one table (its rules ``stack`` and the synthetic column rules).
+    ``carry``: the value columns of the table before (on the page before), taken when this
+    one has no header and its numbers stand in those columns (a table continued over a page
+    break, its blank columns known from the first page's header); set to this table's."""
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    ys = sorted({round(e["top"], 1) for e in stack})
+    top, bottom = ys[0], ys[-1]
+    words = [w for w in all_words if left - 1 <= (w.x0 + w.x1) / 2 <= right + 1 and top <= (w.top + w.bottom) / 2 <= bottom]
+    bands = [(a, b, [w for w in words if a <= (w.top + w.bottom) / 2 < b]) for a, b in zip(ys, ys[1:], strict=False)]
+    data = [band for band in bands if _is_data(band[2])]
+    if not data:
+        return None
+    numbers = [w for _, _, ws in data for w in ws if w.numeric]
+    cols = _value_columns(numbers, [w for _, _, ws in bands if not _is_data(ws) for w in ws])
+    if carry is not None:
+        if (carry and _is_data(bands[0][2]) and len(carry) > len(cols)
+                and all(any(a < d and c < b for c, d in carry) for a, b in cols)):
+            cols = list(carry)
+        carry[:] = cols
+    if len(cols) < 1:
+        return None
+    labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
+    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra))
+    structural = [x for x in structural if left + 1 < x < right - 1]
+    label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
+    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+    out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
+    for a, b, ws in bands:
+        header = not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws)  # (a blank row is no header)
+        for x in _band_cuts(ws, structural, label_cut, value_cuts, header=header):
+            out.append(_vedge(x, a, b))
+    return out
+
+
+def _is_data(ws: list[Word]) -> bool:
+    nums = [w for w in ws if w.numeric]
+    return len(nums) >= 2 or (len(nums) == 1 and any(not w.numeric and w.x1 < nums[0].x0 for w in ws))
+
+
+def _crossed(x: float, ws: list[Word]) -> bool:
+    return any(w.x0 + 0.5 < x < w.x1 - 0.5 for w in ws)
+
+
+def _band_cuts(ws: list[Word], structural: list[float], label_cut: float | None, value_cuts: list[float],
+               header: bool) -> list[float]:
+    fixed = sorted(x for x in [*structural, *([label_cut] if label_cut is not None else [])] if not _crossed(x, ws))
+    cuts = [x for x in value_cuts if not _crossed(x, ws)]
+    if header:
+        cuts = _header_cuts(ws, fixed, cuts)
+    return fixed + cuts
+
+
+def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float]) -> list[float]:
+    """In a header band: between two fixed boundaries, the value boundary nearest each gap
+    between separate words (a merged header cell stays whole)."""
+    bounds = [float("-inf"), *fixed, float("inf")]
+    kept: list[float] = []
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        inner = [x for x in cuts if lo < x < hi]
+        if not inner:
+            continue
+        spans = sorted((w.x0, w.x1) for w in ws if lo <= (w.x0 + w.x1) / 2 <= hi)
+        groups: list[list[float]] = []
+        for x0, x1 in spans:
+            if groups and x0 <= groups[-1][1]:
+                groups[-1][1] = max(groups[-1][1], x1)
+            else:
+                groups.append([x0, x1])
+        for g0, g1 in zip(groups, groups[1:], strict=False):
+            mid = (g0[1] + g1[0]) / 2
+            between = [x for x in inner if g0[1] <= x <= g1[0]]
+            if between:
+                kept.append(min(between, key=lambda x: abs(x - mid)))
+    return kept
+
+
+# --------------------------------------------------------------------------- no rules at all
+
+
+def _text_lines(words: list[Word]) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        cy = (w.top + w.bottom) / 2
+        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (w.bottom - w.top):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(ln, key=lambda w: w.x0) for ln in lines]
+
+
+def _ends_run(line: list[Word]) -> bool:
+    """A section heading or a line of prose (one long run of text) ends a borderless table."""
+    first = line[0].text
+    if _SECTION_HEADING.match(first) and not any(w.numeric for w in line):
+        return True
+    return len(line) == 1 and len(first) >= _PROSE_CHARS
+
+
+_PROSE_CHARS = 20
+_WIDE_ROW = 5  # a single row of this many numbers is a table (section 4)
+
+
+def _runs(lines: list[list[Word]]) -> list[list[list[Word]]]:
+    runs: list[list[list[Word]]] = [[]]
+    for ln in lines:
+        if _ends_run(ln):
+            runs.append([])
+        else:
+            runs[-1].append(ln)
+    return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
+            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)]
+
+
+def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
+    """Columns of single characters one per line (a label printed vertically): boxes."""
+    singles = sorted((w for w in words if len(w.text) == 1 and not w.numeric), key=lambda w: (round(w.x0), w.top))
+    out: list[tuple[float, float, float, float]] = []
+    run: list[Word] = []
+    for w in [*singles, None]:
+        if w is not None and run and abs(w.x0 - run[-1].x0) < 1.5 and 0 < w.top - run[-1].top < 2.5 * (w.bottom - w.top):
+            run.append(w)
+            continue
+        if len(run) >= 2:
+            out.append((min(c.x0 for c in run), run[0].top, max(c.x1 for c in run), run[-1].bottom))
+        run = [w] if w is not None else []
+    return out
+
+
+def _rivers(words: list[Word], left: float, right: float) -> list[float]:
+    """Middles of the vertical gaps (wider than 3 points) no word covers between ``left`` and
+    ``right``."""
+    spans = sorted((w.x0, w.x1) for w in words if w.x1 <= right + 0.5)
+    cuts: list[float] = []
+    reach = left
+    for x0, x1 in spans:
+        if x0 - reach > 3 and reach > left:
+            cuts.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    return cuts
+
+
+def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]],
+               carry: list[tuple[float, float]] | None = None) -> list[list[Edge]]:
+    """Edges (synthetic row and column rules) of each borderless table on a page: a run of
+    lines between headings and prose holding at least :data:`_MIN_RULES` lines of numbers.
+    A row starts at each line of numbers, or at a line reaching into the value columns; the
+    other lines continue the row above; a label printed one character per line is one tall
+    cell (no row rule crosses it)."""
+    def free(c: Char) -> bool:
+        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+        return not any(x0 - 1 <= cx <= x1 + 1 and t - 1 <= cy <= b + 1 for x0, t, x1, b in taken)
+
+    rest = [c for c in chars if free(c)]
+    if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
+        return []  # not numbers enough for a table
+    words = words_of(rest)
+    lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
+    out: list[list[Edge]] = []
+    for run in _runs(lines):
+        found = _run_edges(run, carry)
+        if found:
+            out.append(found)
+    return out
+
+
+def _wraps(prev: list[Word], ln: list[Word]) -> bool:
+    """``ln`` continues a label of ``prev``: its first word lies under a word of ``prev`` at
+    least as wide (a wrapped label's first line is the full one)."""
+    w = ln[0]
+    above = [p for p in prev if p.x0 < w.x1 and w.x0 < p.x1 and not p.numeric]
+    return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.5
+
+
+def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -> list[Edge] | None:
+    data = [ln for ln in run if _is_data(ln)]
+    head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
+    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln])
+    if len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
+        return None
+    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+
+    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns
+        return len(ln) == 1 and any(ln[0].x0 < x < ln[0].x1 for x in value_cuts)
+
+    first_data = next(i for i, ln in enumerate(run) if _is_data(ln))
+    run = run[first_data - min(first_data, 8):]  # a header of at most a few lines
+    words = [w for ln in run for w in ln]
+    left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
+    stacks = _stacks(words)
+    first_top = min(w.top for w in data[0])
+    stacked_header = any(st[1] < first_top for st in stacks)  # a header printed one character per line
+    ys = [run[0][0].top - 2 if run else 0.0]
+    seen_data = False
+    for prev, ln in zip(run, run[1:], strict=False):
+        seen_data = seen_data or _is_data(prev)
+        if (_is_data(ln) or title(ln) or title(prev) or (stacked_header and not seen_data)
+                or (seen_data and (any(w.x1 > cols[0][0] for w in ln) or any(_ITEM.match(w.text) for w in ln)
+                                   or not _wraps(prev, ln)))):
+            ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
+    ys.append(max(w.bottom for w in run[-1]) + 2)
+    label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
+    cuts = _rivers(label_words, left, cols[0][0])
+    edges: list[Edge] = []
+    bounds = sorted([left, right, *cuts, *value_cuts, *([(max(w.x1 for w in label_words) + cols[0][0]) / 2] if label_words else [])])
+    for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds)
+        x = left
+        for x0, _, x1, _ in sorted(st for st in stacks if st[1] < y < st[3]):
+            a = max((b for b in bounds if b <= x0 + 0.5), default=left)
+            b = min((b for b in bounds if b >= x1 - 0.5), default=right)
+            if a > x:
+                edges.append(_hedge(x, a, y))
+            x = max(x, b)
+        if right > x:
+            edges.append(_hedge(x, right, y))
+    return _table_edges(edges, words, tuple(cuts), carry)

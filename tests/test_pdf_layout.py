@@ -1,0 +1,76 @@
+"""The PDF reader's layout rules (issue 10): layout boxes are not tables, a web page's chrome
+is not report text and its info box gives the metadata hints, each grid records the strategy
+that read it, rows and headers cut by a page break are joined. Regression tests on the
+producer fixtures (fixtures/pdf/producers.json)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from extractor.model import Document, Grid, Text
+from extractor.readers import pdf as pdf_reader
+
+from conftest import FIXTURES
+
+PDF = FIXTURES / "pdf"
+
+
+@cache
+def doc(name: str) -> Document:
+    return pdf_reader.read((PDF / f"{name}.pdf").read_bytes())
+
+
+def texts(d: Document) -> list[str]:
+    return [b.text for b in d.blocks if isinstance(b, Text)]
+
+
+def grids(d: Document) -> list[Grid]:
+    return [b for b in d.blocks if isinstance(b, Grid)]
+
+
+def test_shaded_heading_boxes_are_headings_not_a_table():
+    # regression: the grey paragraph boxes of 一、总体情况 … 二、主动公开政府信息情况 were one
+    # 6x1 grid; section 2's heading was lost
+    d = doc("county-2021.wps-shaded")
+    assert "二、主动公开政府信息情况" in texts(d)
+    assert any(t.startswith("（一）主动公开。全年通过县政府门户网站") for t in texts(d))
+    assert [g.width for g in grids(d)] == [4, 10, 15]
+    assert {g.where["strategy"] for g in grids(d)} == {"rules"}
+
+
+def test_printed_portal_page_info_box_gives_the_hints_and_chrome_is_dropped():
+    d = doc("county-2021.chromium-portal")
+    assert d.hints == {"issuer": "临江县人民政府", "published": "2022-01-25",
+                       "title": "临江县人民政府2021年政府信息公开工作年度报告"}
+    lines = texts(d)
+    assert not any("索引号" in t or "http://" in t or "PM" in t for t in lines)
+    assert not any(t.startswith(("信息公开目录", "政府信息公开指南", "打印", "门户网站")) for t in lines)
+    assert "临江县人民政府2021年政府信息公开工作年度报告" in lines
+
+
+def test_browser_header_and_footer_are_not_report_text():
+    # regression: the footer (address, 1/4) and the next page's header (date, title) were joined
+    # into one paragraph between the tables
+    lines = texts(doc("county-2021.chromium-word"))
+    assert not any("linjiang.gov.cn" in t or "12/1/26" in t for t in lines)
+    assert lines[-2:] == ["临江县人民政府", "2022年1月25日"]
+
+
+def test_horizontal_rules_only_table_is_read_by_word_positions():
+    d = doc("county-2021.vertical-groups-hrules")
+    s3 = next(g for g in grids(d) if g.width == 10)
+    assert s3.where["strategy"] == "words"
+    # the vertical group label stays in its own tall cell, never in the rows beside it
+    row = next(r for r in s3.rows if r[2].text == "1.属于国家秘密")
+    assert [c.text for c in row[3:]] == ["0"] * 7
+    assert row[1].text == "（三）不予公开" and row[1].rowspan == 8
+
+
+def test_row_cut_by_a_page_break_in_a_browser_print_is_joined():
+    # regression: Chromium leaves the cut row open (no rule under it): the row was lost
+    d = doc("county-2021.chromium-word")
+    s3 = next(g for g in grids(d) if g.width == 10)
+    row = next(r for r in s3.rows if r[2].text.startswith("2.没有现成"))
+    assert row[2].text == "2.没有现成信息需要另行制作"
+    assert [c.text for c in row[3:]] == ["1", "0", "0", "0", "0", "0", "1"]
+    assert s3.where["joined_pages"] == [2, 3]
