@@ -28,7 +28,7 @@ import extractor
 from extractor import batch
 from extractor.batch import runner
 from extractor.cli import add_run_arguments
-from extractor.dataset import REPORT_COLUMNS, rows_from_record
+from extractor.dataset import REPORT_COLUMNS, not_a_report_reason, rows_from_record
 from extractor.errors import ExtractorError
 
 from conftest import FIXTURES, ROOT
@@ -65,6 +65,8 @@ def direct(path: Path) -> dict:
         rec = extractor.parse(path).to_dict()
     except ExtractorError as e:
         return {"status": "failed", "error_type": type(e).__name__}
+    if not_a_report_reason(rec) is not None:
+        return {"status": "not_a_report", "error_type": "gap.template"}
     rows = rows_from_record(rec)
     return {"status": "ok", "error_type": "", "template": rec["metadata"]["template"],
             "issuer": rec["metadata"]["issuer"] or "", "n_values": len(rec["values"]),
@@ -120,11 +122,11 @@ def make_mixed_corpus(root: Path) -> dict[str, tuple[str, str]]:
         "broken/empty.pdf": ("failed", "EmptyInput"),
         "broken/blank.txt": ("failed", "EmptyInput"),
         "broken/noise.pdf": ("failed", "UnsupportedFormat"),
-        "broken/picture.png": ("skipped", "UnsupportedFormat"),
-        "broken/photo.jpg": ("skipped", "UnsupportedFormat"),
-        "broken/archive.zip": ("skipped", "UnsupportedFormat"),
-        "broken/site.css": ("skipped", "UnsupportedFormat"),
-        "broken/app.js": ("skipped", "UnsupportedFormat"),
+        "broken/picture.png": ("not_a_report", "UnsupportedFormat"),
+        "broken/photo.jpg": ("not_a_report", "UnsupportedFormat"),
+        "broken/archive.zip": ("not_a_report", "UnsupportedFormat"),
+        "broken/site.css": ("not_a_report", "UnsupportedFormat"),
+        "broken/app.js": ("not_a_report", "UnsupportedFormat"),
         "broken/crash-here.txt": ("failed", "crashed"),
         "broken/segfault-here.txt": ("failed", "crashed"),
         "broken/hang-here.txt": ("failed", "timeout"),
@@ -174,13 +176,16 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
         assert got == [(v[0], v[2], v[3], v[6]) for v in exp["values"]], f.name
 
     n_failed = sum(1 for r in rows if r["status"] == "failed")
-    n_skipped = sum(1 for r in rows if r["status"] == "skipped")
-    n_ok = len(rows) - n_failed - n_skipped
-    assert n_skipped == 5
+    n_not = sum(1 for r in rows if r["status"] == "not_a_report")
+    n_ok = len(rows) - n_failed - n_not
+    # the notices of fixtures/{text,html} (template unknown, no section) and the five files above
+    assert sum(1 for e in expected_fixtures.values() if e["status"] == "not_a_report") == 5
+    assert n_not == 5 + 5
     assert n_failed == 7 + sum(1 for e in expected_fixtures.values() if e["status"] == "failed")
     summary = p.stderr.strip().splitlines()
     assert summary[0].startswith(f"{len(rows)} files: {n_ok} ok (")
-    assert f"{n_failed} failed, {n_skipped} skipped; {len(rows) - 1} parsed now" in summary[0]
+    assert f"{n_failed} failed, {n_not} not reports; {len(rows) - 1} parsed now" in summary[0]
+    assert summary[-2] == f"--strict: exit 9: {n_failed} failed; {n_not} not reports (they do not fail a run)"
     assert "\r" not in p.stderr  # no progress bar when stderr is not a terminal
     # the duplicate was parsed once: one wide row per distinct ok report
     wide = read_csv(out / "wide.csv")
@@ -362,7 +367,7 @@ def test_ctrl_c_stops_cleanly_and_exports_what_is_done(tmp_path):
     conn.close()
     assert {r["status"] for r in rows} == {"ok"}  # files in flight are dropped, not failed
     with_errors = sum(int(r["n_errors"]) > 0 for r in rows)
-    assert f"{n + len(STUCK)} files: {n} ok ({with_errors} with errors), 0 failed, 0 skipped" in err
+    assert f"{n + len(STUCK)} files: {n} ok ({with_errors} with errors), 0 failed, 0 not reports" in err
     assert f"interrupted: {len(STUCK)} files not reached;" in err
     total = n + len(STUCK)
     s = batch.run([str(corpus)], out, workers=2, progress=False)
@@ -407,7 +412,7 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     text = term.getvalue()
     assert "\r" in text and "files/s" in text and "ETA" in text
     last = text.rstrip("\n").rsplit("\r", 1)[1]
-    assert last.startswith("100% |") and " 3/3  ok 3  failed 0  skipped 0  " in last
+    assert last.startswith("100% |") and " 3/3  ok 3  failed 0  not reports 0  " in last
     # the bar's last rate is the summary's: the same measure (files parsed per second of parsing)
     assert f"  {s.rate:.1f} files/s  ETA --:--" in last
     assert f"3 parsed now ({s.rate:.1f} files/s)" in s.text()
@@ -507,7 +512,7 @@ def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes):
     rows = {Path(r["path"]).name: r for r in read_csv(tmp_path / "dask" / "reports.csv")}
     assert (rows["crash-here.txt"]["status"], rows["crash-here.txt"]["error_type"]) == ("failed", "crashed")
     assert (rows["hang-here.txt"]["status"], rows["hang-here.txt"]["error_type"]) == ("failed", "timeout")
-    assert (rows["site.css"]["status"]) == "skipped"
+    assert (rows["site.css"]["status"]) == "not_a_report"
     for name in ("values.csv", "issues.csv", "sections.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
 

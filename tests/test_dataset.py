@@ -53,7 +53,7 @@ def out(tmp_path_factory) -> Path:
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     s = batch.run([str(corpus)], root / "out", workers=2, progress=False)
-    assert s.counts["failed"] >= 1 and s.counts["skipped"] == 1
+    assert s.counts["failed"] >= 1 and s.counts["not_a_report"] == 1 + 5
     return root / "out"
 
 
@@ -103,7 +103,7 @@ def test_reports_one_row_per_input_file(out):
     r = pd.read_csv(out / "reports.csv")
     n_inputs = sum(1 for p in (out.parent / "in").rglob("*") if p.is_file())
     assert len(r) == r["path"].nunique() == n_inputs
-    assert set(r["status"]) == {"ok", "failed", "skipped"}
+    assert set(r["status"]) == {"ok", "failed", "not_a_report"}
     ok = r[r["status"] == "ok"]
     assert ok["error"].isna().all() and ok["template"].notna().all()
     bad = r[r["status"] != "ok"]

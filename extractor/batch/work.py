@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import zipfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -119,9 +119,9 @@ def process_file(path: str, data: bytes | None = None, expected_sha256: str | No
                         status="not_a_report", fmt=fmt, sha=sha)
         report = extractor.parse(data, format=fmt, limits=limits)
         record = report.to_dict()
-        reason = not_a_report_reason(record)
-        if reason is not None:
-            return fail("gap.template", reason, status="not_a_report", fmt=fmt, sha=sha)
+        why = not_a_report_reason(record)
+        if why is not None:
+            return fail("gap.template", why, status="not_a_report", fmt=fmt, sha=sha)
         record["source"]["path"] = path
         record["source"]["sha256"] = sha
         rows = rows_from_record(record, version=version, seconds=time.perf_counter() - t0, size=len(data))
