@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -186,19 +187,32 @@ UNREAD_CODES = frozenset({
 })
 
 
+#: a title line near the start that names a 政府信息公开 report (``2023年政府信息公开工作年度报告``)
+_REPORT_TITLE = re.compile(r"信息公开.{0,6}报告")
+_TITLE_LINES, _TITLE_CHARS = 5, 60
+
+
+def _titled_as_report(preamble: str) -> bool:
+    """True when one of the first non-empty lines is a short title naming a 信息公开 report."""
+    lines = [t for t in (ln.strip(" \t#*=") for ln in preamble.splitlines()) if t][:_TITLE_LINES]
+    return any(len(t) <= _TITLE_CHARS and _REPORT_TITLE.search(t.replace(" ", "")) for t in lines)
+
+
 def not_a_report_reason(record: dict[str, Any]) -> str | None:
     """Why the parsed document of ``record`` (``Report.to_dict()``) is not an annual report at
     all, or None when it is one (or may be one).
 
     Not a report: no template table (``template`` ``unknown``, issue ``gap.template``), no
-    numbered section, no value, and no issue of :data:`UNREAD_CODES`. A README, a script, a
-    notice (通知) or any other page that reads as text but shows nothing of a
-    政府信息公开工作年度报告 is one; a scanned report or a page that links to the report's
-    attachment is not (it is ``ok`` with its ``gap`` issue)."""
+    numbered section, no value, no issue of :data:`UNREAD_CODES`, and no title naming a
+    信息公开 report among its first lines. A README, a script, a notice (通知) or any other
+    page that reads as text but shows nothing of a 政府信息公开工作年度报告 is one; a scanned
+    report, a page that links to the report's attachment, or a page titled as a report whose
+    body is missing is not (it is ``ok`` with its ``gap`` issues): when in doubt, ``ok``."""
     meta = record.get("metadata") or {}
     codes = {i.get("code") for i in record.get("issues") or ()}
     if (meta.get("template") != "unknown" or record.get("sections") or record.get("values")
-            or "gap.template" not in codes or codes & UNREAD_CODES):
+            or "gap.template" not in codes or codes & UNREAD_CODES
+            or _titled_as_report(record.get("preamble") or "")):
         return None
     return ("not a report: no section and no table of a 政府信息公开工作年度报告 was found "
             "(template unknown)")

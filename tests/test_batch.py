@@ -277,7 +277,8 @@ def _count_done(db: Path) -> int:
 
 def _corpus(tmp_path: Path, n: int) -> Path:
     corpus = tmp_path / "in"
-    srcs = fixture_reports(("text", "html"))
+    # reports only: the notices (not-a-report.*) would be rows of status not_a_report
+    srcs = [p for p in fixture_reports(("text", "html")) if not p.name.startswith("not-a-report.")]
     for i in range(n):
         unique_copy(srcs[i % len(srcs)], corpus / f"{i:03d}-{srcs[i % len(srcs)].name}", f"copy {i}")
     return corpus

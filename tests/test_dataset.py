@@ -546,3 +546,17 @@ def test_review_locates_word_tables_and_paragraphs():
     assert _location("odt", [{"paragraph": 4}]) == "paragraph 5"
     assert _location("docx", [{"paragraph": 4}, {"paragraph": 9}, {"paragraph": 6}]) == "paragraphs 5–10"
     assert _location("text", [{"line": 3, "column": 1}]) == "line 3"
+
+
+def test_a_page_titled_as_a_report_whose_body_is_missing_stays_ok():
+    import extractor
+
+    stub = "2023年政府信息公开工作年度报告\n\n（正文加载中）\n".encode()
+    rec = extractor.parse(stub).to_dict()
+    assert (rec["metadata"]["template"], rec["sections"], rec["values"]) == ("unknown", [], [])
+    assert dataset.not_a_report_reason(rec) is None
+    # the same words in a long line of prose are no title: README.md of this repository
+    prose = ("Turns Chinese government information-disclosure annual reports (政府信息公开工作年度报告) "
+             "into research datasets.\n").encode()
+    assert dataset.not_a_report_reason(extractor.parse(prose).to_dict()) == (
+        "not a report: no section and no table of a 政府信息公开工作年度报告 was found (template unknown)")
