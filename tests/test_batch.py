@@ -74,6 +74,11 @@ def direct(path: Path) -> dict:
             "values": [tuple(v[1:]) for v in rows.values]}
 
 
+def annual_reports(kinds: tuple[str, ...] = ("text", "html", "pdf")) -> list[Path]:
+    """The fixture files of ``kinds`` but the notices (``not-a-report.*``, status not_a_report)."""
+    return [p for p in fixture_reports(kinds) if not p.name.startswith("not-a-report.")]
+
+
 @pytest.fixture(scope="module")
 def expected_fixtures() -> dict[str, dict]:
     return {p.name: direct(p) for p in fixture_reports()}
@@ -277,8 +282,7 @@ def _count_done(db: Path) -> int:
 
 def _corpus(tmp_path: Path, n: int) -> Path:
     corpus = tmp_path / "in"
-    # reports only: the notices (not-a-report.*) would be rows of status not_a_report
-    srcs = [p for p in fixture_reports(("text", "html")) if not p.name.startswith("not-a-report.")]
+    srcs = annual_reports(("text", "html"))
     for i in range(n):
         unique_copy(srcs[i % len(srcs)], corpus / f"{i:03d}-{srcs[i % len(srcs)].name}", f"copy {i}")
     return corpus
@@ -615,7 +619,7 @@ def test_worker_writer_hands_the_rows_back_when_the_lock_is_busy(tmp_path, monke
 def test_exports_during_the_run_while_workers_write(tmp_path, monkeypatch):
     corpus = tmp_path / "in"
     corpus.mkdir()
-    for i, p in enumerate(fixture_reports(("text",)) * 2):
+    for i, p in enumerate(annual_reports(("text",)) * 2):
         unique_copy(p, corpus / f"{i:02d}-{p.name}", str(i))
     exports = []
     orig = runner.export
