@@ -4,7 +4,7 @@ One static, self-contained HTML file (inline CSS and JS, a Content-Security-Poli
 forbids every external resource). For every report with an ``error`` or ``warning``
 issue it shows each flagged table as a grid of the values read, the offending cells (the
 issue's ``fields``) highlighted, the issue messages, the file, and where in the file the
-table is (page for PDF, lines for text, table number for HTML). Issues that name no field
+table is (page for PDF, lines for text, table number for HTML and Word). Issues that name no field
 (a missing section, a document-level problem) get a card without a grid. Cards sort by
 severity (default), file or confidence, and a filter box narrows them by any text.
 The page ends with the files that could not be read.
