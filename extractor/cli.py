@@ -3,7 +3,7 @@
 Exit codes (documented in README "Exit codes"):
 0 ok · 1 other library error · 2 usage error · 3 input not found · 4 empty input ·
 5 unsupported format · 6 damaged document · 7 encrypted document · 8 limit exceeded ·
-9 `run` finished but some files failed · 130 interrupted.
+9 `run --strict` finished but some files failed · 10 converter missing (LibreOffice) · 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from typing import get_args
 
 from . import __version__
 from .errors import ExtractorError, LimitExceeded
 from .limits import DEFAULT_LIMITS, Limits
+from .model import Format
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -108,7 +110,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-review", action="store_true", help="do not write review.html")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 9 when any file failed (default: 0 once the run is complete; "
-                             "failed files are rows of reports.csv)")
+                             "failed files are rows of reports.csv); files that are not reports "
+                             "(status not_a_report) do not count")
     parser.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="local worker processes (default) or a Dask distributed cluster")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -144,15 +147,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="extractor",
-        description="Turn 政府信息公开工作年度报告 (PDF, HTML, text) into research datasets.",
+        description="Turn 政府信息公开工作年度报告 (PDF, HTML, text, Word) into research datasets.",
     )
     p.add_argument("--version", action="version", version=f"extractor {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     pp = sub.add_parser("parse", help="parse one report and print its JSON record")
-    pp.add_argument("file", help="a PDF, HTML or text report (format sniffed from content)")
-    pp.add_argument("--format", choices=["pdf", "html", "text"], default=None,
-                    help="skip sniffing and read the file as this format")
+    pp.add_argument("file", help="a PDF, HTML, text or Word report (format sniffed from content)")
+    pp.add_argument("--format", choices=list(get_args(Format)), default=None,
+                    help="skip sniffing and read the file as this format (doc, odt, rtf: through LibreOffice)")
     pp.add_argument("--pretty", action="store_true", help="indent the JSON")
     d = DEFAULT_LIMITS
     pp.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -35,7 +36,8 @@ from typing import Any
 
 from .templates import FIELD_IDS
 
-SCHEMA_VERSION = "1"
+#: 2: the status ``skipped`` became ``not_a_report``; ``runs.n_not_a_report``
+SCHEMA_VERSION = "2"
 
 #: reports.csv columns (the first twelve are the contract of output.md)
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -50,7 +52,9 @@ ISSUE_COLUMNS: tuple[str, ...] = ("sha256", "code", "severity", "message", "fiel
 SECTION_COLUMNS: tuple[str, ...] = ("sha256", "number", "title", "text")
 WIDE_META_COLUMNS: tuple[str, ...] = ("sha256", "path", "issuer", "year", "published", "template", "confidence")
 WIDE_COLUMNS: tuple[str, ...] = WIDE_META_COLUMNS + tuple(FIELD_IDS)
-STATUSES = ("ok", "failed", "skipped")
+#: ``ok``: parsed (look at its issues); ``failed``: could not be parsed (see ``error``);
+#: ``not_a_report``: a file that is not an annual report at all (:func:`not_a_report_reason`)
+STATUSES = ("ok", "failed", "not_a_report")
 
 #: files written by :func:`export`, in the order they are written
 DATASET_FILES = ("reports.csv", "values.csv", "wide.csv", "issues.csv", "sections.jsonl", "codebook.csv")
@@ -83,7 +87,7 @@ def _ddl() -> list[str]:
         "CREATE TABLE IF NOT EXISTS sections (sha256 TEXT NOT NULL, number INTEGER, title TEXT, text TEXT)",
         "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, "
         "extractor_version TEXT, argv TEXT, n_files INTEGER, n_parsed INTEGER, n_cached INTEGER, "
-        "n_ok INTEGER, n_failed INTEGER, n_skipped INTEGER, interrupted INTEGER)",
+        "n_ok INTEGER, n_failed INTEGER, n_not_a_report INTEGER, interrupted INTEGER)",
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
     ]
 
@@ -174,9 +178,49 @@ def rows_from_record(record: dict[str, Any], *, version: str = "", seconds: floa
     return rows
 
 
+#: issue codes that say a document could not be read in full (a scan, tables as images, a page
+#: that only links to or redirects to the report, a limit that cut it short): such a document
+#: may well be a report, so it stays ``ok`` with that issue rather than ``not_a_report``
+UNREAD_CODES = frozenset({
+    "gap.no_text_layer", "gap.table_image", "gap.attachment_only", "gap.redirect", "input.no_text",
+    "input.no_body", "limit.max_pages", "limit.max_lines", "limit.max_elements", "limit.max_depth",
+})
+
+
+#: a title line near the start that names a 政府信息公开 report (``2023年政府信息公开工作年度报告``)
+_REPORT_TITLE = re.compile(r"信息公开.{0,6}报告")
+_TITLE_LINES, _TITLE_CHARS = 5, 60
+
+
+def _titled_as_report(preamble: str) -> bool:
+    """True when one of the first non-empty lines is a short title naming a 信息公开 report."""
+    lines = [t for t in (ln.strip(" \t#*=") for ln in preamble.splitlines()) if t][:_TITLE_LINES]
+    return any(len(t) <= _TITLE_CHARS and _REPORT_TITLE.search(t.replace(" ", "")) for t in lines)
+
+
+def not_a_report_reason(record: dict[str, Any]) -> str | None:
+    """Why the parsed document of ``record`` (``Report.to_dict()``) is not an annual report at
+    all, or None when it is one (or may be one).
+
+    Not a report: no template table (``template`` ``unknown``, issue ``gap.template``), no
+    numbered section, no value, no issue of :data:`UNREAD_CODES`, and no title naming a
+    信息公开 report among its first lines. A README, a script, a notice (通知) or any other
+    page that reads as text but shows nothing of a 政府信息公开工作年度报告 is one; a scanned
+    report, a page that links to the report's attachment, or a page titled as a report whose
+    body is missing is not (it is ``ok`` with its ``gap`` issues): when in doubt, ``ok``."""
+    meta = record.get("metadata") or {}
+    codes = {i.get("code") for i in record.get("issues") or ()}
+    if (meta.get("template") != "unknown" or record.get("sections") or record.get("values")
+            or "gap.template" not in codes or codes & UNREAD_CODES
+            or _titled_as_report(record.get("preamble") or "")):
+        return None
+    return ("not a report: no section and no table of a 政府信息公开工作年度报告 was found "
+            "(template unknown)")
+
+
 def failure_content(status: str, error_type: str, error: str, *, fmt: str | None = None,
                     version: str = "", seconds: float | None = None, size: int | None = None) -> dict[str, Any]:
-    """The per-content columns of a ``failed`` or ``skipped`` row."""
+    """The per-content columns of a ``failed`` or ``not_a_report`` row."""
     content: dict[str, Any] = dict.fromkeys(CONTENT_COLUMNS)
     content.update(status=status, error_type=error_type, error=error, format=fmt, bytes=size,
                    parse_seconds=None if seconds is None else round(seconds, 4),
@@ -224,9 +268,21 @@ class Store:
                 self.conn.execute(stmt)
             for stmt in CONTENT_INDEXES:
                 self.conn.execute(stmt)
-            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            self._migrate()
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (SCHEMA_VERSION,))
         self.indexed = True
+
+    def _migrate(self) -> None:
+        """Bring a dataset of an earlier schema up to this one (inside the set-up transaction)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] == SCHEMA_VERSION:
+            return
+        if row[0] == "1":  # the status ``skipped`` (images, archives, web assets) is now ``not_a_report``
+            self.conn.execute("UPDATE reports SET status = 'not_a_report' WHERE status = 'skipped'")
+            cols = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
+            if "n_not_a_report" not in cols:
+                self.conn.execute("ALTER TABLE runs ADD COLUMN n_not_a_report INTEGER")
 
     # -- transactions
     # Group commit: with ``group_commit`` on, the writes of several finished files share one
@@ -391,9 +447,9 @@ class Store:
         with self.transaction() as c:
             c.execute(
                 "UPDATE runs SET finished=?, n_files=?, n_parsed=?, n_cached=?, n_ok=?, n_failed=?, "
-                "n_skipped=?, interrupted=? WHERE id=?",
+                "n_not_a_report=?, interrupted=? WHERE id=?",
                 (now_iso(), counts.get("files", 0), counts.get("parsed", 0), counts.get("cached", 0),
-                 counts.get("ok", 0), counts.get("failed", 0), counts.get("skipped", 0), int(interrupted),
+                 counts.get("ok", 0), counts.get("failed", 0), counts.get("not_a_report", 0), int(interrupted),
                  run_id))
 
 

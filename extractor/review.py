@@ -4,7 +4,7 @@ One static, self-contained HTML file (inline CSS and JS, a Content-Security-Poli
 forbids every external resource). For every report with an ``error`` or ``warning``
 issue it shows each flagged table as a grid of the values read, the offending cells (the
 issue's ``fields``) highlighted, the issue messages, the file, and where in the file the
-table is (page for PDF, lines for text, table number for HTML). Issues that name no field
+table is (page for PDF, lines for text, table number for HTML and Word). Issues that name no field
 (a missing section, a document-level problem) get a card without a grid. Cards sort by
 severity (default), file or confidence, and a filter box narrows them by any text.
 The page ends with the files that could not be read.
@@ -25,6 +25,9 @@ from typing import Any
 from .templates import FIELD_BY_ID, FIELDS
 
 SEVERITY_RANK = {"error": 0, "warning": 1}
+#: formats read by the DOCX reader (.doc, .odt, .rtf through LibreOffice): their ``where`` is
+#: ``{table, row, column}`` of a Word table or ``{paragraph}``
+WORD_FORMATS = ("docx", "doc", "odt", "rtf")
 TABLE_TITLES = {"s2": "二、主动公开政府信息情况", "s3": "三、收到和处理政府信息公开申请情况",
                 "s4": "四、政府信息公开行政复议、行政诉讼情况"}
 
@@ -93,8 +96,12 @@ def _location(fmt: str | None, wheres: list[dict[str, Any]]) -> str:
     if lines:
         return f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}–{lines[-1]}"
     tables = sorted({w["table"] for w in wheres if isinstance(w.get("table"), int)})
+    kind = "Word" if fmt in WORD_FORMATS else "HTML"
     if tables:
-        return ("HTML table " if len(tables) == 1 else "HTML tables ") + ", ".join(str(t + 1) for t in tables)
+        return f"{kind} table{'s' if len(tables) > 1 else ''} " + ", ".join(str(t + 1) for t in tables)
+    paras = sorted({w["paragraph"] for w in wheres if isinstance(w.get("paragraph"), int)})
+    if paras:
+        return f"paragraph {paras[0] + 1}" if len(paras) == 1 else f"paragraphs {paras[0] + 1}–{paras[-1] + 1}"
     return ""
 
 
@@ -333,7 +340,7 @@ def render_review(conn: sqlite3.Connection, *, max_cards: int = 2000, max_failed
         f"<tbody>{failed_rows}</tbody></table></section>" if failed else "")
     summary = (
         f"{sum(counts.values())} files: {counts.get('ok', 0)} ok ({n_err} with errors), "
-        f"{counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped · "
+        f"{counts.get('failed', 0)} failed, {counts.get('not_a_report', 0)} not reports · "
         f"{len(cards)} flagged tables, <span id=\"shown\">{len(shown)}</span> shown"
     )
     return (

@@ -28,7 +28,7 @@ import extractor
 from extractor import batch
 from extractor.batch import runner
 from extractor.cli import add_run_arguments
-from extractor.dataset import REPORT_COLUMNS, rows_from_record
+from extractor.dataset import REPORT_COLUMNS, not_a_report_reason, rows_from_record
 from extractor.errors import ExtractorError
 
 from conftest import FIXTURES, ROOT
@@ -65,11 +65,18 @@ def direct(path: Path) -> dict:
         rec = extractor.parse(path).to_dict()
     except ExtractorError as e:
         return {"status": "failed", "error_type": type(e).__name__}
+    if not_a_report_reason(rec) is not None:
+        return {"status": "not_a_report", "error_type": "gap.template"}
     rows = rows_from_record(rec)
     return {"status": "ok", "error_type": "", "template": rec["metadata"]["template"],
             "issuer": rec["metadata"]["issuer"] or "", "n_values": len(rec["values"]),
             "n_issues": len(rec["issues"]), "confidence": rec["confidence"],
             "values": [tuple(v[1:]) for v in rows.values]}
+
+
+def annual_reports(kinds: tuple[str, ...] = ("text", "html", "pdf")) -> list[Path]:
+    """The fixture files of ``kinds`` but the notices (``not-a-report.*``, status not_a_report)."""
+    return [p for p in fixture_reports(kinds) if not p.name.startswith("not-a-report.")]
 
 
 @pytest.fixture(scope="module")
@@ -120,11 +127,11 @@ def make_mixed_corpus(root: Path) -> dict[str, tuple[str, str]]:
         "broken/empty.pdf": ("failed", "EmptyInput"),
         "broken/blank.txt": ("failed", "EmptyInput"),
         "broken/noise.pdf": ("failed", "UnsupportedFormat"),
-        "broken/picture.png": ("skipped", "UnsupportedFormat"),
-        "broken/photo.jpg": ("skipped", "UnsupportedFormat"),
-        "broken/archive.zip": ("skipped", "UnsupportedFormat"),
-        "broken/site.css": ("skipped", "UnsupportedFormat"),
-        "broken/app.js": ("skipped", "UnsupportedFormat"),
+        "broken/picture.png": ("not_a_report", "UnsupportedFormat"),
+        "broken/photo.jpg": ("not_a_report", "UnsupportedFormat"),
+        "broken/archive.zip": ("not_a_report", "UnsupportedFormat"),
+        "broken/site.css": ("not_a_report", "UnsupportedFormat"),
+        "broken/app.js": ("not_a_report", "UnsupportedFormat"),
         "broken/crash-here.txt": ("failed", "crashed"),
         "broken/segfault-here.txt": ("failed", "crashed"),
         "broken/hang-here.txt": ("failed", "timeout"),
@@ -174,13 +181,16 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
         assert got == [(v[0], v[2], v[3], v[6]) for v in exp["values"]], f.name
 
     n_failed = sum(1 for r in rows if r["status"] == "failed")
-    n_skipped = sum(1 for r in rows if r["status"] == "skipped")
-    n_ok = len(rows) - n_failed - n_skipped
-    assert n_skipped == 5
+    n_not = sum(1 for r in rows if r["status"] == "not_a_report")
+    n_ok = len(rows) - n_failed - n_not
+    # the notices of fixtures/{text,html} (template unknown, no section) and the five files above
+    assert sum(1 for e in expected_fixtures.values() if e["status"] == "not_a_report") == 5
+    assert n_not == 5 + 5
     assert n_failed == 7 + sum(1 for e in expected_fixtures.values() if e["status"] == "failed")
     summary = p.stderr.strip().splitlines()
     assert summary[0].startswith(f"{len(rows)} files: {n_ok} ok (")
-    assert f"{n_failed} failed, {n_skipped} skipped; {len(rows) - 1} parsed now" in summary[0]
+    assert f"{n_failed} failed, {n_not} not reports; {len(rows) - 1} parsed now" in summary[0]
+    assert summary[-2] == f"--strict: exit 9: {n_failed} failed; {n_not} not reports (they do not fail a run)"
     assert "\r" not in p.stderr  # no progress bar when stderr is not a terminal
     # the duplicate was parsed once: one wide row per distinct ok report
     wide = read_csv(out / "wide.csv")
@@ -272,7 +282,7 @@ def _count_done(db: Path) -> int:
 
 def _corpus(tmp_path: Path, n: int) -> Path:
     corpus = tmp_path / "in"
-    srcs = fixture_reports(("text", "html"))
+    srcs = annual_reports(("text", "html"))
     for i in range(n):
         unique_copy(srcs[i % len(srcs)], corpus / f"{i:03d}-{srcs[i % len(srcs)].name}", f"copy {i}")
     return corpus
@@ -362,7 +372,7 @@ def test_ctrl_c_stops_cleanly_and_exports_what_is_done(tmp_path):
     conn.close()
     assert {r["status"] for r in rows} == {"ok"}  # files in flight are dropped, not failed
     with_errors = sum(int(r["n_errors"]) > 0 for r in rows)
-    assert f"{n + len(STUCK)} files: {n} ok ({with_errors} with errors), 0 failed, 0 skipped" in err
+    assert f"{n + len(STUCK)} files: {n} ok ({with_errors} with errors), 0 failed, 0 not reports" in err
     assert f"interrupted: {len(STUCK)} files not reached;" in err
     total = n + len(STUCK)
     s = batch.run([str(corpus)], out, workers=2, progress=False)
@@ -407,7 +417,7 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     text = term.getvalue()
     assert "\r" in text and "files/s" in text and "ETA" in text
     last = text.rstrip("\n").rsplit("\r", 1)[1]
-    assert last.startswith("100% |") and " 3/3  ok 3  failed 0  skipped 0  " in last
+    assert last.startswith("100% |") and " 3/3  ok 3  failed 0  not reports 0  " in last
     # the bar's last rate is the summary's: the same measure (files parsed per second of parsing)
     assert f"  {s.rate:.1f} files/s  ETA --:--" in last
     assert f"3 parsed now ({s.rate:.1f} files/s)" in s.text()
@@ -507,7 +517,7 @@ def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes):
     rows = {Path(r["path"]).name: r for r in read_csv(tmp_path / "dask" / "reports.csv")}
     assert (rows["crash-here.txt"]["status"], rows["crash-here.txt"]["error_type"]) == ("failed", "crashed")
     assert (rows["hang-here.txt"]["status"], rows["hang-here.txt"]["error_type"]) == ("failed", "timeout")
-    assert (rows["site.css"]["status"]) == "skipped"
+    assert (rows["site.css"]["status"]) == "not_a_report"
     for name in ("values.csv", "issues.csv", "sections.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
 
@@ -609,7 +619,7 @@ def test_worker_writer_hands_the_rows_back_when_the_lock_is_busy(tmp_path, monke
 def test_exports_during_the_run_while_workers_write(tmp_path, monkeypatch):
     corpus = tmp_path / "in"
     corpus.mkdir()
-    for i, p in enumerate(fixture_reports(("text",)) * 2):
+    for i, p in enumerate(annual_reports(("text",)) * 2):
         unique_copy(p, corpus / f"{i:02d}-{p.name}", str(i))
     exports = []
     orig = runner.export
@@ -714,3 +724,121 @@ def test_worker_dying_after_writing_a_file_leaves_it_done(tmp_path, monkeypatch)
     sha = rows["exit-after-write.txt"]["sha256"]
     n = int(rows["exit-after-write.txt"]["n_values"])
     assert n > 100 and sum(v["sha256"] == sha for v in read_csv(tmp_path / "out" / "values.csv")) == n
+
+
+# --------------------------------------------------------------------------- Word files, not reports
+
+NOT_A_REPORT = "not a report: no section and no table of a 政府信息公开工作年度报告 was found (template unknown)"
+
+
+def _word_corpus(root: Path) -> None:
+    """A scraped folder: two Word reports, a text report, and four files that are not reports."""
+    import zipfile
+
+    root.mkdir(parents=True)
+    shutil.copy(FIXTURES / "docx" / "city-2022-bad-totals.numbered.docx", root / "report.docx")
+    shutil.copy(FIXTURES / "docx" / "county-2021.numbered.doc", root / "report.doc")
+    shutil.copy(FIXTURES / "text" / "county-2021.tsv.txt", root / "report.txt")
+    shutil.copy(ROOT / "README.md", root / "README.md")
+    (root / "fetch.py").write_text("import urllib.request\n\n\ndef fetch(url):\n"
+                                   "    return urllib.request.urlopen(url).read()\n", encoding="utf-8")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
+    with zipfile.ZipFile(root / "table.xlsx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+
+
+WORD_STATUSES = {  # file -> (format, status, error_type, error)
+    "report.docx": ("docx", "ok", "", ""),
+    "report.doc": ("doc", "ok", "", ""),
+    "report.txt": ("text", "ok", "", ""),
+    "README.md": ("text", "not_a_report", "gap.template", NOT_A_REPORT),
+    "fetch.py": ("text", "not_a_report", "gap.template", NOT_A_REPORT),
+    "logo.png": ("", "not_a_report", "UnsupportedFormat", "not a report: the file is a PNG image"),
+    "table.xlsx": ("", "not_a_report", "UnsupportedFormat",
+                   "not a report: the file is an Excel workbook (.xlsx), not a Word document"),
+}
+
+
+def _values_by_field(rows: list[dict[str, str]], sha: str) -> dict[str, dict]:
+    def num(s: str) -> int | float | None:
+        return None if s == "" else int(s) if s.lstrip("-").isdigit() else float(s)
+
+    return {v["field"]: {"kind": v["kind"], "value": num(v["value"]), "raw": v["raw"], "unit": v["unit"] or None}
+            for v in rows if v["sha256"] == sha}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+def test_word_files_are_parsed_and_files_that_are_not_reports_are_counted_apart(tmp_path):
+    from conftest import load_expected
+
+    corpus = tmp_path / "in"
+    _word_corpus(corpus)
+    out = tmp_path / "out"
+    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "60", "--strict")
+    assert p.returncode == 0, p.stderr  # none failed: files that are not reports do not fail --strict
+
+    rows = {Path(r["path"]).name: r for r in read_csv(out / "reports.csv")}
+    assert {n: (r["format"], r["status"], r["error_type"], r["error"]) for n, r in rows.items()} == WORD_STATUSES
+    for name in ("README.md", "fetch.py", "logo.png", "table.xlsx"):  # no content rows, no metadata
+        assert (rows[name]["template"], rows[name]["n_values"], rows[name]["n_issues"]) == ("", "", ""), name
+
+    wide = read_csv(out / "wide.csv")
+    assert sorted(Path(w["path"]).name for w in wide) == ["report.doc", "report.docx", "report.txt"]
+    not_ok = {rows[n]["sha256"] for n in ("README.md", "fetch.py", "logo.png", "table.xlsx")}
+    for name in ("values.csv", "issues.csv"):
+        assert not_ok.isdisjoint(r["sha256"] for r in read_csv(out / name)), name
+
+    values = read_csv(out / "values.csv")
+    assert _values_by_field(values, rows["report.docx"]["sha256"]) == load_expected("city-2022-bad-totals")["values"]
+    assert _values_by_field(values, rows["report.doc"]["sha256"]) == load_expected("county-2021")["values"]
+    assert [(v["field"], v["where"]) for v in values if v["sha256"] == rows["report.docx"]["sha256"]][0] == \
+        ("s2.regulations.issued", '{"column":1,"row":2,"table":0}')
+
+    lines = p.stderr.splitlines()
+    assert lines[0].startswith("7 files: 3 ok (1 with errors), 0 failed, 4 not reports; 7 parsed now (")
+    assert lines[0].endswith(" files/s), 0 already done")
+    assert lines[1:] == [
+        "templates: 2021 3",
+        "--strict: exit 0: none failed; 4 not reports (they do not fail a run)",
+        f"dataset: {out}",
+    ]
+    page = (out / "review.html").read_text(encoding="utf-8")
+    assert ">7 files: 3 ok (1 with errors), 0 failed, 4 not reports · " in page
+    # the one card: the s3 table of the bad-totals docx, its second table
+    assert page.count('<section class="flag') == 1
+    assert " · docx · Word table 2 · sha256 " in page
+    assert "HTML table" not in page
+    conn = sqlite3.connect(out / "dataset.sqlite")
+    assert conn.execute("SELECT n_files, n_ok, n_failed, n_not_a_report FROM runs").fetchall() == [(7, 3, 0, 4)]
+    conn.close()
+
+
+def test_word_files_without_libreoffice_fail_and_the_summary_says_what_to_install(tmp_path):
+    corpus = tmp_path / "in"
+    _word_corpus(corpus)
+    (corpus / "report.odt").write_bytes((FIXTURES / "docx" / "city-2022-bad-totals.plain.odt").read_bytes())
+    no_soffice = tmp_path / "bin"  # PATH without soffice (the workers run sys.executable by its full path)
+    no_soffice.mkdir()
+    out = tmp_path / "out"
+    p = cli(str(corpus), "-o", str(out), "--workers", "2", "--strict", env={"PATH": str(no_soffice)})
+    assert p.returncode == 9, p.stderr
+    rows = {Path(r["path"]).name: r for r in read_csv(out / "reports.csv")}
+    assert (rows["report.doc"]["status"], rows["report.doc"]["error_type"], rows["report.doc"]["format"]) == \
+        ("failed", "ConverterMissing", "")
+    assert rows["report.doc"]["error"] == (
+        "reading a Word 97-2003 (.doc) or WPS (.wps) document needs LibreOffice, which is not installed: "
+        "install LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui)")
+    assert (rows["report.odt"]["status"], rows["report.odt"]["error_type"]) == ("failed", "ConverterMissing")
+    assert (rows["report.docx"]["status"], rows["README.md"]["status"]) == \
+        ("ok", "not_a_report")
+    lines = p.stderr.splitlines()
+    assert lines[0].startswith("8 files: 2 ok (1 with errors), 2 failed, 4 not reports; 8 parsed now (")
+    assert lines[1:] == [
+        "templates: 2021 2",
+        "2 failed for want of LibreOffice (.doc, .wps, .odt, .rtf): install LibreOffice Writer "
+        "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui), then run again with --retry-failed",
+        "--strict: exit 9: 2 failed; 4 not reports (they do not fail a run)",
+        f"dataset: {out}",
+    ]

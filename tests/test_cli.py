@@ -97,3 +97,24 @@ def test_codebook_into_a_missing_folder_is_a_usage_error(tmp_path):
     p = run("codebook", "-o", str(tmp_path / "codebook.csv"))
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "codebook.csv").read_text(encoding="utf-8").startswith("field,table,label_path,")
+
+
+@pytest.mark.parametrize("fmt", ["docx", "doc", "odt", "rtf"])
+def test_parse_format_offers_the_word_formats(fmt):
+    from extractor.cli import build_parser
+
+    assert build_parser().parse_args(["parse", "--format", fmt, "x"]).format == fmt
+
+
+def test_parse_format_docx_forces_the_docx_reader(tmp_path):
+    from conftest import FIXTURES, load_expected
+
+    p = run("parse", "--format", "docx", str(FIXTURES / "docx" / "county-2021.numbered.docx"))
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)
+    assert r["source"]["format"] == "docx"
+    got = {v["field"]: {"kind": v["kind"], "value": v["value"], "raw": v["raw"], "unit": v["unit"]} for v in r["values"]}
+    assert got == load_expected("county-2021")["values"]
+    # a text file forced through the DOCX reader: it is not a ZIP, a named error (exit 6)
+    p = run("parse", "--format", "docx", str(FIXTURES / "text" / "county-2021.tsv.txt"))
+    assert (p.returncode, p.stdout) == (6, ""), p.stderr

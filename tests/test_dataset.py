@@ -53,7 +53,7 @@ def out(tmp_path_factory) -> Path:
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     s = batch.run([str(corpus)], root / "out", workers=2, progress=False)
-    assert s.counts["failed"] >= 1 and s.counts["skipped"] == 1
+    assert s.counts["failed"] >= 1 and s.counts["not_a_report"] == 1 + 5
     return root / "out"
 
 
@@ -103,7 +103,7 @@ def test_reports_one_row_per_input_file(out):
     r = pd.read_csv(out / "reports.csv")
     n_inputs = sum(1 for p in (out.parent / "in").rglob("*") if p.is_file())
     assert len(r) == r["path"].nunique() == n_inputs
-    assert set(r["status"]) == {"ok", "failed", "skipped"}
+    assert set(r["status"]) == {"ok", "failed", "not_a_report"}
     ok = r[r["status"] == "ok"]
     assert ok["error"].isna().all() and ok["template"].notna().all()
     bad = r[r["status"] != "ok"]
@@ -477,3 +477,86 @@ def test_cross_year_issues_at_export_equal_the_checks_over_all_reports(tmp_path)
     # the fixture carries over 4 and forward 3, so every 2022 report breaks the chain; the
     # unchanged third (b % 3 == 0) are copies of their 2021 report
     assert codes["check.carry_over_chain"] == 320 and codes["check.copied_report"] == 107
+
+
+@pytest.mark.parametrize(("name", "not_report"), [
+    # nothing of an annual report: a notice, a README that quotes template labels, a script
+    ("text/not-a-report.tsv.txt", True),
+    ("html/not-a-report.portal.html", True),
+    ("docx/not-a-report.plain.docx", True),
+    ("README.md", True),
+    ("make_text.py", True),
+    # may be a report the reader could not read: ok, with its gap issue
+    ("html/attachment-only.html", False),
+    ("html/images-only.html", False),
+    ("pdf/county-2021-scanned.image-only.pdf", False),
+    # reports (pre-2019: sections, no values; a bad one: errors)
+    ("text/county-2017-pre2019.tsv.txt", False),
+    ("text/city-2022-bad-totals.pipes.txt", False),
+])
+def test_not_a_report_reason_decides_from_template_sections_values_and_gap_issues(name, not_report):
+    import extractor
+
+    why = dataset.not_a_report_reason(extractor.parse(FIXTURES / name).to_dict())
+    if not not_report:
+        assert why is None
+    else:
+        assert why == ("not a report: no section and no table of a 政府信息公开工作年度报告 was found "
+                       "(template unknown)")
+
+
+def test_a_dataset_of_schema_1_has_its_skipped_rows_become_not_a_report(tmp_path):
+    db = tmp_path / "dataset.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE reports (path TEXT PRIMARY KEY, sha256 TEXT, status TEXT NOT NULL)")
+    conn.executemany("INSERT INTO reports VALUES (?, ?, ?)",
+                     [("a.png", "aa", "skipped"), ("b.txt", "bb", "ok"), ("c.pdf", "cc", "failed")])
+    conn.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, extractor_version TEXT, "
+                 "argv TEXT, n_files INTEGER, n_parsed INTEGER, n_cached INTEGER, n_ok INTEGER, "
+                 "n_failed INTEGER, n_skipped INTEGER, interrupted INTEGER)")
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.commit()
+    conn.close()
+    store = Store(db)
+    try:
+        assert store.conn.execute("SELECT path, status FROM reports ORDER BY path").fetchall() == [
+            ("a.png", "not_a_report"), ("b.txt", "ok"), ("c.pdf", "failed")]
+        assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        run_id = store.begin_run(["run"], "0")
+        store.end_run(run_id, Counter(files=3, ok=1, failed=1, not_a_report=1), False)
+        assert store.conn.execute("SELECT n_ok, n_failed, n_not_a_report FROM runs").fetchall() == [(1, 1, 1)]
+    finally:
+        store.close()
+    Store(db).close()  # opening a dataset of schema 2 changes nothing
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT status FROM reports ORDER BY path").fetchall() == \
+        [("not_a_report",), ("ok",), ("failed",)]
+    conn.close()
+
+
+def test_review_locates_word_tables_and_paragraphs():
+    from extractor.review import _location
+
+    assert _location("docx", [{"table": 1, "row": 2, "column": 3}, {"table": 1, "row": 4, "column": 1}]) == \
+        "Word table 2"
+    assert _location("doc", [{"table": 0, "row": 1, "column": 1}, {"table": 2, "row": 1, "column": 1}]) == \
+        "Word tables 1, 3"
+    assert _location("html", [{"table": 0, "row": 1, "column": 1}]) == "HTML table 1"
+    assert _location("odt", [{"paragraph": 4}]) == "paragraph 5"
+    assert _location("docx", [{"paragraph": 4}, {"paragraph": 9}, {"paragraph": 6}]) == "paragraphs 5–10"
+    assert _location("text", [{"line": 3, "column": 1}]) == "line 3"
+
+
+def test_a_page_titled_as_a_report_whose_body_is_missing_stays_ok():
+    import extractor
+
+    stub = "2023年政府信息公开工作年度报告\n\n（正文加载中）\n".encode()
+    rec = extractor.parse(stub).to_dict()
+    assert (rec["metadata"]["template"], rec["sections"], rec["values"]) == ("unknown", [], [])
+    assert dataset.not_a_report_reason(rec) is None
+    # the same words in a long line of prose are no title: README.md of this repository
+    prose = ("Turns Chinese government information-disclosure annual reports (政府信息公开工作年度报告) "
+             "into research datasets.\n").encode()
+    assert dataset.not_a_report_reason(extractor.parse(prose).to_dict()) == (
+        "not a report: no section and no table of a 政府信息公开工作年度报告 was found (template unknown)")

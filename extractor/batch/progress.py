@@ -5,7 +5,7 @@ this machine, warm cache) takes 28-29 ms; this module imports in 0.5 ms and need
 dependency (tqdm is not one of ours). What the bar shows is also not tqdm's default: a run
 counts files taken from an earlier run (``cached``) as done at once, and tqdm's rate
 (updates per second) would count them too; this bar's rate is files *parsed* per second,
-the same measure as the run's summary (:meth:`Progress.rate`), with ok / failed / skipped
+the same measure as the run's summary (:meth:`Progress.rate`), with ok / failed / not-a-report
 counts in the line. tqdm could do this (``set_postfix``, a hand-made rate), so the reason
 to keep ~60 lines of our own is the dependency and import cost, not impossibility.
 """
@@ -56,14 +56,14 @@ class Progress:
         if not force and now - self.last < 0.1:
             return
         self.last = now
-        done = counts["ok"] + counts["failed"] + counts["skipped"]
+        done = counts["ok"] + counts["failed"] + counts["not_a_report"]
         rate = self.rate(counts["parsed"])
         remaining = self.total - done
         eta = _fmt_duration(remaining / rate) if rate > 0 and remaining > 0 else "--:--"
         frac = done / self.total if self.total else 1.0
         width = shutil.get_terminal_size((100, 20)).columns
         tail = (f" {done}/{self.total}  ok {counts['ok']}  failed {counts['failed']}  "
-                f"skipped {counts['skipped']}  {rate:.1f} files/s  ETA {eta}")
+                f"not reports {counts['not_a_report']}  {rate:.1f} files/s  ETA {eta}")
         barw = max(10, min(40, width - len(tail) - 8))
         filled = int(barw * frac)
         line = f"{frac * 100:3.0f}% |{'█' * filled}{'░' * (barw - filled)}|{tail}"

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from .. import __version__
 from ..dataset import (
     CONTENT_COLUMNS,
+    STATUSES,
     ContentRows,
     Store,
     failure_content,
@@ -34,10 +35,11 @@ from .worker import EngineConfig, Task
 
 @dataclass
 class RunSummary:
-    """What a run did. ``counts``: files, ok, failed, skipped (over every input file of the
-    run, including files done by an earlier run), not_reached (input files an interrupted run
-    never got to), parsed (parsed now), cached (done before), with_errors (ok files with at
-    least one error issue); ``templates``: ok files per template. ``seconds``: the whole run;
+    """What a run did. ``counts``: files, ok, failed, not_a_report (over every input file of
+    the run, including files done by an earlier run), not_reached (input files an interrupted
+    run never got to), parsed (parsed now), cached (done before), with_errors (ok files with
+    at least one error issue), converter_missing (failed files that need LibreOffice);
+    ``templates``: ok files per template. ``seconds``: the whole run;
     ``rate``: files parsed now per second of parsing (from the first file handed out to the
     last result, the export not counted), the measure the progress bar shows."""
 
@@ -55,7 +57,8 @@ class RunSummary:
     @property
     def exit_code(self) -> int:
         """The exit code of ``extractor run`` for this run: 130 interrupted; 9 with ``strict``
-        when some file failed; else 0 (failed files are rows of the dataset)."""
+        when some file failed (files that are not reports do not count); else 0 (failed files
+        are rows of the dataset)."""
         if self.interrupted:
             return EXIT_INTERRUPTED
         return EXIT_SOME_FAILED if self.strict and self.counts["failed"] else EXIT_OK
@@ -65,12 +68,20 @@ class RunSummary:
         rate = self.rate
         lines = [
             f"{c['files']} files: {c['ok']} ok ({c['with_errors']} with errors), {c['failed']} failed, "
-            f"{c['skipped']} skipped; {c['parsed']} parsed now ({rate:.1f} files/s), "
+            f"{c['not_a_report']} not reports; {c['parsed']} parsed now ({rate:.1f} files/s), "
             f"{c['cached']} already done",
         ]
         if self.templates:
             lines.append("templates: " + ", ".join(f"{k} {v}" for k, v in sorted(
                 self.templates.items(), key=lambda kv: (-kv[1], kv[0]))))
+        if c["converter_missing"]:
+            from ..readers.office import INSTALL_HINT
+
+            lines.append(f"{c['converter_missing']} failed for want of LibreOffice (.doc, .wps, .odt, .rtf): "
+                         f"{INSTALL_HINT}, then run again with --retry-failed")
+        if self.strict and not self.interrupted:
+            verdict = f"exit 9: {c['failed']} failed" if c["failed"] else "exit 0: none failed"
+            lines.append(f"--strict: {verdict}; {c['not_a_report']} not reports (they do not fail a run)")
         if self.interrupted:
             lines.append(f"interrupted: {c['not_reached']} files not reached; the dataset holds every file "
                          "finished so far; run again to resume")
@@ -100,7 +111,7 @@ class _Run:
         return self.force or (self.retry_failed and status == "failed")
 
     def _count(self, status: str | None, n: int = 1) -> None:
-        if status in ("ok", "failed", "skipped"):
+        if status in STATUSES:
             self.counts[status] += n
 
     def next_task(self) -> Task | None:
@@ -354,13 +365,16 @@ def _final_counts(store: Store, paths: list[str]) -> tuple[Counter[str], Counter
     for i in range(0, len(paths), 500):
         chunk = paths[i:i + 500]
         cur = store.conn.execute(
-            f"SELECT status, template, n_errors FROM reports WHERE path IN ({', '.join('?' * len(chunk))})", chunk)
-        for status, template, n_errors in cur:
+            "SELECT status, template, n_errors, error_type FROM reports "
+            f"WHERE path IN ({', '.join('?' * len(chunk))})", chunk)
+        for status, template, n_errors, error_type in cur:
             counts[status] += 1
             if status == "ok":
                 templates[template or "unknown"] += 1
                 if n_errors:
                     counts["with_errors"] += 1
+            elif error_type == "ConverterMissing":
+                counts["converter_missing"] += 1
     # an input not in the store at all (interrupted before it was reached) counts as not done
-    counts["not_reached"] = len(paths) - counts["ok"] - counts["failed"] - counts["skipped"]
+    counts["not_reached"] = len(paths) - sum(counts[s] for s in STATUSES)
     return counts, templates

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from ..dataset import (
     failure_content,
+    not_a_report_reason,
     rows_from_record,
 )
 from ..errors import ExtractorError
@@ -20,28 +23,46 @@ from .inputs import display_path
 NON_REPORT_TEXT_EXTS = frozenset({
     ".css", ".js", ".mjs", ".map", ".json", ".xml", ".svg", ".rss", ".atom", ".webmanifest",
 })
-#: binary files that are never reports (skipped even when the magic number is unknown)
+#: binary files that are never reports (``not_a_report`` even when the bytes are not recognised);
+#: Word files (.docx, .doc, .wps, .odt, .rtf) are not among them: they are parsed
 NON_REPORT_BINARY_EXTS = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".ico", ".woff", ".woff2",
     ".ttf", ".otf", ".eot", ".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".exe", ".dll",
     ".mp3", ".mp4", ".avi", ".mov", ".wav", ".swf", ".flv",
 })
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def _identified(data: bytes) -> bool:
+    """True when the sniffer that refused ``data`` knew what it is (an image by its magic
+    number, a ZIP package or an OLE file it opened: .xlsx, .pptx, .xls, an archive), False
+    for bytes it could not make out (noise, a ZIP that does not open)."""
+    from ..readers import sniff
+
+    if any(data.startswith(m) for m in sniff._BINARY_MAGIC):
+        return True
+    if data.startswith(_OLE_MAGIC):
+        return True  # sniff_ole raises DamagedDocument, not UnsupportedFormat, for one it cannot read
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)):
+                return True
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+            return False
+    return False
 
 
 def _classify_unsupported(path: str, data: bytes, message: str) -> tuple[str, str]:
-    """(status, reason) of a file the sniffer rejected: ``skipped`` when it is a known
-    non-report type (image, archive, font...), ``failed`` when it may be a broken report."""
-    from ..readers import sniff
-
-    magic = getattr(sniff, "_BINARY_MAGIC", {})
-    if any(data.startswith(m) for m in magic):
-        return "skipped", message
+    """(status, reason) of a file the sniffer refused: ``not_a_report`` when it is something
+    known that is never a report (an image, a workbook, a presentation, an archive; or bytes
+    not made out under a non-report extension: font, media...), ``failed`` when it may be a
+    broken report (noise named ``report.pdf``)."""
+    if _identified(data):
+        return "not_a_report", message
     ext = os.path.splitext(path)[1].lower()
     if ext in NON_REPORT_BINARY_EXTS or ext in NON_REPORT_TEXT_EXTS:
-        return "skipped", f"not a report: a {ext} file ({message})"
+        return "not_a_report", f"not a report: a {ext} file ({message})"
     return "failed", message
 
 
@@ -93,11 +114,14 @@ def process_file(path: str, data: bytes | None = None, expected_sha256: str | No
         except EmptyInput as e:
             return fail(type(e).__name__, "the file is empty", sha=sha)
         ext = os.path.splitext(path)[1].lower()
-        if fmt != "pdf" and ext in NON_REPORT_TEXT_EXTS:
+        if fmt in ("text", "html") and ext in NON_REPORT_TEXT_EXTS:
             return fail("UnsupportedFormat", f"not a report: a {ext} file (web page asset)",
-                        status="skipped", fmt=fmt, sha=sha)
+                        status="not_a_report", fmt=fmt, sha=sha)
         report = extractor.parse(data, format=fmt, limits=limits)
         record = report.to_dict()
+        why = not_a_report_reason(record)
+        if why is not None:
+            return fail("gap.template", why, status="not_a_report", fmt=fmt, sha=sha)
         record["source"]["path"] = path
         record["source"]["sha256"] = sha
         rows = rows_from_record(record, version=version, seconds=time.perf_counter() - t0, size=len(data))

@@ -85,7 +85,9 @@ def _child_main() -> int:
     try:  # warm up: import the whole pipeline once, before the first deadline starts
         import extractor
         import extractor.pipeline  # noqa: F401
+        import extractor.readers.docx  # noqa: F401
         import extractor.readers.html  # noqa: F401
+        import extractor.readers.office  # noqa: F401
         import extractor.readers.pdf  # noqa: F401
         import extractor.readers.text  # noqa: F401
     except Exception:
