@@ -31,6 +31,7 @@ the archive claims); XML is parsed without entity expansion, DTD loading, networ
 
 from __future__ import annotations
 
+import gc
 import io
 import posixpath
 import re
@@ -84,7 +85,7 @@ _ODF_TYPES = {
 }
 _MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
 
-_NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -270,6 +271,8 @@ class _Walker:
         self.cells = 0
         self.lines = 0
         self.chars = 0
+        self.max_chars = limits.max_text_chars
+        self.max_lines = limits.max_lines
 
     # ---- text
 
@@ -278,16 +281,21 @@ class _Walker:
         detached by :func:`_prepare`, line breaks and tabs given their text)."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
         if self.numbered:
-            ppr = _first(p, _PPR)
-            if ppr is not None and (_child(ppr, _NUMPR) is not None or _child(ppr, _PSTYLE) is not None):
-                raw = self._label(ppr) + raw
+            raw = self._numbered(p, raw)
         self.chars += len(raw)
-        if self.chars > self.limits.max_text_chars:
+        if self.chars > self.max_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
                                                   f"{self.limits.max_text_chars} characters")
-        if not _NEEDS_NORM.search(raw):
+        if _NEEDS_NORM(raw) is None:
             return [raw] if raw else []
         return [x for x in (_norm(s) for s in raw.split("\n")) if x]
+
+    def _numbered(self, p: Any, raw: str) -> str:
+        """``raw`` with the paragraph's list number before it, if it has one."""
+        ppr = _first(p, _PPR)
+        if ppr is not None and (_child(ppr, _NUMPR) is not None or _child(ppr, _PSTYLE) is not None):
+            return self._label(ppr) + raw
+        return raw
 
     def _label(self, ppr: Any) -> str:
         num_id = ilvl = style = None
@@ -306,16 +314,23 @@ class _Walker:
 
     def paragraph_block(self, p: Any) -> None:
         index = self.paragraph
-        self.paragraph += 1
-        for line in self._para_lines(p):
-            self.lines += 1
-            if self.lines > self.limits.max_lines:
+        self.paragraph = index + 1
+        lines = self._para_lines(p)
+        if lines:
+            self.lines += len(lines)
+            if self.lines > self.max_lines:
+                keep = len(lines) - (self.lines - self.max_lines)
+                self.blocks.extend([Text(line, {"paragraph": index}) for line in lines[:keep]])
                 raise _Full
-            self.blocks.append(Text(line, {"paragraph": index}))
-        for box in self.boxes.get(p, ()):
-            self.body(box)
-        if self.paragraph & 2047 == 0:
-            check_time(f"at paragraph {self.paragraph}")
+            if len(lines) == 1:
+                self.blocks.append(Text(lines[0], {"paragraph": index}))
+            else:
+                self.blocks.extend([Text(line, {"paragraph": index}) for line in lines])
+        if self.boxes:
+            for box in self.boxes.get(p, ()):
+                self.body(box)
+        if not index + 1 & 2047:
+            check_time(f"at paragraph {index + 1}")
 
     # ---- block containers
 
@@ -560,6 +575,19 @@ def _numbering(pkg: _Package, related: dict[str, str]) -> Numbering:
 
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The body of a .docx as lines and grids (see the module docstring)."""
+    # the cyclic garbage collector is paused while the blocks are built: they hold no
+    # cycles, and its passes over a large tree's proxies cost more than the reading itself
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(data, limits)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read(data: bytes, limits: Limits) -> Document:
     pkg = _Package(data, limits.max_inflated_bytes)
     main = _main_part(pkg)
     if main is None:
