@@ -88,6 +88,7 @@ _MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts rea
 _NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMBERED = etree.XPath(".//w:p[w:pPr[1][w:numPr or w:pStyle]]", namespaces={"w": W[1:-1]})
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                           huge_tree=False, remove_comments=True, remove_pis=True)
 
@@ -259,9 +260,10 @@ class _Full(Exception):
 
 
 class _Walker:
-    def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]]) -> None:
+    def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]],
+                 numbered: set[Any] | frozenset[Any] = frozenset()) -> None:
         self.numbering = numbering
-        self.numbered = numbering.active
+        self.numbered = numbered  # the paragraphs that may carry a list number
         self.boxes = boxes
         self.limits = limits
         self.blocks: list[Block] = []
@@ -280,8 +282,8 @@ class _Walker:
         """The lines of one paragraph, its number label included (text boxes were
         detached by :func:`_prepare`, line breaks and tabs given their text)."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
-        if self.numbered:
-            raw = self._numbered(p, raw)
+        if p in self.numbered:
+            raw = self._label(_first(p, _PPR)) + raw
         self.chars += len(raw)
         if self.chars > self.max_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
@@ -289,13 +291,6 @@ class _Walker:
         if _NEEDS_NORM(raw) is None:
             return [raw] if raw else []
         return [x for x in (_norm(s) for s in raw.split("\n")) if x]
-
-    def _numbered(self, p: Any, raw: str) -> str:
-        """``raw`` with the paragraph's list number before it, if it has one."""
-        ppr = _first(p, _PPR)
-        if ppr is not None and (_child(ppr, _NUMPR) is not None or _child(ppr, _PSTYLE) is not None):
-            return self._label(ppr) + raw
-        return raw
 
     def _label(self, ppr: Any) -> str:
         num_id = ilvl = style = None
@@ -356,7 +351,7 @@ class _Walker:
         raw: list[list[tuple[int, int, str | None, Any]]] = []  # (column, span, vMerge, tc)
         for tr in rows:
             raw.append(_row_cells(tr))
-        layout = tbl.find(f".//{TBL}") is not None or max((len(r) for r in raw), default=0) < 2
+        layout = next(tbl.iterdescendants(TBL), None) is not None or max((len(r) for r in raw), default=0) < 2
         if layout:
             for row in raw:
                 for _c, _s, _v, tc in row:
@@ -599,8 +594,11 @@ def _read(data: bytes, limits: Limits) -> Document:
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
     etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    # paragraphs whose first w:pPr has a w:numPr or w:pStyle (text boxes included: found
+    # before they are detached); the lxml proxies in the set stay the ones iteration yields
+    numbered = set(_NUMBERED(body)) if numbering.active else frozenset()
     boxes = _prepare(body, root.getroottree().docinfo.internalDTD is not None)
-    walker = _Walker(numbering, limits, boxes)
+    walker = _Walker(numbering, limits, boxes, numbered)
     try:
         walker.body(body)
     except _Full:
