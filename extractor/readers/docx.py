@@ -88,7 +88,7 @@ _MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts rea
 _NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NUMBERED = etree.XPath(".//w:p[w:pPr[1][w:numPr or w:pStyle]]", namespaces={"w": W[1:-1]})
+_NUMBERED = etree.XPath("descendant::w:pPr[w:numPr or w:pStyle]/parent::w:p", namespaces={"w": W[1:-1]})
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                           huge_tree=False, remove_comments=True, remove_pis=True)
 
@@ -594,8 +594,9 @@ def _read(data: bytes, limits: Limits) -> Document:
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
     etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
-    # paragraphs whose first w:pPr has a w:numPr or w:pStyle (text boxes included: found
-    # before they are detached); the lxml proxies in the set stay the ones iteration yields
+    # paragraphs with a w:pPr holding a w:numPr or w:pStyle (text boxes included: found
+    # before they are detached; a paragraph whose first w:pPr has neither gets the label
+    # "" without counting); the lxml proxies in the set stay the ones iteration yields
     numbered = set(_NUMBERED(body)) if numbering.active else frozenset()
     boxes = _prepare(body, root.getroottree().docinfo.internalDTD is not None)
     walker = _Walker(numbering, limits, boxes, numbered)
