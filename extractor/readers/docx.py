@@ -88,7 +88,6 @@ _MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts rea
 _NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NUMBERED = etree.XPath("descendant::w:pPr[w:numPr or w:pStyle]/parent::w:p", namespaces={"w": W[1:-1]})
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                           huge_tree=False, remove_comments=True, remove_pis=True)
 
@@ -278,9 +277,10 @@ class _Walker:
 
     # ---- text
 
-    def _para_lines(self, p: Any) -> list[str]:
-        """The lines of one paragraph, its number label included (text boxes were
-        detached by :func:`_prepare`, line breaks and tabs given their text)."""
+    def _raw(self, p: Any) -> str:
+        """One paragraph's text, its number label included (text boxes were detached by
+        :func:`_prepare`, line breaks and tabs given their text), counted against
+        ``max_text_chars``."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
         if p in self.numbered:
             raw = self._label(_first(p, _PPR)) + raw
@@ -288,6 +288,11 @@ class _Walker:
         if self.chars > self.max_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
                                                   f"{self.limits.max_text_chars} characters")
+        return raw
+
+    def _para_lines(self, p: Any) -> list[str]:
+        """The lines of one paragraph (see :meth:`_raw`)."""
+        raw = self._raw(p)
         if _NEEDS_NORM(raw) is None:
             return [raw] if raw else []
         return [x for x in (_norm(s) for s in raw.split("\n")) if x]
@@ -310,17 +315,21 @@ class _Walker:
     def paragraph_block(self, p: Any) -> None:
         index = self.paragraph
         self.paragraph = index + 1
-        lines = self._para_lines(p)
-        if lines:
-            self.lines += len(lines)
-            if self.lines > self.max_lines:
-                keep = len(lines) - (self.lines - self.max_lines)
-                self.blocks.extend([Text(line, {"paragraph": index}) for line in lines[:keep]])
-                raise _Full
-            if len(lines) == 1:
-                self.blocks.append(Text(lines[0], {"paragraph": index}))
-            else:
-                self.blocks.extend([Text(line, {"paragraph": index}) for line in lines])
+        raw = self._raw(p)
+        if _NEEDS_NORM(raw) is None:  # one line as it is (the usual case)
+            if raw:
+                self.lines += 1
+                if self.lines > self.max_lines:
+                    raise _Full
+                self.blocks.append(Text(raw, {"paragraph": index}))
+        else:
+            for line in raw.split("\n"):
+                line = _norm(line)
+                if line:
+                    self.lines += 1
+                    if self.lines > self.max_lines:
+                        raise _Full
+                    self.blocks.append(Text(line, {"paragraph": index}))
         if self.boxes:
             for box in self.boxes.get(p, ()):
                 self.body(box)
@@ -517,14 +526,46 @@ def _sym(el: Any) -> str:
 # --------------------------------------------------------------------------- read
 
 
-def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
+_SYM = f"{W}sym"
+_SCAN = (*_DROP_TAGS, *_MARKS, _SYM, TXBX, _NUMPR, _PSTYLE)
+
+
+def _scan(body: Any) -> tuple[bool, list[Any], list[Any], set[Any]]:
+    """One pass over the body: whether it holds an element to drop (:data:`_DROP_TAGS`),
+    the run marks and symbols (:data:`_MARKS`, ``w:sym``), the text boxes, and the
+    paragraphs whose ``w:pPr`` holds a ``w:numPr`` or ``w:pStyle`` (a paragraph whose
+    first ``w:pPr`` has neither gets the label "" without counting). The lxml proxies in
+    the set stay the ones later iteration yields."""
+    drop = False
+    marks: list[Any] = []
+    found: list[Any] = []
+    numbered: set[Any] = set()
+    for el in body.iter(*_SCAN):
+        tag = el.tag
+        if tag == _NUMPR or tag == _PSTYLE:
+            ppr = el.getparent()
+            if ppr.tag == _PPR:
+                p = ppr.getparent()
+                if p is not None and p.tag == P:
+                    numbered.add(p)
+        elif tag == TXBX:
+            found.append(el)
+        elif tag in _MARKS or tag == _SYM:
+            marks.append(el)
+        else:
+            drop = True
+    return drop, marks, found, numbered
+
+
+def _prepare(marks: list[Any], found: list[Any], body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
     """Make a paragraph's text the text of its ``w:t`` elements: line breaks, tabs, hyphens
-    and symbols inside runs become ``w:t`` elements holding their text; text around entity references left unexpanded joins its ``w:t``;
-    text boxes are detached from their anchor paragraph (returned: anchor -> boxes)."""
-    for el in body.iter(*_MARKS, f"{W}sym"):
+    and symbols inside runs (``marks``) become ``w:t`` elements holding their text; text
+    around entity references left unexpanded joins its ``w:t``; the text boxes (``found``)
+    are detached from their anchor paragraph (returned: anchor -> boxes)."""
+    for el in marks:
         if el.getparent().tag != R:
             continue  # a tab stop definition (w:tabs/w:tab), not a tab character
-        el.text = _sym(el) if el.tag == f"{W}sym" else _MARKS[el.tag]
+        el.text = _sym(el) if el.tag == _SYM else _MARKS[el.tag]
         el.tag = _T  # one tag to collect a paragraph's text by
     if has_dtd:
         for t in body.iter(f"{W}t"):
@@ -533,7 +574,6 @@ def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
                 for c in list(t):
                     t.remove(c)
     boxes: dict[Any, list[Any]] = {}
-    found = list(body.iter(TXBX))
     anchors = []
     for box in found:
         anchor = box.getparent()
@@ -593,12 +633,13 @@ def _read(data: bytes, limits: Limits) -> Document:
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
-    etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
-    # paragraphs with a w:pPr holding a w:numPr or w:pStyle (text boxes included: found
-    # before they are detached; a paragraph whose first w:pPr has neither gets the label
-    # "" without counting); the lxml proxies in the set stay the ones iteration yields
-    numbered = set(_NUMBERED(body)) if numbering.active else frozenset()
-    boxes = _prepare(body, root.getroottree().docinfo.internalDTD is not None)
+    drop, marks, found, numbered = _scan(body)
+    if drop:  # the document's own structure is read once the dropped parts are gone
+        etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+        drop, marks, found, numbered = _scan(body)
+    boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
+    if not numbering.active:
+        numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)
     try:
         walker.body(body)
