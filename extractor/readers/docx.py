@@ -396,48 +396,59 @@ class _Walker:
         t = self.tables
         self.tables += 1
         nrows = len(raw)
-        width = max((c + span for row in raw for c, span, _v, _tc in row), default=0)
+        width = max((row[-1][0] + row[-1][1] for row in raw if row), default=0)
         self._take(nrows * width)  # before any work that grows with the spans
-        # vertical merges: a "restart" cell absorbs the "continue" cells below it at its column
-        at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
-        starts: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) of a cell -> (rowspan, span)
-        absorbed: set[tuple[int, int]] = set()
-        extra: dict[tuple[int, int], list[str]] = {}
-        for r, row in enumerate(raw):
-            for c, span, vm, _tc in row:
-                if (r, c) in absorbed:
-                    continue
-                rs = 1
-                if vm == "restart":
-                    while r + rs < nrows:
-                        k2 = at_col[r + rs].get(c)
-                        if k2 is None or raw[r + rs][k2][2] != "continue":
-                            break
-                        absorbed.add((r + rs, c))
-                        if texts[r + rs][k2]:
-                            extra.setdefault((r, c), []).append(texts[r + rs][k2])
-                        rs += 1
-                starts[(r, c)] = (rs, span)
+        rowspans, absorbed, extra = _vertical(raw, texts)
         slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
         for r, row in enumerate(raw):
-            for k, (c, _span, _vm, _tc) in enumerate(row):
-                if (r, c) not in starts:
+            srow, trow, gone, spans = slots[r], texts[r], absorbed[r], rowspans[r]
+            for k, (c, cs, _vm, _tc) in enumerate(row):
+                if gone and c in gone:
                     continue
-                rs, cs = starts[(r, c)]
-                text = "\n".join([texts[r][k], *extra.get((r, c), [])]).strip("\n")
-                cell = Cell(text=text, where={"table": t, "row": r, "column": c}, rowspan=rs, colspan=cs)
-                copy = Cell(text=text, where=cell.where, rowspan=rs, colspan=cs, origin=False) \
-                    if rs > 1 or cs > 1 else cell
-                for dr in range(rs):
-                    for dc in range(cs):
-                        if slots[r + dr][c + dc] is None:
-                            slots[r + dr][c + dc] = copy
-                slots[r][c] = cell
+                rs = spans[k]
+                text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
+                cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
+                if rs > 1 or cs > 1:
+                    copy = Cell(cell.text, cell.where, rs, cs, False)
+                    for dr in range(rs):
+                        out = slots[r + dr]
+                        for dc in range(cs):
+                            if out[c + dc] is None:
+                                out[c + dc] = copy
+                srow[c] = cell
         grid_rows = tuple(
-            tuple(x if x is not None else Cell(text="", where={"table": t, "row": r, "column": ci})
-                  for ci, x in enumerate(row))
+            tuple(x if x is not None else Cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
+
+
+def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]
+              ) -> tuple[list[list[int]], list[set[int]], dict[tuple[int, int], list[str]]]:
+    """Vertical merges: a "restart" cell absorbs the "continue" cells below it at its
+    column. Per row: the rowspan of each cell, the columns absorbed by a cell above; and
+    (row, column) of a merge -> the texts of the cells it absorbed."""
+    nrows = len(raw)
+    rowspans = [[1] * len(row) for row in raw]
+    absorbed: list[set[int]] = [set() for _ in raw]
+    extra: dict[tuple[int, int], list[str]] = {}
+    if not any(x[2] == "restart" for row in raw for x in row):
+        return rowspans, absorbed, extra
+    at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
+    for r, row in enumerate(raw):
+        for k, (c, _span, vm, _tc) in enumerate(row):
+            if vm != "restart" or c in absorbed[r]:
+                continue
+            rs = 1
+            while r + rs < nrows:
+                k2 = at_col[r + rs].get(c)
+                if k2 is None or raw[r + rs][k2][2] != "continue":
+                    break
+                absorbed[r + rs].add(c)
+                if texts[r + rs][k2]:
+                    extra.setdefault((r, c), []).append(texts[r + rs][k2])
+                rs += 1
+            rowspans[r][k] = rs
+    return rowspans, absorbed, extra
 
 
 def _child(el: Any, *tags: str) -> Any:
