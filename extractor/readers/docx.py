@@ -372,9 +372,16 @@ class _Walker:
         self.blocks.append(self._grid(raw, texts))
 
     def _cell_text(self, tc: Any) -> str:
-        if not self.boxes:
-            return "\n".join([line for p in tc.iter(P) for line in self._para_lines(p)])
         lines: list[str] = []
+        if not self.boxes:
+            for p in tc.iter(P):
+                raw = self._raw(p)
+                if _NEEDS_NORM(raw) is None:
+                    if raw:
+                        lines.append(raw)
+                else:
+                    lines.extend([x for x in (_norm(s) for s in raw.split("\n")) if x])
+            return "\n".join(lines)
         stack = [iter(tc.iter(P))]
         while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
             p = next(stack[-1], None)
