@@ -513,7 +513,7 @@ def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
         tcpr = _first(tc, _TCPR)
         span, vm = 1, None
         if tcpr is not None:
-            for prop in tcpr:
+            for prop in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE):
                 tag = prop.tag
                 if tag == _GRIDSPAN:
                     span = max(1, _int_val(prop, 1))
