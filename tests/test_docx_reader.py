@@ -70,6 +70,16 @@ def test_grid_span_and_vertical_merge_expand_like_the_html_reader() -> None:
     assert (head.colspan, head.origin, copy.origin, copy.where) == (2, True, False, {"table": 0, "row": 0, "column": 1})
 
 
+def test_continue_cell_without_a_restart_above_is_its_own_cell() -> None:
+    doc = read(tbl(tc("甲") + tc("乙"), tc("续", vmerge="continue") + tc("丙", vmerge="restart"),
+                   tc("丁") + tc(vmerge="continue")))
+    g = doc.grids()[0]
+    assert g.texts() == [["甲", "乙"], ["续", "丙"], ["丁", "丙"]]
+    assert (g.rows[1][0].rowspan, g.rows[1][0].origin) == (1, True)
+    assert (g.rows[1][1].rowspan, g.rows[2][1].origin, g.rows[2][1].where) == (
+        2, False, {"table": 0, "row": 1, "column": 1})
+
+
 def test_grid_before_and_short_rows_fill_the_rectangle() -> None:
     before = '<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>' + tc("b") + tc("c") + "</w:tr>"
     doc = read("<w:tbl>" + "<w:tr>" + tc("a1") + tc("a2") + tc("a3") + "</w:tr>" + before
@@ -102,6 +112,29 @@ def test_auto_numbered_headings_and_sub_headings_restart() -> None:
     doc = read(body, numbering=numbering_xml(HEADINGS, {1: (1, "")}))
     assert texts(doc) == ["一、总体情况", "（一）主动公开", "（二）依申请公开", "二、收到和处理", "（一）管理",
                           "无编号", "三、复议诉讼"]
+
+
+def test_only_the_first_paragraph_properties_number_a_paragraph() -> None:
+    # a second w:pPr holding a w:numPr is not the paragraph's: no label, no count
+    twice = '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:pPr>' + num(1) + '</w:pPr><w:r><w:t>居中</w:t></w:r></w:p>'
+    doc = read(p("总体情况", num(1)) + twice + p("收到和处理", num(1)),
+               numbering=numbering_xml(HEADINGS, {1: (1, "")}))
+    assert texts(doc) == ["一、总体情况", "居中", "二、收到和处理"]
+
+
+def test_numbered_headings_with_tracked_deletions_and_a_text_box_count_once() -> None:
+    # the document holds parts to drop (w:del, mc:Fallback): the numbered paragraphs and
+    # text boxes are those left once they are gone
+    deleted = '<w:del w:id="1" w:author="a"><w:r><w:delText>旧标题</w:delText></w:r></w:del>'
+    box = "<w:txbxContent>" + p("框内", num(1, 1)) + "</w:txbxContent>"
+    anchor = ('<w:r><w:t>锚</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+              f'<wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox>{box}'
+              '</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+    body = (p(runs=deleted + '<w:r><w:t>总体情况</w:t></w:r>', ppr=num(1)) + p(runs=anchor)
+            + p("收到和处理", num(1)) + tbl(tc("表头") + tc("值"), tc("a") + tc("1")))
+    doc = read(body, numbering=numbering_xml(HEADINGS, {1: (1, "")}))
+    assert texts(doc) == ["一、总体情况", "锚", "（一）框内", "二、收到和处理"]
+    assert doc.grids()[0].texts() == [["表头", "值"], ["a", "1"]]
 
 
 def test_lvl_restart_zero_never_restarts_and_lower_levels_show_their_counters() -> None:

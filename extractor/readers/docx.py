@@ -31,6 +31,7 @@ the archive claims); XML is parsed without entity expansion, DTD loading, networ
 
 from __future__ import annotations
 
+import gc
 import io
 import posixpath
 import re
@@ -84,7 +85,7 @@ _ODF_TYPES = {
 }
 _MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
 
-_NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -258,9 +259,10 @@ class _Full(Exception):
 
 
 class _Walker:
-    def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]]) -> None:
+    def __init__(self, numbering: Numbering, limits: Limits, boxes: dict[Any, list[Any]],
+                 numbered: set[Any] | frozenset[Any] = frozenset()) -> None:
         self.numbering = numbering
-        self.numbered = numbering.active
+        self.numbered = numbered  # the paragraphs that may carry a list number
         self.boxes = boxes
         self.limits = limits
         self.blocks: list[Block] = []
@@ -270,22 +272,28 @@ class _Walker:
         self.cells = 0
         self.lines = 0
         self.chars = 0
+        self.max_chars = limits.max_text_chars
+        self.max_lines = limits.max_lines
 
     # ---- text
 
-    def _para_lines(self, p: Any) -> list[str]:
-        """The lines of one paragraph, its number label included (text boxes were
-        detached by :func:`_prepare`, line breaks and tabs given their text)."""
+    def _raw(self, p: Any) -> str:
+        """One paragraph's text, its number label included (text boxes were detached by
+        :func:`_prepare`, line breaks and tabs given their text), counted against
+        ``max_text_chars``."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
-        if self.numbered:
-            ppr = _first(p, _PPR)
-            if ppr is not None and (_child(ppr, _NUMPR) is not None or _child(ppr, _PSTYLE) is not None):
-                raw = self._label(ppr) + raw
+        if p in self.numbered:
+            raw = self._label(_first(p, _PPR)) + raw
         self.chars += len(raw)
-        if self.chars > self.limits.max_text_chars:
+        if self.chars > self.max_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
                                                   f"{self.limits.max_text_chars} characters")
-        if not _NEEDS_NORM.search(raw):
+        return raw
+
+    def _para_lines(self, p: Any) -> list[str]:
+        """The lines of one paragraph (see :meth:`_raw`)."""
+        raw = self._raw(p)
+        if _NEEDS_NORM(raw) is None:
             return [raw] if raw else []
         return [x for x in (_norm(s) for s in raw.split("\n")) if x]
 
@@ -306,16 +314,27 @@ class _Walker:
 
     def paragraph_block(self, p: Any) -> None:
         index = self.paragraph
-        self.paragraph += 1
-        for line in self._para_lines(p):
-            self.lines += 1
-            if self.lines > self.limits.max_lines:
-                raise _Full
-            self.blocks.append(Text(line, {"paragraph": index}))
-        for box in self.boxes.get(p, ()):
-            self.body(box)
-        if self.paragraph & 2047 == 0:
-            check_time(f"at paragraph {self.paragraph}")
+        self.paragraph = index + 1
+        raw = self._raw(p)
+        if _NEEDS_NORM(raw) is None:  # one line as it is (the usual case)
+            if raw:
+                self.lines += 1
+                if self.lines > self.max_lines:
+                    raise _Full
+                self.blocks.append(Text(raw, {"paragraph": index}))
+        else:
+            for line in raw.split("\n"):
+                line = _norm(line)
+                if line:
+                    self.lines += 1
+                    if self.lines > self.max_lines:
+                        raise _Full
+                    self.blocks.append(Text(line, {"paragraph": index}))
+        if self.boxes:
+            for box in self.boxes.get(p, ()):
+                self.body(box)
+        if not index + 1 & 2047:
+            check_time(f"at paragraph {index + 1}")
 
     # ---- block containers
 
@@ -341,7 +360,7 @@ class _Walker:
         raw: list[list[tuple[int, int, str | None, Any]]] = []  # (column, span, vMerge, tc)
         for tr in rows:
             raw.append(_row_cells(tr))
-        layout = tbl.find(f".//{TBL}") is not None or max((len(r) for r in raw), default=0) < 2
+        layout = next(tbl.iterdescendants(TBL), None) is not None or max((len(r) for r in raw), default=0) < 2
         if layout:
             for row in raw:
                 for _c, _s, _v, tc in row:
@@ -353,9 +372,16 @@ class _Walker:
         self.blocks.append(self._grid(raw, texts))
 
     def _cell_text(self, tc: Any) -> str:
-        if not self.boxes:
-            return "\n".join([line for p in tc.iter(P) for line in self._para_lines(p)])
         lines: list[str] = []
+        if not self.boxes:
+            for p in tc.iter(P):
+                raw = self._raw(p)
+                if _NEEDS_NORM(raw) is None:
+                    if raw:
+                        lines.append(raw)
+                else:
+                    lines.extend([x for x in (_norm(s) for s in raw.split("\n")) if x])
+            return "\n".join(lines)
         stack = [iter(tc.iter(P))]
         while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
             p = next(stack[-1], None)
@@ -377,48 +403,59 @@ class _Walker:
         t = self.tables
         self.tables += 1
         nrows = len(raw)
-        width = max((c + span for row in raw for c, span, _v, _tc in row), default=0)
+        width = max((row[-1][0] + row[-1][1] for row in raw if row), default=0)
         self._take(nrows * width)  # before any work that grows with the spans
-        # vertical merges: a "restart" cell absorbs the "continue" cells below it at its column
-        at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
-        starts: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) of a cell -> (rowspan, span)
-        absorbed: set[tuple[int, int]] = set()
-        extra: dict[tuple[int, int], list[str]] = {}
-        for r, row in enumerate(raw):
-            for c, span, vm, _tc in row:
-                if (r, c) in absorbed:
-                    continue
-                rs = 1
-                if vm == "restart":
-                    while r + rs < nrows:
-                        k2 = at_col[r + rs].get(c)
-                        if k2 is None or raw[r + rs][k2][2] != "continue":
-                            break
-                        absorbed.add((r + rs, c))
-                        if texts[r + rs][k2]:
-                            extra.setdefault((r, c), []).append(texts[r + rs][k2])
-                        rs += 1
-                starts[(r, c)] = (rs, span)
+        rowspans, absorbed, extra = _vertical(raw, texts)
         slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
         for r, row in enumerate(raw):
-            for k, (c, _span, _vm, _tc) in enumerate(row):
-                if (r, c) not in starts:
+            srow, trow, gone, spans = slots[r], texts[r], absorbed[r], rowspans[r]
+            for k, (c, cs, _vm, _tc) in enumerate(row):
+                if gone and c in gone:
                     continue
-                rs, cs = starts[(r, c)]
-                text = "\n".join([texts[r][k], *extra.get((r, c), [])]).strip("\n")
-                cell = Cell(text=text, where={"table": t, "row": r, "column": c}, rowspan=rs, colspan=cs)
-                copy = Cell(text=text, where=cell.where, rowspan=rs, colspan=cs, origin=False) \
-                    if rs > 1 or cs > 1 else cell
-                for dr in range(rs):
-                    for dc in range(cs):
-                        if slots[r + dr][c + dc] is None:
-                            slots[r + dr][c + dc] = copy
-                slots[r][c] = cell
+                rs = spans[k]
+                text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
+                cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
+                if rs > 1 or cs > 1:
+                    copy = Cell(cell.text, cell.where, rs, cs, False)
+                    for dr in range(rs):
+                        out = slots[r + dr]
+                        for dc in range(cs):
+                            if out[c + dc] is None:
+                                out[c + dc] = copy
+                srow[c] = cell
         grid_rows = tuple(
-            tuple(x if x is not None else Cell(text="", where={"table": t, "row": r, "column": ci})
-                  for ci, x in enumerate(row))
+            tuple(x if x is not None else Cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
+
+
+def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]
+              ) -> tuple[list[list[int]], list[set[int]], dict[tuple[int, int], list[str]]]:
+    """Vertical merges: a "restart" cell absorbs the "continue" cells below it at its
+    column. Per row: the rowspan of each cell, the columns absorbed by a cell above; and
+    (row, column) of a merge -> the texts of the cells it absorbed."""
+    nrows = len(raw)
+    rowspans = [[1] * len(row) for row in raw]
+    absorbed: list[set[int]] = [set() for _ in raw]
+    extra: dict[tuple[int, int], list[str]] = {}
+    if not any(x[2] == "restart" for row in raw for x in row):
+        return rowspans, absorbed, extra
+    at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
+    for r, row in enumerate(raw):
+        for k, (c, _span, vm, _tc) in enumerate(row):
+            if vm != "restart" or c in absorbed[r]:
+                continue
+            rs = 1
+            while r + rs < nrows:
+                k2 = at_col[r + rs].get(c)
+                if k2 is None or raw[r + rs][k2][2] != "continue":
+                    break
+                absorbed[r + rs].add(c)
+                if texts[r + rs][k2]:
+                    extra.setdefault((r, c), []).append(texts[r + rs][k2])
+                rs += 1
+            rowspans[r][k] = rs
+    return rowspans, absorbed, extra
 
 
 def _child(el: Any, *tags: str) -> Any:
@@ -476,7 +513,7 @@ def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
         tcpr = _first(tc, _TCPR)
         span, vm = 1, None
         if tcpr is not None:
-            for prop in tcpr:
+            for prop in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE):
                 tag = prop.tag
                 if tag == _GRIDSPAN:
                     span = max(1, _int_val(prop, 1))
@@ -507,14 +544,46 @@ def _sym(el: Any) -> str:
 # --------------------------------------------------------------------------- read
 
 
-def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
+_SYM = f"{W}sym"
+_SCAN = (*_DROP_TAGS, *_MARKS, _SYM, TXBX, _NUMPR, _PSTYLE)
+
+
+def _scan(body: Any) -> tuple[bool, list[Any], list[Any], set[Any]]:
+    """One pass over the body: whether it holds an element to drop (:data:`_DROP_TAGS`),
+    the run marks and symbols (:data:`_MARKS`, ``w:sym``), the text boxes, and the
+    paragraphs whose ``w:pPr`` holds a ``w:numPr`` or ``w:pStyle`` (a paragraph whose
+    first ``w:pPr`` has neither gets the label "" without counting). The lxml proxies in
+    the set stay the ones later iteration yields."""
+    drop = False
+    marks: list[Any] = []
+    found: list[Any] = []
+    numbered: set[Any] = set()
+    for el in body.iter(*_SCAN):
+        tag = el.tag
+        if tag == _NUMPR or tag == _PSTYLE:
+            ppr = el.getparent()
+            if ppr.tag == _PPR:
+                p = ppr.getparent()
+                if p is not None and p.tag == P:
+                    numbered.add(p)
+        elif tag == TXBX:
+            found.append(el)
+        elif tag in _MARKS or tag == _SYM:
+            marks.append(el)
+        else:
+            drop = True
+    return drop, marks, found, numbered
+
+
+def _prepare(marks: list[Any], found: list[Any], body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
     """Make a paragraph's text the text of its ``w:t`` elements: line breaks, tabs, hyphens
-    and symbols inside runs become ``w:t`` elements holding their text; text around entity references left unexpanded joins its ``w:t``;
-    text boxes are detached from their anchor paragraph (returned: anchor -> boxes)."""
-    for el in body.iter(*_MARKS, f"{W}sym"):
+    and symbols inside runs (``marks``) become ``w:t`` elements holding their text; text
+    around entity references left unexpanded joins its ``w:t``; the text boxes (``found``)
+    are detached from their anchor paragraph (returned: anchor -> boxes)."""
+    for el in marks:
         if el.getparent().tag != R:
             continue  # a tab stop definition (w:tabs/w:tab), not a tab character
-        el.text = _sym(el) if el.tag == f"{W}sym" else _MARKS[el.tag]
+        el.text = _sym(el) if el.tag == _SYM else _MARKS[el.tag]
         el.tag = _T  # one tag to collect a paragraph's text by
     if has_dtd:
         for t in body.iter(f"{W}t"):
@@ -523,7 +592,6 @@ def _prepare(body: Any, has_dtd: bool) -> dict[Any, list[Any]]:
                 for c in list(t):
                     t.remove(c)
     boxes: dict[Any, list[Any]] = {}
-    found = list(body.iter(TXBX))
     anchors = []
     for box in found:
         anchor = box.getparent()
@@ -560,6 +628,19 @@ def _numbering(pkg: _Package, related: dict[str, str]) -> Numbering:
 
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The body of a .docx as lines and grids (see the module docstring)."""
+    # the cyclic garbage collector is paused while the blocks are built: they hold no
+    # cycles, and its passes over a large tree's proxies cost more than the reading itself
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(data, limits)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read(data: bytes, limits: Limits) -> Document:
     pkg = _Package(data, limits.max_inflated_bytes)
     main = _main_part(pkg)
     if main is None:
@@ -570,9 +651,14 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
-    etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
-    boxes = _prepare(body, root.getroottree().docinfo.internalDTD is not None)
-    walker = _Walker(numbering, limits, boxes)
+    drop, marks, found, numbered = _scan(body)
+    if drop:  # the document's own structure is read once the dropped parts are gone
+        etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+        drop, marks, found, numbered = _scan(body)
+    boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
+    if not numbering.active:
+        numbered = set()
+    walker = _Walker(numbering, limits, boxes, numbered)
     try:
         walker.body(body)
     except _Full:
