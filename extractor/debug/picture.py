@@ -297,7 +297,13 @@ def debug_pdf_page(
     rulings, ruling_note = _ruling_lines(data, page)
     notes = [LAYOUT_BOXES_NOTE] + ([ruling_note] if ruling_note else [])
     p = _Painter(img, scale)
-    grids = [g for g in a.grids if g.page == page and g.bbox is not None]
+    # re-flowed grids are rows the table stages rebuilt from text lines: their lines are the
+    # grey text boxes, their rows and field ids are in the text dump
+    grids = [g for g in a.grids if g.page == page and g.bbox is not None and not g.reflowed]
+    flowed = [g for g in a.grids if g.reflowed and any(c.where.get("page") == page for r in g.rows for c in r.cells)]
+    if flowed:
+        notes.append(f"{len(flowed)} table(s) on this page were re-flowed from text lines (no ruled grid): "
+                     "see the text dump for their rows and field ids")
     p.tint([(band, r.cls) for g in grids for r in g.rows if (band := _row_band(r)) is not None])
     for ln in rulings:
         p.line(ln, RULING_COLOUR)
