@@ -204,12 +204,16 @@ def test_dump_lists_inferred_values_on_no_cell() -> None:
 
 
 def test_dump_of_a_cut_pdf_row_is_a_label_row() -> None:
-    """county-2021.split-cut-row.pdf: a section-3 row cut by the page break; its label half
-    opens page 3's grid with no value (a label row), the values follow on the next row."""
+    """county-2021.split-cut-row.pdf: the row （二）部分公开 is cut by the page break; its values
+    are read on page 2, the tail of its label opens page 3's grid over empty cells (a label row)."""
     a = annotate(FIX / "pdf" / "county-2021.split-cut-row.pdf")
-    g3 = next(g for g in a.grids if g.number == 3)
+    g2, g3 = (next(g for g in a.grids if g.number == n) for n in (2, 3))
+    assert g2.rows[-1].cls == "data" and g2.rows[-1].cells[1].text == "（二）部分公开（区分处理的，只计"
+    assert [c.fields for c in g2.rows[-1].cells[2:4]] == [("s3.partly_granted.natural_person",),
+                                                          ("s3.partly_granted.commercial",)]
     assert [r.cls for r in g3.rows[:2]] == ["label", "data"]
-    assert g3.rows[0].kind == "s3_data" and not any(c.fields for c in g3.rows[0].cells)
+    assert g3.rows[0].kind == "s3_data" and g3.rows[0].cells[1].text == "这一情形，不计其他情形）"
+    assert not any(c.fields for c in g3.rows[0].cells)
 
 
 def test_dump_of_a_document_that_is_not_a_report() -> None:
@@ -223,3 +227,15 @@ def test_annotate_gives_the_same_report_as_parse_and_leaves_no_hook() -> None:
         a = annotate(path)
         assert a.report == extractor.parse(path)
         assert ROW_OBSERVER.get() is None
+
+
+def test_pdf_page_picture_of_a_borderless_table(tmp_path: Path) -> None:
+    """county-2021.borderless.pdf: no ruling line, no grid; the stages re-flow the text lines.
+    The picture outlines the re-flowed rows (purple) and counts their field ids."""
+    pdf = FIX / "pdf" / "county-2021.borderless.pdf"
+    info = debug_pdf_page(pdf, 2, tmp_path / "b2.png")
+    assert info.grids == () and _reader_bboxes(pdf, 2) == [] and info.ruling_lines == 0
+    assert [d.strategy for d in info.reflowed] == ["re-flowed from text lines"] * 2
+    assert info.reflowed[0].row_classes[0] == "header" and info.reflowed[1].row_classes == ("prose",)
+    report = extractor.parse(pdf)
+    assert sum(d.fields for d in info.reflowed) == sum(1 for v in report.values if v.where.get("page") == 2) > 50

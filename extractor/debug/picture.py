@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Report, Text
-from .annotate import Annotated, CellNote, DebugUsageError, RowNote, annotate
+from .annotate import Annotated, CellNote, DebugUsageError, GridNote, RowNote, annotate
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
@@ -25,6 +25,7 @@ RULING_COLOUR = (0, 150, 255)
 TEXT_COLOUR = (150, 150, 150)
 FIELD_COLOUR = (0, 110, 0)
 FLAGGED_COLOUR = (200, 0, 200)
+REFLOW_COLOUR = (140, 0, 220)
 CLASS_COLOURS: dict[str, tuple[int, int, int]] = {
     "header": (40, 90, 230), "data": (0, 150, 0), "label": (215, 160, 0),
     "prose": (110, 110, 110), "empty": (180, 180, 180), "unread": (180, 180, 180),
@@ -64,6 +65,7 @@ class DebugInfo:
     ruling_lines: int
     text_lines: int
     notes: tuple[str, ...]
+    reflowed: tuple[DrawnGrid, ...] = ()  # tables re-flowed from text lines (number 0; bbox: their lines)
 
 
 def _ruling_lines(data: bytes, page: int) -> tuple[list[tuple[float, float, float, float]], str | None]:
@@ -174,11 +176,11 @@ def _bbox_of(cn: CellNote) -> tuple[float, float, float, float] | None:
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3])) if b else None
 
 
-def _row_band(r: RowNote) -> tuple[float, float, float, float] | None:
+def _row_band(r: RowNote, page: int | None = None) -> tuple[float, float, float, float] | None:
     """The row's box: spanned by its one-row cells, or by all its cells when every one is
-    merged down."""
-    boxes = [b for c in r.cells if c.rowspan == 1 and (b := _bbox_of(c))] or \
-        [b for c in r.cells if (b := _bbox_of(c))]
+    merged down (``page``: only the cells on that page, for rows re-flowed from text lines)."""
+    cells = [c for c in r.cells if page is None or c.where.get("page") == page]
+    boxes = [b for c in cells if c.rowspan == 1 and (b := _bbox_of(c))] or [b for c in cells if (b := _bbox_of(c))]
     if not boxes:
         return None
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
@@ -254,6 +256,7 @@ def _legend(p: _Painter, n_rulings: int, notes: Sequence[str]) -> None:
         ("orange: its cells; RxC = the spans of a merged cell", CELL_COLOUR),
         (f"blue: ruling lines ({n_rulings})", RULING_COLOUR),
         ("grey: text lines read outside the grids", TEXT_COLOUR),
+        ("purple: rows of a table re-flowed from text lines (no ruled grid)", REFLOW_COLOUR),
         ("left of a row: its class (header/data/label/prose)", CLASS_COLOURS["header"]),
         ("green: field id of a cell (row prefix at the right); magenta: named by an issue", FIELD_COLOUR),
     ] + [(n, (0, 0, 0)) for n in notes]
@@ -262,6 +265,34 @@ def _legend(p: _Painter, n_rulings: int, notes: Sequence[str]) -> None:
                      outline=(0, 0, 0))
     for k, (t, colour) in enumerate(items):
         p.text((2, 1.5 + k * 5.5), t, colour, size="mid")
+
+
+def _draw_reflowed(p: _Painter, g: GridNote, page: int, flagged: set[str]) -> DrawnGrid | None:
+    """A table the stages re-flowed from text lines: each row's lines outlined, its class at
+    the left, its field ids at the right (the shared prefix and how many: several cells
+    stand in one text line, so one box per cell cannot be drawn)."""
+    bands = []
+    n_fields = 0
+    for r in g.rows:
+        band = _row_band(r, page)
+        if band is None:
+            continue
+        bands.append((band, r.cls))
+        p.box(band, REFLOW_COLOUR)
+        p.text((band[0] - 3, band[1]), r.cls, CLASS_COLOURS[r.cls], size="mid", anchor="ra")
+        ids = [f for c in r.cells if c.where.get("page") == page for f in c.fields]
+        n_fields += sum(1 for c in r.cells if c.where.get("page") == page and c.fields)
+        if ids:
+            prefix = _common_prefix(ids)
+            label = f"{prefix}.* ({len(ids)})" if prefix else ",".join(ids)
+            p.text((band[2] + 3, band[1]), label, FLAGGED_COLOUR if flagged & set(ids) else FIELD_COLOUR, size="mid")
+    if not bands:
+        return None
+    box = (min(b[0] for b, _ in bands), min(b[1] for b, _ in bands), max(b[2] for b, _ in bands),
+           max(b[3] for b, _ in bands))
+    sec = f"section {g.section}" if g.section is not None else "no section"
+    p.text((box[0], box[1] - 1.5), f"{g.name} · {g.strategy} · {sec}", REFLOW_COLOUR, size="big", anchor="ld")
+    return DrawnGrid(0, box, p.px(box), g.strategy, tuple(c for _, c in bands), len(bands), n_fields)
 
 
 def debug_pdf_page(
@@ -297,14 +328,10 @@ def debug_pdf_page(
     rulings, ruling_note = _ruling_lines(data, page)
     notes = [LAYOUT_BOXES_NOTE] + ([ruling_note] if ruling_note else [])
     p = _Painter(img, scale)
-    # re-flowed grids are rows the table stages rebuilt from text lines: their lines are the
-    # grey text boxes, their rows and field ids are in the text dump
     grids = [g for g in a.grids if g.page == page and g.bbox is not None and not g.reflowed]
-    flowed = [g for g in a.grids if g.reflowed and any(c.where.get("page") == page for r in g.rows for c in r.cells)]
-    if flowed:
-        notes.append(f"{len(flowed)} table(s) on this page were re-flowed from text lines (no ruled grid): "
-                     "see the text dump for their rows and field ids")
-    p.tint([(band, r.cls) for g in grids for r in g.rows if (band := _row_band(r)) is not None])
+    flowed = [g for g in a.grids if g.reflowed]  # rows rebuilt from text lines, drawn in purple
+    p.tint([(band, r.cls) for g in grids for r in g.rows if (band := _row_band(r)) is not None]
+           + [(band, r.cls) for g in flowed for r in g.rows if (band := _row_band(r, page)) is not None])
     for ln in rulings:
         p.line(ln, RULING_COLOUR)
     texts = [t for t in a.document.blocks if isinstance(t, Text) and t.where.get("page") == page and t.where.get("bbox")]
@@ -319,6 +346,7 @@ def debug_pdf_page(
         p.text((g.bbox[0], g.bbox[1] - 1.5), f"{g.name} · {g.strategy} · {sec}", GRID_COLOUR, size="big", anchor="ld")
         drawn.append(DrawnGrid(g.number, g.bbox, p.px(g.bbox), g.strategy, tuple(r.cls for r in g.rows),
                                sum(c for c, _ in counts), sum(f for _, f in counts)))
+    reflowed = tuple(d for g in flowed if (d := _draw_reflowed(p, g, page, flagged)) is not None)
     if legend:
         _legend(p, len(rulings), notes)
     for g in grids:  # the grid outlines last: nothing covers them
@@ -327,7 +355,7 @@ def debug_pdf_page(
     path = Path(out_png)
     _save_png(p.img, path)
     return DebugInfo(path, page, n_pages, scale, page_size, img.size, tuple(drawn), len(rulings), len(texts),
-                     tuple(notes))
+                     tuple(notes), reflowed)
 
 
 def _save_png(img: Image.Image, path: Path) -> None:
