@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EmptyInput, ExtractorError, InputNotFound, LimitExceeded
-from ..limits import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits, time_limit
 from ..model import Cell, Document, Format, Grid, Report, Value
 from ..tables.classify import Classified, RowKind
 from ..tables.stitch import ROW_OBSERVER
@@ -166,17 +166,20 @@ def annotate(
 ) -> Annotated:
     """Read a report (a path or its bytes; format sniffed unless given) and annotate its grids.
 
-    Raises the same :class:`~extractor.errors.ExtractorError` subclasses as
-    :func:`extractor.parse`. An :class:`Annotated` is returned as it is."""
+    The report is the one :func:`extractor.parse` gives (a test checks), except that a
+    document of more than ``limits.max_lines`` lines is read whole here. Raises the same
+    :class:`~extractor.errors.ExtractorError` subclasses as :func:`extractor.parse`. An
+    :class:`Annotated` is returned as it is."""
     if isinstance(data_or_path, Annotated):
         return data_or_path
     from .. import parse_document
     from ..readers import read
 
-    data, path = _load(data_or_path, limits)
-    doc = read(data, format, limits)
-    with _observing() as seen:
-        report = parse_document(doc, path, hashlib.sha256(data).hexdigest())
+    with time_limit(limits.time_s):
+        data, path = _load(data_or_path, limits)
+        doc = read(data, format, limits)
+        with _observing() as seen:
+            report = parse_document(doc, path, hashlib.sha256(data).hexdigest())
     return _annotate(doc, report, seen, data)
 
 

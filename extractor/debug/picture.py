@@ -365,6 +365,7 @@ def _save_png(img: Image.Image, path: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             img.save(fh, format="PNG")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a picture is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
