@@ -104,6 +104,9 @@ def test_pdf_page_picture_errors(tmp_path: Path) -> None:
         debug_pdf_page(PLAIN_PDF, 4, tmp_path / "x.png")
     with pytest.raises(DebugUsageError, match="only PDF pages are drawn; this is html"):
         debug_pdf_page(FIX / "html" / "county-2021.cms.html", 1, tmp_path / "x.png")
+    for scale in (0.0, -1.0, float("nan"), 9.0):
+        with pytest.raises(DebugUsageError, match="scale must be above 0 and at most 8"):
+            debug_pdf_page(PLAIN_PDF, 1, tmp_path / "x.png", scale=scale)
     assert DebugUsageError("x").exit_code == 2
     assert not (tmp_path / "x.png").exists()
 
@@ -124,6 +127,8 @@ def test_debug_file_html_prints_the_dump_and_refuses_a_page(tmp_path: Path) -> N
         debug_file(html, page=1)
     with pytest.raises(DebugUsageError, match="only PDF pages are drawn"):
         debug_file(html, out_png=tmp_path / "x.png")
+    with pytest.raises(DebugUsageError, match="only PDF pages are drawn"):
+        debug_file(html, scale=3.0)
 
 
 # --------------------------------------------------------------------------- the dump

@@ -76,22 +76,24 @@ def debug_file(
     *,
     page: int | None = None,
     out_png: str | os.PathLike[str] | None = None,
-    scale: float = 2.0,
+    scale: float | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> DebugRun:
     """``extractor debug FILE [--page N] [-o OUT.png]``: the text dump of any report, and for a
     PDF the picture of page ``page`` (default :func:`default_page`) written to ``out_png``
-    (default ``<file stem>.p<N>.debug.png`` in the current folder).
+    (default ``<file stem>.p<N>.debug.png`` in the current folder), at ``scale`` pixels per
+    point (default 2).
 
-    ``page`` or ``out_png`` given for a file that is not a PDF is a :class:`DebugUsageError`."""
+    ``page``, ``out_png`` or ``scale`` given for a file that is not a PDF is a
+    :class:`DebugUsageError` (exit code 2)."""
     a = annotate(path, limits=limits)
     dump = debug_text_dump(a)
     if a.document.format != "pdf":
-        if page is not None or out_png is not None:
-            raise DebugUsageError(f"{path} is {a.document.format}: only PDF pages are drawn (--page, -o); "
-                                  "the text dump is printed")
+        if page is not None or out_png is not None or scale is not None:
+            raise DebugUsageError(f"{path} is {a.document.format}: only PDF pages are drawn (--page, -o, --scale); "
+                                  "without them the text dump is printed")
         return DebugRun(dump, None)
     n = page if page is not None else default_page(a)
     out = Path(out_png) if out_png is not None else Path(f"{Path(path).stem}.p{n}.debug.png")
-    return DebugRun(dump, debug_pdf_page(a, n, out, scale=scale))
+    return DebugRun(dump, debug_pdf_page(a, n, out, scale=2.0 if scale is None else scale))
 

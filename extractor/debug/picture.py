@@ -26,6 +26,7 @@ TEXT_COLOUR = (150, 150, 150)
 FIELD_COLOUR = (0, 110, 0)
 FLAGGED_COLOUR = (200, 0, 200)
 REFLOW_COLOUR = (140, 0, 220)
+MAX_SCALE = 8.0  # an A4 page at 8 pixels per point is 4763 × 6736 pixels, 96 MB in memory
 CLASS_COLOURS: dict[str, tuple[int, int, int]] = {
     "header": (40, 90, 230), "data": (0, 150, 0), "label": (215, 160, 0),
     "prose": (110, 110, 110), "empty": (180, 180, 180), "unread": (180, 180, 180),
@@ -322,8 +323,8 @@ def debug_pdf_page(
     data = a.data
     if a.document.format != "pdf":
         raise DebugUsageError(f"only PDF pages are drawn; this is {a.document.format} (see the text dump)")
-    if scale <= 0:
-        raise DebugUsageError(f"scale must be above 0, not {scale}")
+    if not 0 < scale <= MAX_SCALE:
+        raise DebugUsageError(f"scale must be above 0 and at most {MAX_SCALE:g}, not {scale}")
     img, page_size, n_pages = _render(data, page, scale)
     rulings, ruling_note = _ruling_lines(data, page)
     notes = [LAYOUT_BOXES_NOTE] + ([ruling_note] if ruling_note else [])
