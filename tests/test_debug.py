@@ -244,3 +244,24 @@ def test_pdf_page_picture_of_a_borderless_table(tmp_path: Path) -> None:
     assert info.reflowed[0].row_classes[0] == "header" and info.reflowed[1].row_classes == ("prose",)
     report = extractor.parse(pdf)
     assert sum(d.fields for d in info.reflowed) == sum(1 for v in report.values if v.where.get("page") == 2) > 50
+
+
+def test_row_observer_sees_every_row_once_with_its_kind() -> None:
+    """The hook in extractor/tables/stitch.py: called once per grid row, in order, with the
+    stage's own classification; unset, stitch gives the same result."""
+    from extractor.model import Cell, Grid
+    from extractor.tables import RowKind, stitch
+
+    def row(*texts: str) -> tuple[Cell, ...]:
+        return tuple(Cell(t) for t in texts)
+
+    g = Grid((row("第二十条第（一）项"), row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+              row("规章", "1", "0", "5"), row("", "", "", "")), source="tsv")
+    seen: list[tuple[int, RowKind]] = []
+    token = ROW_OBSERVER.set(lambda grid, sec, ri, c: seen.append((ri, c.kind)) if grid is g and sec == 2 else None)
+    try:
+        observed = stitch([(g, 2)], "2021")
+    finally:
+        ROW_OBSERVER.reset(token)
+    assert seen == [(0, RowKind.S2_TITLE), (1, RowKind.S2_HEADER), (2, RowKind.S2_DATA), (3, RowKind.SKIP)]
+    assert stitch([(g, 2)], "2021") == observed
