@@ -10,7 +10,8 @@ issues of the stitching. It maps no column and assigns no field id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -22,6 +23,12 @@ from .fuzzy import candidates, closest_row, fuzzy_issue
 from .labels import Slot, has_text, key, s3_group_of, s3_row_of
 
 Row = Sequence[Cell]
+
+#: A debugging hook (``extractor/debug.py``): while set, :func:`stitch` calls it with every
+#: grid row it classifies — ``(grid, section, row_index, classified)`` — so a tool can show
+#: what the stage decided, in context, without changing what it decides.
+ROW_OBSERVER: ContextVar[Callable[[Grid, int | None, int, Classified], None] | None] = ContextVar(
+    "ROW_OBSERVER", default=None)
 
 
 class Header(NamedTuple):
@@ -194,12 +201,15 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
     found: set[str] = set()
     headers: set[str] = set()
     unmatched: list[_Unmatched] = []
+    observe = ROW_OBSERVER.get()
     for g, sec in grids:
         check_time("reading the tables")
         positional = g.source != "cells"
-        for row in g.rows:
+        for ri, row in enumerate(g.rows):
             s4_open = op.s4_header is not None and not op.s4_data_since_header
             c = classify_row(row, Context(op.table, sec, s4_open, template))
+            if observe is not None:
+                observe(g, sec, ri, c)
             if c.kind in _TABLE_OF_HEADER:
                 op = _header(op, c.kind, row, positional)
                 found.add(_TABLE_OF_HEADER[c.kind])
