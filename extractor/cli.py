@@ -118,6 +118,19 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Dask scheduler address for --engine dask (e.g. tcp://10.0.0.5:8786)")
 
 
+def _cmd_debug(args: argparse.Namespace) -> int:
+    """``extractor debug``: the annotated dump on stdout, and for a PDF a picture of one page."""
+    from .debug import debug_file
+
+    run = debug_file(args.file, page=args.page, out_png=args.output, scale=args.scale)
+    sys.stdout.write(run.dump)
+    if run.picture is not None:
+        p = run.picture
+        print(f"extractor: wrote {p.path} (page {p.page} of {p.pages}, {p.image_size[0]}x{p.image_size[1]} px, "
+              f"{len(p.grids)} grid(s) outlined)", file=sys.stderr)
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     """``extractor run``: the exit code is the summary's (see :attr:`extractor.batch.RunSummary.exit_code`)."""
     from . import batch
@@ -171,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("run", help="parse many files in parallel into a dataset")
     add_run_arguments(pr)
     pr.set_defaults(func=_cmd_run)
+
+    pd = sub.add_parser("debug", help="show how a report's tables were read: a text dump, and for a PDF a "
+                                      "picture of one page")
+    pd.add_argument("file", help="a report in any format (sniffed from its content)")
+    pd.add_argument("--page", type=_positive_int, default=None, metavar="N",
+                    help="PDF: the page to draw (default: the first page with a table)")
+    pd.add_argument("-o", "--output", default=None, metavar="OUT.png",
+                    help="PDF: the picture's file (default: <file stem>.p<N>.debug.png)")
+    pd.add_argument("--scale", type=float, default=None, help="PDF: pixels per point (default 2, at most 8)")
+    pd.set_defaults(func=_cmd_debug)
 
     pc = sub.add_parser("codebook", help="write the codebook (one row per field id) as CSV")
     pc.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")

@@ -24,7 +24,7 @@ def test_every_issue_code_in_the_code_is_in_the_readme():
 
 def test_every_command_is_in_the_readme():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    assert set(sub.choices) == {"parse", "run", "codebook"}
+    assert set(sub.choices) == {"parse", "run", "debug", "codebook"}
     for name in sub.choices:
         assert f"`extractor {name}" in README, name
 
