@@ -205,3 +205,41 @@ PRE2019_WORDS = ("同意公开", "否决公开", "申请总数", "当面申请",
                  "网上申请", "信函申请", "概述")
 #: a report title: 政府信息公开工作年度报告 (on match keys)
 REPORT_WORDS = re.compile(r"信息公开.{0,4}(年度)?报告|年度报告")
+
+
+# ---------------------------------------------------------------- page words (readers)
+
+#: label words that show a PDF page holds (part of) a template table: the PDF reader reads the ruling
+#: lines of those pages only
+PAGE_TABLE_WORDS: tuple[str, ...] = (
+    "信息内容", "第二十条", "本年制发", "本年新制作", "现行有效", "处理决定数量", "收费金额", "申请人情况", "自然人",
+    "法人或其他组织", "商业企业", "勾稽关系", "本年新收", "上年结转", "办理结果", "予以公开", "部分公开", "不予公开",
+    "国家秘密", "无法提供", "不予处理", "其他处理", "结转下年度", "行政复议", "行政诉讼", "结果维持", "结果纠正",
+    "尚未审结", "复议后起诉",
+)
+#: a heading's numbering at the start of a line: 一、 / （一） / 1. (not 1.5), after an optional markdown
+#: ``#`` (a line the PDF reader never joins to the paragraph above it)
+NUMBERED_LINE = re.compile(
+    r"^\s*(?:#+\s*)?(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[）)]"
+    r"|\d{1,2}\s*[、.．](?!\d))"
+)
+#: words that mark a government web page's publication record (the info box)
+BOX_MARKERS: tuple[str, ...] = ("索引号", "发布机构", "发文机关", "发文日期", "成文日期", "发布日期", "发布时间")
+#: the labels of that info box (索引号 / 发布机构 / 发文日期 …), longest first where one holds another
+BOX_LABELS: tuple[str, ...] = (
+    "信息索引号", "索引号", "主题分类", "组配分类", "体裁分类", "服务对象分类", "分类", "发布机构", "发文机关",
+    "发文机构", "发布单位", "公开责任部门", "责任部门", "生成日期", "成文日期", "发文日期", "发布日期", "公开日期",
+    "发布时间", "文号", "发文字号", "主题词", "关键词", "有效性", "时效性", "信息来源", "文章来源", "来源", "名称",
+    "标题", "公开方式", "公开范围", "浏览次数", "访问量", "点击数", "字号",
+)
+#: the box labels that name the issuer, the date and the title, in order of preference
+BOX_ISSUER_KEYS: tuple[str, ...] = ("发布机构", "发文机关", "发文机构", "发布单位", "信息来源", "文章来源", "来源")
+BOX_DATE_KEYS: tuple[str, ...] = ("发文日期", "成文日期", "发布日期", "公开日期", "生成日期", "发布时间")
+BOX_TITLE_KEYS: tuple[str, ...] = ("名称", "标题")
+
+
+def box_label_pattern(colon_required: bool) -> re.Pattern[str]:
+    """A box label at the start of a cell or line (its characters may be spaced: 名 称), then a colon
+    (optional where the page's markup separates label and value)."""
+    colon = r"\s*[:：]" if colon_required else r"\s*[:：]?"
+    return re.compile(r"(" + "|".join(r"\s*".join(lbl) for lbl in BOX_LABELS) + r")" + colon, re.S)

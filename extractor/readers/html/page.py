@@ -11,7 +11,17 @@ from typing import Any
 from lxml import etree
 
 from ...text_norm import find_date
-from ...vocab import HEADING_WORDS, TABLE_MARKERS, heading_number, raw_pattern
+from ...vocab import (
+    BOX_DATE_KEYS,
+    BOX_ISSUER_KEYS,
+    BOX_MARKERS,
+    BOX_TITLE_KEYS,
+    HEADING_WORDS,
+    TABLE_MARKERS,
+    box_label_pattern,
+    heading_number,
+    raw_pattern,
+)
 from ._common import _BLOCK_TAGS, _WS_RUN, _flat, _norm_lines, _remove, _text_with_breaks
 
 _CHROME_TAGS = ("nav", "header", "footer", "aside")
@@ -41,28 +51,12 @@ _CONTENT_CLASS = re.compile(
 )
 
 
-# the metadata box of government pages
-_BOX_WORDS = ("索引号", "发布机构", "发文机关", "发文日期", "成文日期", "发布日期", "发布时间")
-
-
-_BOX_LABELS = (
-    "信息索引号", "索引号", "主题分类", "组配分类", "体裁分类", "服务对象分类", "分类", "发布机构", "发文机关",
-    "发文机构", "发布单位", "公开责任部门", "责任部门", "生成日期", "成文日期", "发文日期", "发布日期", "公开日期",
-    "发布时间", "文号", "发文字号", "主题词", "关键词", "有效性", "时效性", "信息来源", "文章来源", "来源", "名称",
-    "标题", "公开方式", "公开范围", "浏览次数", "访问量", "点击数", "字号",
-)
-
-
-_BOX_LABEL_RE = re.compile(r"(" + "|".join(r"\s*".join(lbl) for lbl in _BOX_LABELS) + r")\s*[:：]?", re.S)
-
-
-_ISSUER_KEYS = ("发布机构", "发文机关", "发文机构", "发布单位", "信息来源", "文章来源", "来源")
-
-
-_DATE_KEYS = ("发文日期", "成文日期", "发布日期", "公开日期", "生成日期", "发布时间")
-
-
-_TITLE_KEYS = ("名称", "标题")
+# the metadata box of government pages (the words are the shared vocabulary's)
+_BOX_WORDS = BOX_MARKERS
+_BOX_LABEL_RE = box_label_pattern(colon_required=False)
+_ISSUER_KEYS = BOX_ISSUER_KEYS
+_DATE_KEYS = BOX_DATE_KEYS
+_TITLE_KEYS = BOX_TITLE_KEYS
 
 
 _META_KEYS = {"articletitle": "title", "pubdate": "published", "contentsource": "issuer"}

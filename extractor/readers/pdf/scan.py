@@ -21,7 +21,6 @@ up as :class:`DamagedDocument`.
 from __future__ import annotations
 
 import ctypes
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Issue
+from ...vocab import raw_pattern
 from .words import TABLE_WORDS
 
 __all__ = ["Char", "PageScan", "scan_document", "pdf_library_errors", "bbox", "is_cjk"]
@@ -261,9 +261,12 @@ def _overlap_x(a: Char, b: Char) -> float:
     return w / span
 
 
+#: the table words in raw page text, Traditional spellings and spaces between characters allowed
+_TABLE_WORDS_RX = raw_pattern(TABLE_WORDS)
+
+
 def _is_table_page(scan: PageScan) -> bool:
-    compact = re.sub(r"\s+", "", scan.text)
-    if any(w in compact for w in TABLE_WORDS):
+    if _TABLE_WORDS_RX.search(scan.text):
         return True
     return scan.paths >= _MIN_TABLE_PATHS
 
