@@ -194,7 +194,6 @@ def test_long_parenthetical_label_is_not_the_rows_it_mentions():
 # ---------------------------------------------------------------- end to end
 
 NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs shapes.py wired into readers/text.py")
-NEEDS_VOCAB = pytest.mark.xfail(strict=True, reason="needs Taiwan vocabulary (檔案 for 文件) folded in label matching")
 NEEDS_FRAGMENT = pytest.mark.xfail(strict=True, reason="needs section-2 rows read without their grid header")
 NEEDS_TRAD_UNIT = pytest.mark.xfail(strict=True, reason="needs the Traditional unit 萬元 read as 万元 (values.py)")
 
@@ -202,8 +201,8 @@ E2E = [
     pytest.param("county-2021.trad-big5.txt", id="trad-big5"),
     pytest.param("county-2021.trad-hkscs.txt", id="trad-hkscs"),
     pytest.param("dept-2019.trad-big5.txt", id="dept-trad-big5", marks=NEEDS_TRAD_UNIT),
-    pytest.param("county-2021.trad-tw.txt", id="trad-tw", marks=NEEDS_VOCAB),
-    pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5", marks=NEEDS_VOCAB),
+    pytest.param("county-2021.trad-tw.txt", id="trad-tw"),
+    pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5"),
     pytest.param("county-2021.fragment.txt", id="fragment", marks=NEEDS_FRAGMENT),
     *[pytest.param(f"{n}.pipecells.txt", id=f"{n}-pipecells", marks=NEEDS_WIRING) for n in PIPECELLS],
     *[pytest.param(f"{n}.oneline.txt", id=f"{n}-oneline", marks=NEEDS_WIRING) for n in ONELINE],

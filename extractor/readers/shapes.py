@@ -156,7 +156,7 @@ _TW_WORDS = {"資訊": "信息", "资讯": "信息", "檔案": "文件", "档案
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, str]:
     from ..t2s_data import T2S
-    from ..text_norm import _FW
+    from ..vocab import _FW
 
     table = {ord(t): s for t, s in T2S.items()}
     for k, v in _FW.items():
