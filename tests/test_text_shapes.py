@@ -195,12 +195,11 @@ def test_long_parenthetical_label_is_not_the_rows_it_mentions():
 
 NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs shapes.py wired into readers/text.py")
 NEEDS_FRAGMENT = pytest.mark.xfail(strict=True, reason="needs section-2 rows read without their grid header")
-NEEDS_TRAD_UNIT = pytest.mark.xfail(strict=True, reason="needs the Traditional unit 萬元 read as 万元 (values.py)")
 
 E2E = [
     pytest.param("county-2021.trad-big5.txt", id="trad-big5"),
     pytest.param("county-2021.trad-hkscs.txt", id="trad-hkscs"),
-    pytest.param("dept-2019.trad-big5.txt", id="dept-trad-big5", marks=NEEDS_TRAD_UNIT),
+    pytest.param("dept-2019.trad-big5.txt", id="dept-trad-big5"),
     pytest.param("county-2021.trad-tw.txt", id="trad-tw"),
     pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5"),
     pytest.param("county-2021.fragment.txt", id="fragment", marks=NEEDS_FRAGMENT),
