@@ -194,7 +194,6 @@ def test_long_parenthetical_label_is_not_the_rows_it_mentions():
 # ---------------------------------------------------------------- end to end
 
 NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs shapes.py wired into readers/text.py")
-NEEDS_FRAGMENT = pytest.mark.xfail(strict=True, reason="needs section-2 rows read without their grid header")
 
 E2E = [
     pytest.param("county-2021.trad-big5.txt", id="trad-big5"),
@@ -202,7 +201,7 @@ E2E = [
     pytest.param("dept-2019.trad-big5.txt", id="dept-trad-big5"),
     pytest.param("county-2021.trad-tw.txt", id="trad-tw"),
     pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5"),
-    pytest.param("county-2021.fragment.txt", id="fragment", marks=NEEDS_FRAGMENT),
+    pytest.param("county-2021.fragment.txt", id="fragment"),
     *[pytest.param(f"{n}.pipecells.txt", id=f"{n}-pipecells", marks=NEEDS_WIRING) for n in PIPECELLS],
     *[pytest.param(f"{n}.oneline.txt", id=f"{n}-oneline", marks=NEEDS_WIRING) for n in ONELINE],
 ]
