@@ -230,3 +230,25 @@ def test_big5_reads_the_same_values_as_the_tidy_twin():
 def test_a_lone_line_ending_in_a_pipe_is_text():
     lines = ["联系电话：0000-0000000 |", "", "正文"]
     assert pipecell_blocks(lines) == [TextLine("联系电话：0000-0000000 |", 1), TextLine("正文", 3)]
+
+
+def test_hubei_parenthetical_label_reads_its_own_row():
+    """Regression: the Hubei label 其他对外管理服务事项（指行政许可证以外的…行政处罚、行政强制…）
+    was read as the 行政许可 row its explanation mentions (a duplicate row, other_services lost)."""
+    header = "信息内容\t上一年项目数量\t本年增/减\t处理决定数量"
+    text = "\n".join([
+        "二、主动公开政府信息情况", "第二十条第（五）项", header,
+        "行政许可\t45\t+2\t1523",
+        "其他对外管理服务事项（指行政许可证以外的行政处罚、行政强制等对外管理服务事项）\t18\t-1\t196",
+        "第二十条第（六）项", header, "行政处罚\t21\t0\t387", "行政强制\t6\t-1\t14",
+    ])
+    rep = extractor.parse(text.encode("utf-8"))
+    assert rep.metadata.template == "2019"
+    got = {v.field: v.value for v in rep.values}
+    assert got == {
+        "s2.licensing.prior_items": 45, "s2.licensing.change": 2, "s2.licensing.decisions": 1523,
+        "s2.other_services.prior_items": 18, "s2.other_services.change": -1, "s2.other_services.decisions": 196,
+        "s2.penalty.prior_items": 21, "s2.penalty.change": 0, "s2.penalty.decisions": 387,
+        "s2.coercion.prior_items": 6, "s2.coercion.change": -1, "s2.coercion.decisions": 14,
+    }
+    assert "table.duplicate_row" not in rep.issue_codes()
