@@ -59,7 +59,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .templates import S3_ROWS, S4_GROUPS, s2_rows
+from .templates import S2_ROWS, S3_ROWS, S4_GROUPS, s2_rows
+from .vocab import match_key
 
 Vec = tuple[int, ...]
 Span = tuple[int, int]
@@ -110,6 +111,47 @@ class TableRecovery:
     identities_used: tuple[str, ...] = ()
     identities_failed: tuple[str, ...] = ()
     unknown_rows: tuple[str, ...] = field(default=())
+
+
+# ---------------------------------------------------------------- labels
+
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+
+
+def label_row(table: str, label: str) -> str | None:
+    """The row a fused run's label names: a section-2 stem (``table`` "s2") or a section-3 row
+    id ("s3"), else None.  The label of a run is everything printed since the run before it,
+    so it may begin with a table's title and header words (第二十条第（一）项信息内容…规章):
+    a section-2 label names the row label it *ends* with (the longest), a trailing
+    explanation in brackets left out (其他对外管理服务事项（指行政许可证以外的…行政处罚…）);
+    a section-3 label the row key that matches *last* in it (the longest there)."""
+    key = match_key(label)
+    return _s2_label_row(key) if table == "s2" else _s3_label_row(key)
+
+
+def _s2_label_row(key: str) -> str | None:
+    key = _TRAILING_NOTE.sub("", key)
+    best: tuple[int, str] | None = None
+    for row in S2_ROWS:
+        for cand in {row.label, "规范性文件" if row.stem == "normative" else row.label}:
+            k = match_key(cand)
+            if key.endswith(k) and (best is None or len(k) > best[0]):
+                best = (len(k), row.stem)
+    return best[1] if best else None
+
+
+def _s3_label_row(key: str) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for row in S3_ROWS:
+        for rx in row.keys:
+            anchored = rx.startswith("^")
+            for m in re.finditer(rx, key):
+                if anchored and m.start() != 0:
+                    continue
+                cand = (m.start(), m.end() - m.start(), row.rid)
+                if best is None or cand[:2] > best[:2]:
+                    best = cand
+    return best[2] if best else None
 
 
 # ---------------------------------------------------------------- cutting runs

@@ -193,7 +193,6 @@ def test_long_parenthetical_label_is_not_the_rows_it_mentions():
 
 # ---------------------------------------------------------------- end to end
 
-NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs shapes.py wired into readers/text.py")
 
 E2E = [
     pytest.param("county-2021.trad-big5.txt", id="trad-big5"),
@@ -202,8 +201,8 @@ E2E = [
     pytest.param("county-2021.trad-tw.txt", id="trad-tw"),
     pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5"),
     pytest.param("county-2021.fragment.txt", id="fragment"),
-    *[pytest.param(f"{n}.pipecells.txt", id=f"{n}-pipecells", marks=NEEDS_WIRING) for n in PIPECELLS],
-    *[pytest.param(f"{n}.oneline.txt", id=f"{n}-oneline", marks=NEEDS_WIRING) for n in ONELINE],
+    *[pytest.param(f"{n}.pipecells.txt", id=f"{n}-pipecells") for n in PIPECELLS],
+    *[pytest.param(f"{n}.oneline.txt", id=f"{n}-oneline") for n in ONELINE],
 ]
 
 
@@ -252,3 +251,40 @@ def test_hubei_parenthetical_label_reads_its_own_row():
         "s2.coercion.prior_items": 6, "s2.coercion.change": -1, "s2.coercion.decisions": 14,
     }
     assert "table.duplicate_row" not in rep.issue_codes()
+
+
+def test_oneline_values_are_inferred_with_lower_confidence():
+    path = SHAPES / "county-2021.oneline.txt"
+    (line,) = lines_of(path)
+    rep = extractor.parse(path)
+    label = "一、本年新收政府信息公开申请数量"
+    at = line.index(label + "419103256") + len(label)  # cells 41 9 1 0 3 2 56
+    v = rep.value("s3.new.total")
+    assert v is not None
+    assert (v.kind, v.value, v.raw, v.confidence) == ("number", 56, "56", 0.792)
+    assert v.where == {"line": 1, "offset": at + 7, "inferred": True}
+    fee = rep.value("s2.fees.amount")
+    assert fee is not None and (fee.value, fee.unit, fee.raw) == (3.52, "万元", "3.52")
+    assert all(x.where.get("inferred") is True for x in rep.values)
+
+
+def test_oneline_fused_cells_issue_counts_splits_and_quotes_ambiguous_digits():
+    rep = extractor.parse(SHAPES / "county-2021.oneline.txt")
+    fused = [i for i in rep.issues if i.code == "table.fused_cells"]
+    assert [(i.severity, len(i.fields)) for i in fused] == [("warning", 3), ("info", 175), ("info", 15)]
+    s2 = fused[0]
+    assert s2.fields == ("s2.normative.issued", "s2.normative.repealed", "s2.normative.in_force")
+    assert '行政规范性文件: the digits "12357" cut into 3 cells 6 ways; no cell can be told' in s2.message
+    assert "checked against s3.row_total, s3.balance, s3.results_total" in fused[1].message
+    assert rep.value("s2.normative.issued") is None
+    gap = next(i for i in rep.issues if i.code == "gap.cell")
+    assert gap.fields == s2.fields
+
+
+def test_pipecell_cells_keep_their_own_lines():
+    path = SHAPES / "county-2021.pipecells.txt"
+    lines = lines_of(path)
+    rep = extractor.parse(path)
+    v = rep.value("s3.new.natural_person")
+    assert v is not None and v.value == 41 and "inferred" not in v.where
+    assert lines[v.where["line"] - 1] == "41 |"
