@@ -319,3 +319,23 @@ def test_random_fused_tables_read_end_to_end(table):  # type: ignore[no-untyped-
     gaps = set(truth) - recovered
     (s3_issue,) = [i for i in rep.issues if i.code == "table.fused_cells" and "section-3" in i.message]
     assert (s3_issue.severity, set(s3_issue.fields)) == (("warning", gaps) if gaps else ("info", recovered))
+
+
+def test_oneline_body_followed_by_ordinary_lines():
+    """Only the one-line body is cut into parts: lines after it (here section 4 on as a
+    tab-separated rendering) read as usual, their cells not inferred."""
+    (line,) = lines_of(SHAPES / "county-2021.oneline.txt")
+    tidy = lines_of(FIXTURES / "text" / "county-2021.tsv.txt")
+    head = "四、政府信息公开行政复议、行政诉讼情况"
+    text = "\n".join([line[: line.index(head)], *tidy[tidy.index(head):]])
+    rep = extractor.parse(text.encode("utf-8"))
+    exp = load_expected_for("county-2021")
+    s4 = {v.field: v for v in rep.values if v.field.startswith("s4.")}
+    assert {f: v.value for f, v in s4.items()} == {f: e["value"] for f, e in exp.items() if f.startswith("s4.")}
+    assert not any(v.where.get("inferred") for v in s4.values())
+    assert all(v.where.get("inferred") for v in rep.values if v.field.startswith("s3."))
+    assert [s.number for s in rep.sections] == [1, 2, 3, 4, 5, 6]
+
+
+def load_expected_for(name: str) -> dict:
+    return json.loads((FIXTURES / "expected" / f"{name}.json").read_text(encoding="utf-8"))["values"]

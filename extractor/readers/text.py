@@ -182,30 +182,22 @@ def _fused_grid(rows: list[Piece], line_no: int) -> Grid:
     return Grid(cells, {"line": line_no, "offset": rows[0].start}, source="fused")
 
 
-def _oneline_blocks(lines: list[str], limits: Limits) -> list[Block]:
-    """The blocks of a text whose body stands on one line: headings and sentences as Texts,
-    each table's rows as a ``"fused"`` Grid (label, digits as printed)."""
+def _oneline_blocks(line: str, line_no: int, cells_total: int, limits: Limits) -> tuple[list[Block], int]:
+    """The blocks of a one-line body: headings and sentences as Texts, each table's rows as
+    a ``"fused"`` Grid (label, digits as printed); and the number of cells read so far."""
     out: list[Block] = []
-    cells_total = 0
-    for i, line in enumerate(lines):
-        check_time(f"at line {i + 1} of {len(lines)}")
-        if not line.strip():
+    for (is_row, _table), group in groupby(split_oneline(line), key=lambda p: (p.kind == "row", p.table)):
+        pieces = list(group)
+        if is_row:
+            cells_total = _count_cells(cells_total, 2 * len(pieces), limits)
+            out.append(_fused_grid(pieces, line_no))
             continue
-        if len(line) < 300 or not looks_oneline(line):
-            out.append(Text(line.strip(), {"line": i + 1}))
-            continue
-        for (is_row, _table), group in groupby(split_oneline(line), key=lambda p: (p.kind == "row", p.table)):
-            pieces = list(group)
-            if is_row:
-                cells_total = _count_cells(cells_total, 2 * len(pieces), limits)
-                out.append(_fused_grid(pieces, i + 1))
-                continue
-            for p in pieces:
-                if p.kind == "heading":
-                    out.append(Text(p.text, {"line": i + 1, "offset": p.start}))
-                else:
-                    out.extend(Text(t.strip(), {"line": i + 1, "offset": k}) for k, t in sentences(p.text, p.start))
-    return out
+        for p in pieces:
+            if p.kind == "heading":
+                out.append(Text(p.text, {"line": line_no, "offset": p.start}))
+            else:
+                out.extend(Text(t.strip(), {"line": line_no, "offset": k}) for k, t in sentences(p.text, p.start))
+    return out, cells_total
 
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -213,8 +205,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     shape = detect_shape(lines)
     if shape == "pipecells":
         return Document(tuple(_pipecell_blocks(lines, limits)), "text", issues=tuple(issues))
-    if shape == "oneline":
-        return Document(tuple(_oneline_blocks(lines, limits)), "text", issues=tuple(issues))
+    # a one-line body is cut into its parts; the other lines of the text read as usual
+    oneline = {k for k, x in enumerate(lines) if len(x) >= 300 and looks_oneline(x)} if shape == "oneline" else set()
     blocks: list[Block] = []
     cells_total = 0
     i = 0
@@ -225,6 +217,11 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
             check_time(f"at line {i + 1} of {n}")
             next_check = i + 4096
         line = lines[i]
+        if i in oneline:
+            more, cells_total = _oneline_blocks(line, i + 1, cells_total, limits)
+            blocks.extend(more)
+            i += 1
+            continue
         kind = _line_kind(line)
         if kind in ("blank", "mdrule"):
             i += 1
