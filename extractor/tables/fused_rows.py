@@ -70,8 +70,9 @@ def _collect(grids: Sequence[tuple[Grid, int | None]], template: str,
                                         f"{_NAME[table]}", (), dict(label.where)))
                 continue
             out[table].setdefault(key, (label, run))
-        if any(w in match_key(g.rows[0][0].text) for w in _OPENING[table]) if g.rows else False:
-            res.headers.add(table)
+        opening = match_key(g.rows[0][0].text) if g.rows and g.rows[0] else ""
+        if any(w in opening for w in _OPENING[table]):
+            res.headers.add(table)  # the table's title or header words stand before its first row
     return out
 
 
