@@ -195,57 +195,79 @@ def clear_caches() -> None:
     _BOUNDS.clear()
 
 
+State = tuple[int, int]  # (offset, sum of the cells so far)
+Layers = list[dict[State, list[tuple[State, Span]]]]  # per cell: state -> (state before, the cell)
+
+
 def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, t: int,
-          end: int, rest: int) -> dict[int, dict[int, list[tuple[Span, ...]]]]:
+          end: int, rest: int) -> Layers:
     """Cuts of ``parts`` cells from ``start`` forwards that ``rest`` more cells can complete
-    to a cut of ``run[start:end]`` summing to ``t``: end -> sum -> cuts.  Every step keeps
-    the rest possible: the digits left must be cut into the cells left (each at most as
-    wide as ``t``) with a sum between their least and greatest (:func:`_bounds`).  Cell by
-    cell, cuts that reach the same offset with the same sum share one state."""
+    to a cut of ``run[start:end]`` summing to ``t``, as layers of states (offset, sum) with
+    back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
+    possible: the digits left must be cut into the cells left (each at most as wide as ``t``)
+    with a sum between their least and greatest (:func:`_bounds`).  Cuts that reach the
+    same offset with the same sum share one state."""
     bounds = _bounds(len(str(t)), end - start, parts + rest)
     least, most = bounds[end - start][parts + rest]
+    layers: Layers = [{(start, 0): []}]
     if not least <= t <= most:
-        return {}
-    layer: dict[int, dict[int, list[tuple[Span, ...]]]] = {start: {0: [()]}}
+        return [{}]
     for k in range(parts):
         after = parts - k - 1 + rest  # cells still to cut after this one
-        nxt: dict[int, dict[int, list[tuple[Span, ...]]]] = {}
-        for i, sums in layer.items():
-            cells = table[i]
-            for acc, cuts in sums.items():
-                for e, v in cells:
-                    got = acc + int(v)
-                    if got > t or e > end:
-                        break
-                    least, most = bounds[end - e][after]
-                    if least <= t - got <= most:
-                        nxt.setdefault(e, {}).setdefault(got, []).extend([(*c, (i, e)) for c in cuts])
-        layer = nxt
-    return layer
+        nxt: dict[State, list[tuple[State, Span]]] = {}
+        for state in layers[-1]:
+            i, acc = state
+            for e, v in table[i]:
+                got = acc + int(v)
+                if got > t or e > end:
+                    break
+                least, most = bounds[end - e][after]
+                if least <= t - got <= most:
+                    key = (e, got)
+                    if key in nxt:
+                        nxt[key].append((state, (i, e)))
+                    else:
+                        nxt[key] = [(state, (i, e))]
+        layers.append(nxt)
+    return layers
 
 
 def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, t: int,
-               start: int, before: int) -> dict[int, dict[int, list[tuple[Span, ...]]]]:
+               start: int, before: int) -> Layers:
     """Cuts of ``parts`` cells ending exactly at ``end`` that ``before`` more cells from
-    ``start`` can complete to a cut summing to ``t`` (bounds as in :func:`_half`):
-    start -> sum -> cuts."""
+    ``start`` can complete to a cut summing to ``t`` (as :func:`_half`, backwards: the
+    states are (start offset, sum))."""
     bounds = _bounds(len(str(t)), end - start, parts + before)
-    layer: dict[int, dict[int, list[tuple[Span, ...]]]] = {end: {0: [()]}}
+    layers: Layers = [{(end, 0): []}]
     for k in range(parts):
         after = parts - k - 1 + before
-        nxt: dict[int, dict[int, list[tuple[Span, ...]]]] = {}
-        for e, sums in layer.items():
-            cells = ends[e]
-            for acc, cuts in sums.items():
-                for i, v in cells:
-                    got = acc + v
-                    if got > t or i < start:
-                        break
-                    least, most = bounds[i - start][after]
-                    if least <= t - got <= most:
-                        nxt.setdefault(i, {}).setdefault(got, []).extend([((i, e), *c) for c in cuts])
-        layer = nxt
-    return layer
+        nxt: dict[State, list[tuple[State, Span]]] = {}
+        for state in layers[-1]:
+            e, acc = state
+            for i, v in ends[e]:
+                got = acc + v
+                if got > t or i < start:
+                    break
+                least, most = bounds[i - start][after]
+                if least <= t - got <= most:
+                    key = (i, got)
+                    if key in nxt:
+                        nxt[key].append((state, (i, e)))
+                    else:
+                        nxt[key] = [(state, (i, e))]
+        layers.append(nxt)
+    return layers
+
+
+def _cuts(layers: Layers, k: int, state: State, backwards: bool = False) -> list[tuple[Span, ...]]:
+    """The cuts of the first ``k`` cells that reach ``state`` (in run order)."""
+    if k == 0:
+        return [()]
+    out: list[tuple[Span, ...]] = []
+    for prev, span in layers[k][state]:
+        for cut in _cuts(layers, k - 1, prev, backwards):
+            out.append((span, *cut) if backwards else (*cut, span))
+    return out
 
 
 @lru_cache(maxsize=512)
@@ -295,15 +317,14 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tupl
         if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
             continue
         left = _half(table, lo, first, t, j, second)
-        if not left:
+        if not left[-1]:
             continue
-        for p, sums in _half_back(ends, j, second, t, lo, first).items():
-            meet = left.get(p)
-            if meet is None:
-                continue
-            for sm, cuts2 in sums.items():
-                for cut1 in meet.get(t - sm, ()):
-                    out.extend((*cut1, *cut2, (j, end)) for cut2 in cuts2)
+        right = _half_back(ends, j, second, t, lo, first)
+        meet = left[-1]
+        for p, s2 in right[-1]:
+            if (p, t - s2) in meet:
+                for cut1 in _cuts(left, first, (p, t - s2)):
+                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), backwards=True))
     return tuple(sorted(out))
 
 
