@@ -299,7 +299,9 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tupl
             m, w = j - lo, end - j
             if m > parts * w or w > m - parts + 2 or (run[j] == "0" and w > 1):
                 continue  # the prefix is too long for cells as wide as the total, or too short to reach it
-            targets.append((j, int(run[j:end])))
+            t = int(run[j:end])
+            if (dsum[j] - dsum[lo] - t) % 9 == 0:  # (the other tests below need t's value)
+                targets.append((j, t))
         widest = max((end - j for j, _t in targets), default=1)
         table, ends = _capped(run, max(8, 1 << (widest - 1).bit_length()))  # a few widths per run
     else:
