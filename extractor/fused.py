@@ -43,18 +43,20 @@ identities that could not be met).
 Cost: a row is cut with the row identity built in (:func:`sum_splits`, in
 :mod:`extractor.fused_cuts`): for each choice of the total cell, filtered by the digit sum
 modulo 9 and by length, the other cells are met in the middle, each half cut cell by cell
-with states shared by offset and sum, and a state dropped as soon as the digits left cannot
-hold the cells left with a sum that reaches the total (the least and greatest sums of n cells
-over L digits); cells are never wider than the widest possible total.  Rows are combined by
-column sums with a forward/backward pass over the result rows (states are partial column
-sums, bounded by the total row's candidates), and a row with a single candidate costs
-nothing there.  A row no split satisfies falls back to what every cut agrees on, found by
+with states shared by offset and sum (back-pointers: cuts are listed only where the
+halves meet), and a state dropped as soon as the digits left cannot hold the cells left
+with a sum that reaches the total (the least and greatest sums of n cells over L digits);
+cells are never wider than the widest possible total.  Rows are combined by column sums
+with a forward/backward pass over the result rows (states are partial column sums,
+bounded by the total row's candidates), and a row with a single candidate costs nothing
+there.  A row no split satisfies falls back to what every cut agrees on, found by
 reachability, stopping at the second text of a column.  ``benchmarks/fused_speed.py``
 measures whole reports (25 section-3 rows, the section-4 row, section 2), every cache
-cleared before each, best of 5, on a shared 2-core machine at load ~2-3: counts below 10
-(runs of 7-18 digits) about 1.8 ms; every cell in 0-99 (runs up to 33 digits) 4-6 ms; in
-100-999 (48 digits) 9-11 ms; in 1000-9999 (63 digits) 17-20 ms (before the bounds, 28-33
-ms in the same run); rows of one repeated digit (20-30 digits) 1.5-5 ms (before: up to 18).
+cleared before each (:func:`extractor.fused_cuts.clear_caches`), best of 5, on a shared
+2-core machine at load ~2.5-3: counts below 10 (runs of 7-18 digits) 1.7-1.9 ms; every
+cell in 0-99 (runs up to 33 digits) 4-5.5 ms; in 100-999 (48 digits) 7-9 ms; in
+1000-9999 (63 digits) 13-19 ms (28-33 ms before the bounds, measured the same way); rows
+of one repeated digit (20-30 digits) 1.6-4.5 ms (up to 18 ms before).
 """
 
 from __future__ import annotations
