@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor import fused  # noqa: E402
+from extractor import fused, fused_cuts  # noqa: E402
 from extractor.fused import s3_result_rows  # noqa: E402
 from extractor.templates import s3_rows  # noqa: E402
 
@@ -76,10 +76,7 @@ def report_cases() -> list[tuple[str, dict[str, str], list[str], dict[str, str]]
 
 def recover_cold(s3: dict[str, str], s4: list[str], s2: dict[str, str]) -> None:
     """One report from scratch: the cut caches cleared, as a new report would find them."""
-    fused._cell_table.cache_clear()
-    fused._cells_ending.cache_clear()
-    fused.sum_splits.cache_clear()
-    fused._digit_sums.cache_clear()
+    fused_cuts.clear_caches()
     if s3:
         fused.recover_s3(s3, RIDS)
     if s4:

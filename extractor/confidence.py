@@ -6,8 +6,9 @@ A value's confidence is the product of
     in a grid whose positions did not fit 0.9; re-flowed from one-cell-per-line text 0.85;
   * what went wrong around it: a cell that stood in the wrong position 0.6; a row with the
     wrong number of cells (which cell is which is uncertain) 0.75; a row whose damaged
-    label was matched approximately (``table.fuzzy_label``) 0.8; a cell that is not
-    shown but inferred as blank is set to 0.45;
+    label was matched approximately (``table.fuzzy_label``) 0.8; a cell cut from a run of
+    fused digits as the single split the table's arithmetic allows (``table.fused_cells``)
+    0.8; a cell that is not shown but inferred as blank is set to 0.45;
   * an arithmetic identity it takes part in that does not hold (the parse or the report is
     wrong): 0.8;
   * how sure the template detection is (field ids depend on it).
@@ -24,7 +25,7 @@ from .model import Flag, Issue, Kind
 
 KIND_BASE: dict[str, float] = {"number": 0.99, "none": 0.98, "blank": 0.97, "na": 0.97, "text": 0.75}
 FLAG_FACTOR: dict[Flag, float] = {Flag.FALLBACK: 0.9, Flag.REFLOWED: 0.85, Flag.MISALIGNED: 0.6, Flag.UNSURE: 0.75,
-                                   Flag.FUZZY: 0.8}
+                                   Flag.FUZZY: 0.8, Flag.FUSED: 0.8}
 INFERRED = 0.45
 IDENTITY_FACTOR = 0.8
 ERROR_FACTOR = 0.85

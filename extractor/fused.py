@@ -40,53 +40,54 @@ printed numbers cannot satisfy the identities; then rows fall back to what their
 row identity, or the run alone, determines, and ``identities_failed`` names the
 identities that could not be met).
 
-Cost: a row is cut with the row identity built in (:func:`sum_splits`: each choice of the
-total cell, filtered by the digit sum modulo 9, then the other cells met in the middle),
-rows are combined by column sums with a forward/backward pass over the result rows (states
-are partial column sums, bounded by the total row's candidates), and a row with a single
-candidate costs nothing there.  ``benchmarks/fused_speed.py`` measures whole reports (25
-section-3 rows, the section-4 row, section 2); on a shared 2-core machine at load ~3.5,
-best of 5, cold caches: reports with counts below 10 (runs of 7-18 digits) about 2 ms;
-every cell in 0-99 (runs up to 33 digits) 5-8 ms; every cell in 100-999 (48 digits)
-12-24 ms; every cell in 1000-9999 (63 digits) 25-34 ms; rows of one repeated digit
-(20-30 digits, most cuts meet nothing) 5-33 ms.
+Cost: a row is cut with the row identity built in (:func:`sum_splits`, in
+:mod:`extractor.fused_cuts`): for each choice of the total cell, filtered by the digit sum
+modulo 9 and by length, the other cells are met in the middle, each half cut cell by cell
+with states shared by offset and sum (back-pointers: cuts are listed only where the
+halves meet), and a state dropped as soon as the digits left cannot hold the cells left
+with a sum that reaches the total (the least and greatest sums of n cells over L digits);
+cells are never wider than the widest possible total.  Rows are combined by column sums
+with a forward/backward pass over the result rows (states are partial column sums,
+bounded by the total row's candidates), and a row with a single candidate costs nothing
+there.  A row no split satisfies falls back to what every cut agrees on, found by
+reachability, stopping at the second text of a column.  ``benchmarks/fused_speed.py``
+measures whole reports (25 section-3 rows, the section-4 row, section 2), every cache
+cleared before each (:func:`extractor.fused_cuts.clear_caches`), best of 5, on a shared
+2-core machine at load ~2.5-3: counts below 10 (runs of 7-18 digits) 1.7-1.9 ms; every
+cell in 0-99 (runs up to 33 digits) 4-5.5 ms; in 100-999 (48 digits) 7-9 ms; in
+1000-9999 (63 digits) 13-19 ms (28-33 ms before the bounds, measured the same way); rows
+of one repeated digit (20-30 digits) 1.6-4.5 ms (up to 18 ms before).
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from .templates import S3_ROWS, S4_GROUPS, s2_rows
+from .fused_cuts import (  # the cutting half of this module's API, re-exported
+    FusedCell,
+    Span,
+    Vec,
+    agreed_cells,
+    cell_ok,
+    cell_value,
+    count_splits,
+    count_splits_cols,
+    plausible_run,
+    splits,
+    sum_splits,
+)
+from .templates import S2_ROWS, S3_ROWS, S4_GROUPS, s2_rows
+from .vocab import match_key
 
-Vec = tuple[int, ...]
-Span = tuple[int, int]
+__all__ = ["FusedCell", "RowRecovery", "Span", "TableRecovery", "Vec", "agreed_cells", "cell_ok", "cell_value",
+           "count_splits", "count_splits_cols", "describe", "label_row", "plausible_run", "recover_s2",
+           "recover_s3", "recover_s4", "s3_result_rows", "splits", "sum_splits"]
 
-_INT = r"(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)"
-_UNITS = ("万元", "亿元", "千元", "元")
-_CELL_RES = {
-    (False, False): re.compile(_INT),
-    (True, False): re.compile(r"[+-]?" + _INT),
-    (False, True): re.compile(_INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
-    (True, True): re.compile(r"[+-]?" + _INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
-}
-_RUN_CHARS = re.compile(r"^[0-9,.+\-万亿千元]+$")
-
-_POW10 = [10**k for k in range(0, 400)]
 S3_RESULT_PREFIX = "三、本年度办理结果"
 S3_BALANCE = ("new", "carried_over", "total", "carried_forward")
-
-
-@dataclass(frozen=True)
-class FusedCell:
-    """A recovered cell: its text as printed (a slice of the run) and its value."""
-
-    raw: str
-    value: int | float
-    span: Span | None  # start and end offsets in the run; None when the cuts agree on the
-    # text but not on where it stands ("0" at offset 1 in one cut, at offset 2 in another)
 
 
 @dataclass(frozen=True)
@@ -112,206 +113,45 @@ class TableRecovery:
     unknown_rows: tuple[str, ...] = field(default=())
 
 
-# ---------------------------------------------------------------- cutting runs
+# ---------------------------------------------------------------- labels
+
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 
 
-def cell_ok(text: str, signed: bool = False, money: bool = False) -> bool:
-    """Whether ``text`` is a whole cell of a fused run (no leading zeros)."""
-    return _CELL_RES[(signed, money)].fullmatch(text) is not None
+def label_row(table: str, label: str) -> str | None:
+    """The row a fused run's label names: a section-2 stem (``table`` "s2") or a section-3 row
+    id ("s3"), else None.  The label of a run is everything printed since the run before it,
+    so it may begin with a table's title and header words (第二十条第（一）项信息内容…规章):
+    a section-2 label names the row label it *ends* with (the longest), a trailing
+    explanation in brackets left out (其他对外管理服务事项（指行政许可证以外的…行政处罚…）);
+    a section-3 label the row key that matches *last* in it (the longest there)."""
+    key = match_key(label)
+    return _s2_label_row(key) if table == "s2" else _s3_label_row(key)
 
 
-def cell_value(text: str) -> int | float:
-    """The number a cell text stands for (thousands separators, sign and unit dropped)."""
-    s = text.replace(",", "")
-    for unit in _UNITS:
-        if s.endswith(unit):
-            s = s[: -len(unit)]
-            break
-    if "." in s:
-        v = float(s)
-        return int(v) if v.is_integer() else v
-    return int(s)
+def _s2_label_row(key: str) -> str | None:
+    key = _TRAILING_NOTE.sub("", key)
+    best: tuple[int, str] | None = None
+    for row in S2_ROWS:
+        for cand in {row.label, "规范性文件" if row.stem == "normative" else row.label}:
+            k = match_key(cand)
+            if key.endswith(k) and (best is None or len(k) > best[0]):
+                best = (len(k), row.stem)
+    return best[1] if best else None
 
 
-def plausible_run(run: str) -> bool:
-    """A run this module can cut: digits with separators, signs, decimal points, units."""
-    return bool(run) and _RUN_CHARS.match(run) is not None and any(ch.isdigit() for ch in run)
-
-
-@lru_cache(maxsize=512)
-def _cell_table(run: str, signed: bool, money: bool) -> tuple[tuple[tuple[int, int | float], ...], ...]:
-    """For each start offset, the (end, value) of every cell that may start there."""
-    n = len(run)
-    if run.isdigit() and run.isascii():  # the fast, common case
-        out: list[tuple[tuple[int, int | float], ...]] = []
-        for i in range(n):
-            if run[i] == "0":
-                out.append(((i + 1, 0),))
-            else:
-                out.append(tuple((j, int(run[i:j])) for j in range(i + 1, n + 1)))
-        return tuple(out)
-    rx = _CELL_RES[(signed, money)]
-    return tuple(
-        tuple((j, cell_value(run[i:j])) for j in range(i + 1, n + 1) if rx.fullmatch(run, i, j))
-        for i in range(n)
-    )
-
-
-def count_splits(run: str, n: int, signed: bool = False, money: bool = False) -> int:
-    """How many ways ``run`` cuts into ``n`` cells (grammar only)."""
-    return count_splits_cols(run, (signed,) * n, (money,) * n)
-
-
-def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -> int:
-    """How many ways ``run`` cuts into ``len(signed)`` cells, each with its column's grammar."""
-    size = len(run)
-    ways = [0] * (size + 1)
-    ways[0] = 1
-    if run.isdigit() and run.isascii():  # a cell starts at any digit; at a 0 it is that 0 alone
-        for _ in signed:
-            nxt = [0] * (size + 1)
-            acc = 0  # ways into a cell that started at a non-zero digit before j
-            for j in range(1, size + 1):
-                i = j - 1
-                if run[i] != "0":
-                    acc += ways[i]
-                nxt[j] = acc + (ways[i] if run[i] == "0" else 0)
-            ways = nxt
-        return ways[size]
-    for sg, mn in zip(signed, money, strict=True):
-        table = _cell_table(run, sg, mn)
-        nxt = [0] * (size + 1)
-        for i in range(size):
-            if ways[i]:
-                for j, _v in table[i]:
-                    nxt[j] += ways[i]
-        ways = nxt
-    return ways[size]
-
-
-def splits(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> list[tuple[Span, ...]]:
-    """Every cut of ``run`` into ``n`` cells, as spans; ``signed``/``money`` per column."""
-    sg = tuple(signed) or (False,) * n
-    mn = tuple(money) or (False,) * n
-    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
-    size = len(run)
-    out: list[tuple[Span, ...]] = []
-    cut: list[Span] = []
-
-    def walk(i: int, k: int) -> None:
-        if k == n:
-            if i == size:
-                out.append(tuple(cut))
-            return
-        if size - i < n - k:
-            return
-        for j, _v in tables[k][i]:
-            cut.append((i, j))
-            walk(j, k + 1)
-            cut.pop()
-
-    walk(0, 0)
-    return out
-
-
-@lru_cache(maxsize=512)
-def _cells_ending(run: str) -> tuple[tuple[tuple[int, int], ...], ...]:
-    """For each end offset, the (start, value) of every unsigned cell ending there,
-    shortest first (values grow as the start moves left)."""
-    table = _cell_table(run, False, False)
-    ends: list[list[tuple[int, int]]] = [[] for _ in range(len(run) + 1)]
-    for i, cells in enumerate(table):
-        for e, v in cells:
-            ends[e].append((i, int(v)))
-    return tuple(tuple(sorted(x, key=lambda t: -t[0])) for x in ends)
-
-
-def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, limit: int,
-          stop: int, reach: int) -> dict[int, dict[int, list[tuple[Span, ...]]]]:
-    """Cuts of ``parts`` cells from ``start`` forwards, ending between ``reach`` and
-    ``stop``, sum <= ``limit``: end -> sum -> cuts.  No cell is longer than ``limit``."""
-    out: dict[int, dict[int, list[tuple[Span, ...]]]] = {}
-    width = len(str(limit))
-
-    def walk(i: int, k: int, acc: int, cut: tuple[Span, ...]) -> None:
-        if k == parts:
-            out.setdefault(i, {}).setdefault(acc, []).append(cut)
-            return
-        for e, v in table[i] if i < len(table) else ():
-            if e > stop - (parts - k - 1) or acc + v > limit:
-                break
-            if e + (parts - k - 1) * width < reach:
-                continue
-            walk(e, k + 1, acc + int(v), (*cut, (i, e)))
-
-    walk(start, 0, 0, ())
-    return out
-
-
-def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, limit: int,
-               floor: int, ceiling: int) -> list[tuple[int, int, tuple[Span, ...]]]:
-    """Cuts of ``parts`` cells ending exactly at ``end``, starting between ``floor`` and
-    ``ceiling``, sum <= ``limit``: (start, sum, cut) each."""
-    out: list[tuple[int, int, tuple[Span, ...]]] = []
-    width = len(str(limit))
-
-    def walk(e: int, k: int, acc: int, cut: tuple[Span, ...]) -> None:
-        if k == parts:
-            out.append((e, acc, cut))
-            return
-        for i, v in ends[e]:
-            if i < floor + (parts - k - 1) or acc + v > limit:
-                break
-            if i - (parts - k - 1) * width > ceiling:
-                continue
-            walk(i, k + 1, acc + v, ((i, e), *cut))
-
-    walk(end, 0, 0, ())
-    return out
-
-
-@lru_cache(maxsize=512)
-def _digit_sums(run: str) -> tuple[int, ...]:
-    """Prefix sums of the digits of ``run`` (a number is its digit sum modulo 9)."""
-    out = [0]
-    for ch in run:
-        out.append(out[-1] + (ord(ch) - 48 if "0" <= ch <= "9" else 0))
-    return tuple(out)
-
-
-@lru_cache(maxsize=8192)
-def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tuple[tuple[Span, ...], ...]:
-    """Cuts of ``run[lo:hi]`` into ``parts + 1`` unsigned cells whose last equals the sum of
-    the others (spans are offsets into ``run``).
-
-    For each choice of the last cell (its value is the target ``t``), the prefix is cut
-    into ``parts`` cells meeting in the middle: the first half of the cells from the left,
-    the second half back from the last cell, joined on the offset where they meet and on
-    ``t`` minus the first half's sum.  Before any walk a prefix must pass three necessary
-    tests: its digit sum is ``t`` modulo 9 (every cut of it sums to its digit sum modulo 9,
-    so this rules out eight targets in nine), it is not too long for cells of at most
-    ``len(str(t))`` digits, and not too short to reach ``t``."""
-    end = len(run) if hi is None else hi
-    table = _cell_table(run, False, False)
-    ends = _cells_ending(run)
-    dsum = _digit_sums(run)
-    first = parts // 2
-    second = parts - first
-    out: list[tuple[Span, ...]] = []
-    for j in range(lo + parts, end):
-        last = [v for e, v in table[j] if e == end]
-        if not last:
-            continue
-        t = int(last[0])
-        width = len(str(t))
-        m = j - lo
-        if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
-            continue
-        left = _half(table, lo, first, t, j - second, j - second * width)
-        for p, sm, cut2 in _half_back(ends, j, second, t, lo + first, lo + first * width):
-            for cut1 in left.get(p, {}).get(t - sm, ()):
-                out.append((*cut1, *cut2, (j, end)))
-    return tuple(sorted(out))
+def _s3_label_row(key: str) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for row in S3_ROWS:
+        for rx in row.keys:
+            anchored = rx.startswith("^")
+            for m in re.finditer(rx, key):
+                if anchored and m.start() != 0:
+                    continue
+                cand = (m.start(), m.end() - m.start(), row.rid)
+                if best is None or cand[:2] > best[:2]:
+                    best = cand
+    return best[2] if best else None
 
 
 # ---------------------------------------------------------------- rows to recoveries
@@ -334,43 +174,16 @@ def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], ns
     return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
 
 
-def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[
-        FusedCell | None, ...]:
-    """The cells every cut of ``run`` into ``n`` cells agrees on (no identity used), found by
-    reachability (which cells lie on some complete cut) rather than by listing the cuts."""
-    sg = tuple(signed) or (False,) * n
-    mn = tuple(money) or (False,) * n
-    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
-    size = len(run)
-    fwd: list[set[int]] = [{0}]
-    for k in range(n):
-        fwd.append({j for i in fwd[k] if i < size for j, _v in tables[k][i]})
-    bwd: list[set[int]] = [set() for _ in range(n + 1)]
-    bwd[n] = {size}
-    for k in range(n - 1, -1, -1):
-        bwd[k] = {i for i in range(size) if any(j in bwd[k + 1] for j, _v in tables[k][i])}
-    out: list[FusedCell | None] = []
-    for k in range(n):
-        found = {(i, j) for i in fwd[k] & bwd[k] if i < size for j, _v in tables[k][i] if j in bwd[k + 1]}
-        texts = {run[i:j] for i, j in found}
-        if len(texts) == 1:
-            raw = texts.pop()
-            out.append(FusedCell(raw, cell_value(raw), found.pop() if len(found) == 1 else None))
-        else:
-            out.append(None)
-    return tuple(out)
-
-
 def _add(a: Vec, b: Vec) -> Vec:
-    return tuple(x + y for x, y in zip(a, b, strict=True))
+    return tuple(map(operator.add, a, b))
 
 
 def _sub(a: Vec, b: Vec) -> Vec:
-    return tuple(x - y for x, y in zip(a, b, strict=True))
+    return tuple(map(operator.sub, a, b))
 
 
 def _fits(v: Vec, cap: Vec) -> bool:
-    return all(x <= c for x, c in zip(v, cap, strict=True))
+    return all(map(operator.le, v, cap))
 
 
 def s3_result_rows(rids: Sequence[str]) -> list[str]:

@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 Format = Literal["pdf", "html", "text", "docx", "doc", "odt", "rtf", "image"]
 #: the reader's unit a grid came from: text tab-separated / markdown pipe table / flattened
-#: "a|b|c" lines, an HTML table, a PDF table, a Word table, an OCR-read table image, or cells re-flowed from one-per-line text
-GridSource = Literal["tsv", "md", "pipes", "html", "pdf", "docx", "ocr", "cells", ""]
+#: "a|b|c" lines, an HTML table, a PDF table, a Word table, an OCR-read table image, cells re-flowed
+#: from one-per-line text, or the rows of a one-line body whose cells are fused ("fused": see :class:`Grid`)
+GridSource = Literal["tsv", "md", "pipes", "html", "pdf", "docx", "ocr", "cells", "fused", ""]
 Kind = Literal["number", "blank", "none", "na", "text"]
 Severity = Literal["error", "warning", "info"]
 
@@ -50,8 +51,16 @@ class Grid:
     """A table: rows of cells. Rows may be ragged (text renderings collapse merged cells).
 
     ``source`` names the reader's unit the grid came from (:data:`GridSource`: ``"tsv"``,
-    ``"md"``, ``"pipes"``, ``"html"``, ``"pdf"``, ``"cells"``); ``where`` is where the grid
-    starts.
+    ``"md"``, ``"pipes"``, ``"html"``, ``"pdf"``, ``"cells"``, ``"fused"``); ``where`` is where
+    the grid starts.
+
+    A ``"fused"`` grid holds the rows of one table of a one-line body (a naive
+    ``get_text()``), whose cells were printed with no separator: every row is two cells, the
+    label as printed (everything since the previous row's digits, so the first row's label
+    starts with the table's title and header words) and the row's digits as printed, one
+    fused cell (``"15620002160"``).  The reader does not split them: the tables stage cuts
+    them against the template's arithmetic (:mod:`extractor.fused`).  Their ``where`` is
+    ``{"line": n, "offset": k}``, ``k`` the 0-based character offset in the line.
     """
 
     rows: tuple[tuple[Cell, ...], ...]
@@ -87,6 +96,7 @@ class Flag(StrEnum):
     REFLOWED = "reflowed"  # rebuilt from one-cell-per-line text
     FUZZY = "fuzzy"  # its row label was damaged and matched approximately (table.fuzzy_label)
     INFERRED = "inferred"  # not shown, but could only be blank
+    FUSED = "fused"  # cut from a fused run of digits: the single split the arithmetic allows
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def _values(result: TableResult, template: str, tconf: float) -> tuple[list[Valu
     for f, (cv, m) in parsed.items():
         conf = value_confidence(cv.kind, m.flags, f in failed, tconf)
         where = dict(m.where or {})
-        if Flag.INFERRED in m.flags:
+        if Flag.INFERRED in m.flags or Flag.FUSED in m.flags:
             where["inferred"] = True
         values.append(Value(f, cv.value, cv.kind, cv.raw, cv.unit, conf, where))
     issues.extend(id_issues)

@@ -1,7 +1,7 @@
 """Cell values (docs/report-formats.md, Cell values): raw cell text -> kind, number and unit.
 
 Kinds: ``number`` (also a number followed by its unit: "160.5964万元" reads as 160.5964
-with unit 万元), ``blank`` (the cell exists and is empty), ``none`` (无/零: an explicit
+with unit 万元; the Traditional 萬元 and 億元 read as the units 万元 and 亿元), ``blank`` (the cell exists and is empty), ``none`` (无/零: an explicit
 none), ``na`` (-, —, /, --, 不适用), ``text`` (anything else; when the text holds a number
 with a unit, as "约160.5964万元" does, that number and unit are kept as value and unit).
 """
@@ -22,6 +22,8 @@ UNITS = ("万元", "元", "亿元", "千元", "件", "个", "项", "人次", "�
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _NUM_UNIT = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(" + "|".join(UNITS) + r")$")
 _WS = re.compile(r"\s+")
+#: Traditional spellings of the units (Traditional mirrors print 萬元); raw keeps the print
+_UNIT_T2S = str.maketrans({"萬": "万", "億": "亿", "個": "个", "項": "项", "條": "条"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def parse_value(text: str, default_unit: str | None = None) -> CellValue:
     header (e.g. 万元 for 本年收费金额), given to plain numbers."""
     raw = clean_raw(text)
     t = halfwidth(raw)
-    t = _WS.sub("", t)
+    t = _WS.sub("", t).translate(_UNIT_T2S)
     if t == "":
         return CellValue("blank", None, None, raw)
     if t in NONE_WORDS or t.rstrip("。.") in NONE_WORDS:

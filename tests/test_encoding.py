@@ -103,11 +103,8 @@ TRAD_HTML = FIXTURES / "traditional"
 @pytest.mark.parametrize("name", [
     "county-2021.cms-trad.html",
     "county-2021.word-trad.html",
-    pytest.param("county-2021.portal-trad.html", marks=pytest.mark.xfail(
-        strict=True, reason="needs the HTML reader's heading and marker words folded from Traditional")),
-    pytest.param("county-2021.cms-tw-nodecl.html", marks=pytest.mark.xfail(
-        strict=True, reason="needs html.py's fast GB18030 path to check encoding.cjk_plausibility (it accepts "
-                            "undeclared Big5 as GB18030 garbage), and Taiwan vocabulary")),
+    "county-2021.portal-trad.html",
+    "county-2021.cms-tw-nodecl.html",
 ])
 def test_traditional_html_reads_the_same_values(name):
     rep = extractor.parse(TRAD_HTML / name)

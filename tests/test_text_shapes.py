@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_fused import _s3_table
 
 import extractor
 from extractor.fused import recover_s2, recover_s3, recover_s4
@@ -193,20 +196,16 @@ def test_long_parenthetical_label_is_not_the_rows_it_mentions():
 
 # ---------------------------------------------------------------- end to end
 
-NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs shapes.py wired into readers/text.py")
-NEEDS_VOCAB = pytest.mark.xfail(strict=True, reason="needs Taiwan vocabulary (檔案 for 文件) folded in label matching")
-NEEDS_FRAGMENT = pytest.mark.xfail(strict=True, reason="needs section-2 rows read without their grid header")
-NEEDS_TRAD_UNIT = pytest.mark.xfail(strict=True, reason="needs the Traditional unit 萬元 read as 万元 (values.py)")
 
 E2E = [
     pytest.param("county-2021.trad-big5.txt", id="trad-big5"),
     pytest.param("county-2021.trad-hkscs.txt", id="trad-hkscs"),
-    pytest.param("dept-2019.trad-big5.txt", id="dept-trad-big5", marks=NEEDS_TRAD_UNIT),
-    pytest.param("county-2021.trad-tw.txt", id="trad-tw", marks=NEEDS_VOCAB),
-    pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5", marks=NEEDS_VOCAB),
-    pytest.param("county-2021.fragment.txt", id="fragment", marks=NEEDS_FRAGMENT),
-    *[pytest.param(f"{n}.pipecells.txt", id=f"{n}-pipecells", marks=NEEDS_WIRING) for n in PIPECELLS],
-    *[pytest.param(f"{n}.oneline.txt", id=f"{n}-oneline", marks=NEEDS_WIRING) for n in ONELINE],
+    pytest.param("dept-2019.trad-big5.txt", id="dept-trad-big5"),
+    pytest.param("county-2021.trad-tw.txt", id="trad-tw"),
+    pytest.param("county-2021.trad-tw-big5.txt", id="trad-tw-big5"),
+    pytest.param("county-2021.fragment.txt", id="fragment"),
+    *[pytest.param(f"{n}.pipecells.txt", id=f"{n}-pipecells") for n in PIPECELLS],
+    *[pytest.param(f"{n}.oneline.txt", id=f"{n}-oneline") for n in ONELINE],
 ]
 
 
@@ -233,3 +232,110 @@ def test_big5_reads_the_same_values_as_the_tidy_twin():
 def test_a_lone_line_ending_in_a_pipe_is_text():
     lines = ["联系电话：0000-0000000 |", "", "正文"]
     assert pipecell_blocks(lines) == [TextLine("联系电话：0000-0000000 |", 1), TextLine("正文", 3)]
+
+
+def test_hubei_parenthetical_label_reads_its_own_row():
+    """Regression: the Hubei label 其他对外管理服务事项（指行政许可证以外的…行政处罚、行政强制…）
+    was read as the 行政许可 row its explanation mentions (a duplicate row, other_services lost)."""
+    header = "信息内容\t上一年项目数量\t本年增/减\t处理决定数量"
+    text = "\n".join([
+        "二、主动公开政府信息情况", "第二十条第（五）项", header,
+        "行政许可\t45\t+2\t1523",
+        "其他对外管理服务事项（指行政许可证以外的行政处罚、行政强制等对外管理服务事项）\t18\t-1\t196",
+        "第二十条第（六）项", header, "行政处罚\t21\t0\t387", "行政强制\t6\t-1\t14",
+    ])
+    rep = extractor.parse(text.encode("utf-8"))
+    assert rep.metadata.template == "2019"
+    got = {v.field: v.value for v in rep.values}
+    assert got == {
+        "s2.licensing.prior_items": 45, "s2.licensing.change": 2, "s2.licensing.decisions": 1523,
+        "s2.other_services.prior_items": 18, "s2.other_services.change": -1, "s2.other_services.decisions": 196,
+        "s2.penalty.prior_items": 21, "s2.penalty.change": 0, "s2.penalty.decisions": 387,
+        "s2.coercion.prior_items": 6, "s2.coercion.change": -1, "s2.coercion.decisions": 14,
+    }
+    assert "table.duplicate_row" not in rep.issue_codes()
+
+
+def test_oneline_values_are_inferred_with_lower_confidence():
+    path = SHAPES / "county-2021.oneline.txt"
+    (line,) = lines_of(path)
+    rep = extractor.parse(path)
+    label = "一、本年新收政府信息公开申请数量"
+    at = line.index(label + "419103256") + len(label)  # cells 41 9 1 0 3 2 56
+    v = rep.value("s3.new.total")
+    assert v is not None
+    assert (v.kind, v.value, v.raw, v.confidence) == ("number", 56, "56", 0.792)
+    assert v.where == {"line": 1, "offset": at + 7, "inferred": True}
+    fee = rep.value("s2.fees.amount")
+    assert fee is not None and (fee.value, fee.unit, fee.raw) == (3.52, "万元", "3.52")
+    assert all(x.where.get("inferred") is True for x in rep.values)
+
+
+def test_oneline_fused_cells_issue_counts_splits_and_quotes_ambiguous_digits():
+    rep = extractor.parse(SHAPES / "county-2021.oneline.txt")
+    fused = [i for i in rep.issues if i.code == "table.fused_cells"]
+    assert [(i.severity, len(i.fields)) for i in fused] == [("warning", 3), ("info", 175), ("info", 15)]
+    s2 = fused[0]
+    assert s2.fields == ("s2.normative.issued", "s2.normative.repealed", "s2.normative.in_force")
+    assert '行政规范性文件: the digits "12357" cut into 3 cells 6 ways; no cell can be told' in s2.message
+    assert "checked against s3.row_total, s3.balance, s3.results_total" in fused[1].message
+    assert rep.value("s2.normative.issued") is None
+    gap = next(i for i in rep.issues if i.code == "gap.cell")
+    assert gap.fields == s2.fields
+
+
+def test_pipecell_cells_keep_their_own_lines():
+    path = SHAPES / "county-2021.pipecells.txt"
+    lines = lines_of(path)
+    rep = extractor.parse(path)
+    v = rep.value("s3.new.natural_person")
+    assert v is not None and v.value == 41 and "inferred" not in v.where
+    assert lines[v.where["line"] - 1] == "41 |"
+
+
+@st.composite
+def _s3_drawn(draw):  # type: ignore[no-untyped-def]
+    return _s3_table(draw, [r.rid for r in s3_rows("2021", True)])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_s3_drawn())
+def test_random_fused_tables_read_end_to_end(table):  # type: ignore[no-untyped-def]
+    """A random consistent section-3 table rendered into a one-line body: every value read is
+    right, inferred, and exactly the cells extractor.fused recovers (the recovery itself is
+    checked against brute force in tests/test_fused.py); every other cell is a gap."""
+    (line,) = lines_of(SHAPES / "county-2021.oneline.txt")
+    runs = {rid: "".join(str(v) for v in cells) for rid, cells in table.items()}
+    body = "".join(p.text + (runs[p.key] if p.table == "s3" and p.key else (p.run or "")) for p in split_oneline(line))
+    rep = extractor.parse(body.encode("utf-8"))
+    cols = [c for c in reports.S3_COLS]
+    truth = {f"s3.{rid}.{c}": v for rid, cells in table.items() for c, v in zip(cols, cells, strict=True)}
+    got = {v.field: v for v in rep.values if v.field.startswith("s3.")}
+    assert all(got[f].value == truth[f] and got[f].where["inferred"] is True for f in got)
+    rec = recover_s3(runs, [r.rid for r in s3_rows("2021", True)])
+    recovered = {f"s3.{rid}.{c}" for rid, row in rec.rows.items() for c, x in zip(cols, row.cells, strict=True)
+                 if x is not None}
+    assert set(got) == recovered
+    gaps = set(truth) - recovered
+    (s3_issue,) = [i for i in rep.issues if i.code == "table.fused_cells" and "section-3" in i.message]
+    assert (s3_issue.severity, set(s3_issue.fields)) == (("warning", gaps) if gaps else ("info", recovered))
+
+
+def test_oneline_body_followed_by_ordinary_lines():
+    """Only the one-line body is cut into parts: lines after it (here section 4 on as a
+    tab-separated rendering) read as usual, their cells not inferred."""
+    (line,) = lines_of(SHAPES / "county-2021.oneline.txt")
+    tidy = lines_of(FIXTURES / "text" / "county-2021.tsv.txt")
+    head = "四、政府信息公开行政复议、行政诉讼情况"
+    text = "\n".join([line[: line.index(head)], *tidy[tidy.index(head):]])
+    rep = extractor.parse(text.encode("utf-8"))
+    exp = load_expected_for("county-2021")
+    s4 = {v.field: v for v in rep.values if v.field.startswith("s4.")}
+    assert {f: v.value for f, v in s4.items()} == {f: e["value"] for f, e in exp.items() if f.startswith("s4.")}
+    assert not any(v.where.get("inferred") for v in s4.values())
+    assert all(v.where.get("inferred") for v in rep.values if v.field.startswith("s3."))
+    assert [s.number for s in rep.sections] == [1, 2, 3, 4, 5, 6]
+
+
+def load_expected_for(name: str) -> dict:
+    return json.loads((FIXTURES / "expected" / f"{name}.json").read_text(encoding="utf-8"))["values"]

@@ -82,3 +82,11 @@ def test_match_key_folds_taiwan_vocabulary() -> None:
     assert match_key("資料") == "数据"
     assert match_key("（一）予以公開") == "(一)予以公开"
     assert match_key(" 第 二 十 條 ") == "第二十条"
+
+
+def test_traditional_unit_wan_yuan_reads_as_the_unit() -> None:
+    from extractor.values import parse_value
+
+    got = parse_value("160.5964萬元")
+    assert (got.kind, got.value, got.unit, got.raw) == ("number", 160.5964, "万元", "160.5964萬元")
+    assert parse_value("3億元").unit == "亿元"

@@ -81,7 +81,7 @@ def _utf16_guess(data: bytes) -> str | None:
 
 
 _FALLBACKS = ("big5", "big5hkscs", "cp950")
-_PLAUSIBLE = 0.9  # cjk_plausibility of a decode accepted without trying the rest
+PLAUSIBLE = 0.9  # cjk_plausibility of a decode accepted without trying the rest
 
 
 @lru_cache(maxsize=1)
@@ -165,7 +165,7 @@ def decode_text(data: bytes, declared: str | None = None, partial: bool = False)
         got = _try(data, enc, partial)
         if got is not None and got.quality >= 0.98:
             score = 1.0 if enc == "utf-8" else cjk_plausibility(got.text)  # valid UTF-8 is never chance
-            if score >= _PLAUSIBLE:
+            if score >= PLAUSIBLE:
                 return got
             clean.append((score, got))
         d = got if got is not None else _dec(data, enc, partial)
@@ -186,7 +186,7 @@ def _fallback(data: bytes, partial: bool, tried: list[str], clean: list[tuple[fl
         d = _try(data, enc, partial)
         if d is not None and d.quality >= 0.98:
             score = cjk_plausibility(d.text)
-            if score >= _PLAUSIBLE:
+            if score >= PLAUSIBLE:
                 return d
             clean.append((score, d))
     guess = _detected(data)

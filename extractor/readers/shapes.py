@@ -57,12 +57,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..templates import S2_ROWS, S3_ROWS
-from ..text_norm import match_key
+from ..fused import label_row
 
 # ---------------------------------------------------------------- pipecells
 
-_CELL_LINE = re.compile(r"^[^|]*\S[^|]*\|$")  # "text |": one pipe, at the end
 _ROW_END = re.compile(r"^\|{2,}$")
 
 
@@ -92,7 +90,7 @@ def _pipe_kind(line: str) -> str:
         return "empty"
     if _ROW_END.match(s):
         return "end"
-    if _CELL_LINE.match(s):
+    if s.endswith("|") and s.count("|") == 1:  # "text |" (the text is not blank: s is stripped)
         return "cell"
     return "text"
 
@@ -106,7 +104,7 @@ def detect_shape(lines: Sequence[str]) -> str:
     if cells >= 6 and ends >= 2 and cells + ends > other_pipes:
         return "pipecells"
     for line in lines:
-        if len(line) >= 300 and _looks_oneline(line):
+        if len(line) >= 300 and looks_oneline(line):
             return "oneline"
     return "lines"
 
@@ -165,6 +163,7 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=16)  # detect_shape, split_oneline and find_headings fold the same line
 def fold(text: str) -> str:
     """``text`` with Traditional characters, Taiwan vocabulary and full-width ASCII folded,
     one character for one character (offsets into the fold are offsets into ``text``)."""
@@ -202,7 +201,17 @@ class Piece:
     run: str | None = None  # the fused cells printed after the label
 
 
-def _looks_oneline(line: str) -> bool:
+_DIGIT = re.compile(r"[0-9０-９]")
+_NUMBERED = re.compile(r"[一二三四五六][、.．]")
+
+
+def looks_oneline(line: str) -> bool:
+    """Whether a line holds a one-line body: two numbered section headings, or the first
+    section-3 row label followed by its digits.  Two cheap tests on the raw line first (a
+    digit, and two numerals followed by 、 or a dot), so a long line of anything else is
+    never folded."""
+    if _DIGIT.search(line) is None or len(_NUMBERED.findall(line, 0, 2_000_000)) < 2:
+        return False
     f = fold(line)
     found = sum(1 for rx in HEADINGS.values() if rx.search(f))
     return found >= 2 or re.search(r"本年新收政府信息公开申请数量[0-9]", f) is not None
@@ -219,37 +228,6 @@ def find_headings(line: str) -> list[tuple[int, int, int]]:
             out.append((n, m.start(), m.end()))
             pos = m.end()
     return out
-
-
-_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
-
-
-def _s2_key(label: str) -> str | None:
-    """The section-2 row a label names: the row label it ends with, a trailing explanation in
-    brackets left out (其他对外管理服务事项（指行政许可证以外的…行政处罚、行政强制…）)."""
-    key = _TRAILING_NOTE.sub("", match_key(fold(label)))
-    best: tuple[int, str] | None = None
-    for row in S2_ROWS:
-        for cand in {row.label, "规范性文件" if row.stem == "normative" else row.label}:
-            k = match_key(cand)
-            if key.endswith(k) and (best is None or len(k) > best[0]):
-                best = (len(k), row.stem)
-    return best[1] if best else None
-
-
-def _s3_key(label: str) -> str | None:
-    key = match_key(fold(label))
-    best: tuple[int, int, str] | None = None
-    for row in S3_ROWS:
-        for rx in row.keys:
-            anchored = rx.startswith("^")
-            for m in re.finditer(rx, key):
-                if anchored and m.start() != 0:
-                    continue
-                cand = (m.start(), m.end() - m.start(), row.rid)
-                if best is None or cand[:2] > best[:2]:
-                    best = cand
-    return best[2] if best else None
 
 
 def _table_rows(line: str, folded: str, table: str, start: int, end: int) -> list[Piece]:
@@ -273,12 +251,8 @@ def _table_rows(line: str, folded: str, table: str, start: int, end: int) -> lis
         if not run:  # only a label's numbering ("（三）不予公开1.属于…"): part of the label
             continue
         label = line[label_start:a]
-        if table == "s2":
-            key = _s2_key(label)
-        elif table == "s3":
-            key = _s3_key(label)
-        else:
-            key = "row" if "结果维持" in fold(label) or out == [] else None
+        key = label_row(table, fold(label)) if table != "s4" else (
+            "row" if "结果维持" in fold(label) or out == [] else None)
         if label.strip():
             out.append(Piece("row", label, label_start, table=table, key=key, run=run))
             label_start = b - give_back
@@ -308,6 +282,32 @@ def split_oneline(line: str) -> list[Piece]:
             out.append(Piece("text", line[b:m.start()], b))
         out += _table_rows(line, folded, _TABLE_OF[n], m.start(), end)
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])(?![”’」』）)])|(?<=年度报告)(?=本报告|根据|依据|按照)")
+_TRAILING_DATE = re.compile(r"(?<=\D)(?:\d{4}|[〇零○一二三四五六七八九]{4})年[0-9一二三四五六七八九十]{1,3}月"
+                            r"[0-9一二三四五六七八九十]{1,3}日$")
+
+
+def sentences(text: str, start: int = 0) -> list[tuple[int, str]]:
+    """A text piece of a one-line body cut back into lines: after each sentence (。！？),
+    after the report title (…年度报告 followed by 本报告…), and before a date that ends the
+    text (the signature 临江县人民政府2022年1月25日).  (offset, text) each, offsets into the
+    line (``start`` is the piece's)."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    f = fold(text)
+    for m in _SENTENCE_END.finditer(f):
+        if m.start() > pos:
+            out.append((start + pos, text[pos:m.start()]))
+        pos = m.start()
+    out.append((start + pos, text[pos:]))
+    last_at, last = out[-1]
+    date = _TRAILING_DATE.search(fold(last))
+    if date and date.start() > 0:
+        cut = date.start()
+        out[-1:] = [(last_at, last[:cut]), (last_at + cut, last[cut:])]
+    return [(k, t) for k, t in out if t.strip()]
 
 
 def oneline_runs(pieces: Sequence[Piece]) -> dict[str, dict[str, str]]:

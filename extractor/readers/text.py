@@ -6,17 +6,30 @@
 * flattened lines with ``|`` separators (``a|b|c``, rows ending in ``||``);
 * one cell per line (left as Text lines; the table stage re-flows them by their labels).
 
+Two scraped shapes are recognised on the whole text first (:mod:`.shapes`):
+
+* **pipecells** — one cell per line ending in ``" |"``, rows ended by a line of pipes: each
+  table becomes a Grid of source ``"pipes"`` (one row per logical row, ``where`` of a cell
+  is its own line);
+* **oneline** — a naive ``get_text()``, the whole body on one line with the table cells
+  fused: the line is cut into its headings and sentences (Texts, ``where``
+  ``{"line", "offset"}``) and, per table, a Grid of source ``"fused"`` whose rows are
+  (label, digits as printed) — the reader never splits the digits; the tables stage does,
+  against the template's arithmetic (see :class:`extractor.model.Grid`).
+
 Every non-empty line that is not part of a table becomes a :class:`Text`.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from ..errors import EmptyInput, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, GridSource, Issue, Text
 from .encoding import decode_text
+from .shapes import CellRows, Piece, detect_shape, looks_oneline, pipecell_blocks, sentences, split_oneline
 
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _URLISH = re.compile(r"https?://|www\.", re.I)
@@ -138,8 +151,62 @@ def _table_block(lines: list[str], run: list[int], family: str, cells_before: in
     return Grid(tuple(rows), {"line": run[0] + 1}, source=source), cells_total
 
 
+def _count_cells(cells_total: int, more: int, limits: Limits) -> int:
+    cells_total += more
+    if cells_total > limits.max_cells:
+        raise LimitExceeded("max_cells", f"more than max_cells={limits.max_cells} table cells")
+    return cells_total
+
+
+def _pipecell_blocks(lines: list[str], limits: Limits) -> list[Block]:
+    """The blocks of a text whose tables stand one cell per line (``x |``, rows ended by
+    ``||``)."""
+    out: list[Block] = []
+    cells_total = 0
+    for b in pipecell_blocks(lines):
+        if isinstance(b, CellRows):
+            cells_total = _count_cells(cells_total, sum(len(r) for r in b.rows), limits)
+            rows = tuple(tuple(Cell(c.text, {"line": c.line, "column": k}) for k, c in enumerate(r))
+                         for r in b.rows)
+            out.append(Grid(rows, {"line": b.line}, source="pipes"))
+        else:
+            out.append(Text(b.text, {"line": b.line}))
+    return out
+
+
+def _fused_grid(rows: list[Piece], line_no: int) -> Grid:
+    cells = tuple(
+        (Cell(p.text, {"line": line_no, "offset": p.start}),
+         Cell(p.run or "", {"line": line_no, "offset": p.start + len(p.text)}))
+        for p in rows)
+    return Grid(cells, {"line": line_no, "offset": rows[0].start}, source="fused")
+
+
+def _oneline_blocks(line: str, line_no: int, cells_total: int, limits: Limits) -> tuple[list[Block], int]:
+    """The blocks of a one-line body: headings and sentences as Texts, each table's rows as
+    a ``"fused"`` Grid (label, digits as printed); and the number of cells read so far."""
+    out: list[Block] = []
+    for (is_row, _table), group in groupby(split_oneline(line), key=lambda p: (p.kind == "row", p.table)):
+        pieces = list(group)
+        if is_row:
+            cells_total = _count_cells(cells_total, 2 * len(pieces), limits)
+            out.append(_fused_grid(pieces, line_no))
+            continue
+        for p in pieces:
+            if p.kind == "heading":
+                out.append(Text(p.text, {"line": line_no, "offset": p.start}))
+            else:
+                out.extend(Text(t.strip(), {"line": line_no, "offset": k}) for k, t in sentences(p.text, p.start))
+    return out, cells_total
+
+
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     lines, issues = _decoded(data, limits)
+    shape = detect_shape(lines)
+    if shape == "pipecells":
+        return Document(tuple(_pipecell_blocks(lines, limits)), "text", issues=tuple(issues))
+    # a one-line body is cut into its parts; the other lines of the text read as usual
+    oneline = {k for k, x in enumerate(lines) if len(x) >= 300 and looks_oneline(x)} if shape == "oneline" else set()
     blocks: list[Block] = []
     cells_total = 0
     i = 0
@@ -150,6 +217,11 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
             check_time(f"at line {i + 1} of {n}")
             next_check = i + 4096
         line = lines[i]
+        if i in oneline:
+            more, cells_total = _oneline_blocks(line, i + 1, cells_total, limits)
+            blocks.extend(more)
+            i += 1
+            continue
         kind = _line_kind(line)
         if kind in ("blank", "mdrule"):
             i += 1

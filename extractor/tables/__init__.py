@@ -22,7 +22,11 @@ The stages, each a function of the data the one before gives (no shared state):
 5. :func:`~extractor.tables.assign.assign` — field ids for the aligned cells.
 
 Flags (:class:`extractor.model.Flag`, factors in ``extractor/confidence.py``):
-``misaligned``, ``unsure``, ``fallback``, ``reflowed``, ``inferred``.
+``misaligned``, ``unsure``, ``fallback``, ``reflowed``, ``fuzzy``, ``inferred``, ``fused``.
+
+Tables printed with their cells fused (a one-line body: ``"fused"`` grids, one run of
+digits per row) are cut by the template's arithmetic instead of read by position
+(:mod:`~extractor.tables.fused_rows`, :mod:`extractor.fused`; flag ``fused``).
 
 Where no grid holds a table but its cells stand one per line (a converter's output), the
 lines are re-flowed into rows by their labels (:mod:`~extractor.tables.reflow`, ``cells``
@@ -37,6 +41,7 @@ from ..model import Flag, Grid, Issue, Text
 from .align import Alignment, Placed, align_row
 from .assign import Mapped, TableResult, assign
 from .classify import Classified, Context, RowKind, classify_row
+from .fused_rows import read_fused
 from .header import Col, ColMap, s2_colmap, s3_colmap, s4_colmap
 from .labels import key as _key
 from .labels import labelish as _labelish
@@ -54,7 +59,10 @@ def extract_tables(
     """Map every template cell the grids show to its field id (``template``: 2019/2021)."""
     res = TableResult()
     grids = [(b, section_of_block[i]) for i, b in enumerate(blocks) if isinstance(b, Grid)]
-    assign(stitch(grids, template), res)
+    assign(stitch([g for g in grids if g[0].source != "fused"], template), res)
+    fused = [g for g in grids if g[0].source == "fused"]
+    if fused:
+        read_fused(fused, template, res)
     # cell streams: sections whose table no grid held
     for table, secno in (("s2", 2), ("s3", 3), ("s4", 4)):
         if table in res.found:

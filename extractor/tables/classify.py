@@ -17,6 +17,7 @@ from ..vocab import S2_TITLE, S3_HEADER_WORDS, S3_ROW_WORDS
 from .labels import (
     S2_HEADER_KEYS,
     Slot,
+    has_text,
     hit,
     key,
     label_and_values,
@@ -95,6 +96,14 @@ def _header_kind(row: Sequence[Cell], keys: list[str], ctx: Context) -> RowKind 
     return None
 
 
+def _fragment_row(ctx: Context, values: Sequence[Slot]) -> bool:
+    """A row before any numbered section and any table (a fragment that starts inside
+    section 2, at 行政处罚): read as a section-2 row when its label names one and its cells
+    hold values."""
+    return ctx.section in (None, 0) and has_text(values) and all(
+        is_value_like(s.cell.text) for s in values)
+
+
 def classify_row(row: Sequence[Cell], ctx: Context) -> Classified:
     """What one row is, given the rows before it (``ctx``)."""
     s4_blank_row = ctx.table == "s4" and ctx.s4_open and len(row) >= 5
@@ -108,7 +117,7 @@ def classify_row(row: Sequence[Cell], ctx: Context) -> Classified:
     label_key = "".join(dict.fromkeys(key(s.cell.text) for s in labels if s.cell.text.strip()))
     leaf_key = key(labels[-1].cell.text) if labels else ""
     found = Classified(RowKind.OTHER, tuple(labels), tuple(values), label_key, leaf_key)
-    if ctx.table == "s2" or (ctx.section == 2 and ctx.table is None):
+    if ctx.table == "s2" or (ctx.table is None and (ctx.section == 2 or _fragment_row(ctx, values))):
         r2 = s2_row_of(key(labels[0].cell.text), ctx.template) if labels else None
         if r2 is None and labels:
             r2 = s2_row_of(label_key, ctx.template)

@@ -83,12 +83,30 @@ def s4_group_of(text: str) -> str | None:
     return None
 
 
+_NOTE = re.compile(r"\([^()]*\)|\([^()]*$")
+
+
+def without_notes(label_key: str) -> str:
+    """A label key without its explanations in brackets (an unclosed one at the end too)."""
+    while "(" in label_key:
+        bare = _NOTE.sub("", label_key)
+        if bare == label_key:
+            break
+        label_key = bare
+    return label_key
+
+
 def s2_row_of(label_key: str, template: str | None) -> S2Row | None:
-    for r in S2_ROWS:
-        if template and template not in r.templates:
-            continue
-        if hit(r.keys, label_key):
-            return r
+    """The section-2 row a label names.  An explanation in brackets is read last: the Hubei
+    label 其他对外管理服务事项（指行政许可证以外的…行政处罚、行政强制…） names its own row,
+    not the rows its explanation mentions."""
+    bare = without_notes(label_key)
+    for k in (bare, label_key) if bare and bare != label_key else (label_key,):
+        for r in S2_ROWS:
+            if template and template not in r.templates:
+                continue
+            if hit(r.keys, k):
+                return r
     return None
 
 

@@ -12,7 +12,7 @@ from lxml import etree
 from ...errors import LimitExceeded
 from ...limits import Limits
 from ...model import Issue
-from ..encoding import decode_text, normalise_encoding_name
+from ..encoding import PLAUSIBLE, cjk_plausibility, decode_text, normalise_encoding_name
 from ._common import _CTRL, LIBXML_HUGE_DEPTH
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
@@ -81,6 +81,15 @@ def _strict_utf8(data: bytes) -> str | None:
         return None
 
 
+_TAGS = re.compile(r"<[^<>]*>")
+
+
+def _visible_sample(text: str) -> str:
+    """About 8,000 characters of the page's text without its tags (ideographs in markup are
+    rare; the sample only feeds :func:`cjk_plausibility`)."""
+    return _TAGS.sub("", text[:40000])
+
+
 def _decode(data: bytes, limits: Limits) -> str:
     text = _strict_utf8(data)
     if text is None:
@@ -92,6 +101,11 @@ def _decode(data: bytes, limits: Limits) -> str:
                 text = data.decode("gb18030")
             except UnicodeDecodeError:
                 pass
+            # Big5 bytes mostly decode as GB18030 without an error, as garbage: an undeclared
+            # (or mislabelled) page is kept only when the decode reads as Chinese, else decode_text
+            # tries Big5, Big5-HKSCS and the detector
+            if text is not None and cjk_plausibility(_visible_sample(text)) < PLAUSIBLE:
+                text = None
         if text is None:
             text = decode_text(data, declared=declared).text
     if len(text) > limits.max_text_chars:

@@ -1,0 +1,418 @@
+"""Cutting fused runs of digits into cells: the grammar of a cell, the cuts of a run, and
+the cuts whose last cell is the sum of the others (a row total).  The search behind
+:mod:`extractor.fused` (see its docs for the API and the measured costs)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+Vec = tuple[int, ...]
+Span = tuple[int, int]
+
+_INT = r"(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)"
+_UNITS = ("万元", "亿元", "千元", "元")
+_CELL_RES = {
+    (False, False): re.compile(_INT),
+    (True, False): re.compile(r"[+-]?" + _INT),
+    (False, True): re.compile(_INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
+    (True, True): re.compile(r"[+-]?" + _INT + r"(?:\.\d+)?(?:" + "|".join(_UNITS) + r")?"),
+}
+_RUN_CHARS = re.compile(r"^[0-9,.+\-万亿千元]+$")
+
+_POW10 = [10**k for k in range(0, 400)]
+
+
+@dataclass(frozen=True)
+class FusedCell:
+    """A recovered cell: its text as printed (a slice of the run) and its value."""
+
+    raw: str
+    value: int | float
+    span: Span | None  # start and end offsets in the run; None when the cuts agree on the
+    # text but not on where it stands ("0" at offset 1 in one cut, at offset 2 in another)
+
+
+
+
+def cell_ok(text: str, signed: bool = False, money: bool = False) -> bool:
+    """Whether ``text`` is a whole cell of a fused run (no leading zeros)."""
+    return _CELL_RES[(signed, money)].fullmatch(text) is not None
+
+
+def cell_value(text: str) -> int | float:
+    """The number a cell text stands for (thousands separators, sign and unit dropped)."""
+    s = text.replace(",", "")
+    for unit in _UNITS:
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
+    if "." in s:
+        v = float(s)
+        return int(v) if v.is_integer() else v
+    return int(s)
+
+
+def plausible_run(run: str) -> bool:
+    """A run this module can cut: digits with separators, signs, decimal points, units."""
+    return bool(run) and _RUN_CHARS.match(run) is not None and any(ch.isdigit() for ch in run)
+
+
+@lru_cache(maxsize=512)
+def _cell_table(run: str, signed: bool, money: bool) -> tuple[tuple[tuple[int, int | float], ...], ...]:
+    """For each start offset, the (end, value) of every cell that may start there."""
+    n = len(run)
+    if run.isdigit() and run.isascii():  # the fast, common case
+        out: list[tuple[tuple[int, int | float], ...]] = []
+        digits = [ord(ch) - 48 for ch in run]
+        for i in range(n):
+            if digits[i] == 0:
+                out.append(((i + 1, 0),))
+                continue
+            v = 0
+            row: list[tuple[int, int | float]] = []
+            for j in range(i, n):
+                v = v * 10 + digits[j]
+                row.append((j + 1, v))
+            out.append(tuple(row))
+        return tuple(out)
+    rx = _CELL_RES[(signed, money)]
+    return tuple(
+        tuple((j, cell_value(run[i:j])) for j in range(i + 1, n + 1) if rx.fullmatch(run, i, j))
+        for i in range(n)
+    )
+
+
+def count_splits(run: str, n: int, signed: bool = False, money: bool = False) -> int:
+    """How many ways ``run`` cuts into ``n`` cells (grammar only)."""
+    return count_splits_cols(run, (signed,) * n, (money,) * n)
+
+
+def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -> int:
+    """How many ways ``run`` cuts into ``len(signed)`` cells, each with its column's grammar."""
+    size = len(run)
+    ways = [0] * (size + 1)
+    ways[0] = 1
+    if run.isdigit() and run.isascii():  # a cell starts at any digit; at a 0 it is that 0 alone
+        for _ in signed:
+            nxt = [0] * (size + 1)
+            acc = 0  # ways into a cell that started at a non-zero digit before j
+            for j in range(1, size + 1):
+                i = j - 1
+                if run[i] != "0":
+                    acc += ways[i]
+                nxt[j] = acc + (ways[i] if run[i] == "0" else 0)
+            ways = nxt
+        return ways[size]
+    for sg, mn in zip(signed, money, strict=True):
+        table = _cell_table(run, sg, mn)
+        nxt = [0] * (size + 1)
+        for i in range(size):
+            if ways[i]:
+                for j, _v in table[i]:
+                    nxt[j] += ways[i]
+        ways = nxt
+    return ways[size]
+
+
+def splits(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> list[tuple[Span, ...]]:
+    """Every cut of ``run`` into ``n`` cells, as spans; ``signed``/``money`` per column."""
+    sg = tuple(signed) or (False,) * n
+    mn = tuple(money) or (False,) * n
+    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
+    size = len(run)
+    out: list[tuple[Span, ...]] = []
+    cut: list[Span] = []
+
+    def walk(i: int, k: int) -> None:
+        if k == n:
+            if i == size:
+                out.append(tuple(cut))
+            return
+        if size - i < n - k:
+            return
+        for j, _v in tables[k][i]:
+            cut.append((i, j))
+            walk(j, k + 1)
+            cut.pop()
+
+    walk(0, 0)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _cells_ending(run: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """For each end offset, the (start, value) of every unsigned cell ending there,
+    shortest first (values grow as the start moves left)."""
+    table = _cell_table(run, False, False)
+    ends: list[list[tuple[int, int]]] = [[] for _ in range(len(run) + 1)]
+    for i in range(len(run) - 1, -1, -1):  # starts from the right: each end's list comes shortest first
+        for e, v in table[i]:
+            ends[e].append((i, int(v)))
+    return tuple(tuple(x) for x in ends)
+
+
+def _least(d: int) -> int:
+    """The least cell of ``d`` digits (no leading zeros: 0, 10, 100 …)."""
+    return 0 if d == 1 else _POW10[d - 1]
+
+
+_BOUNDS: dict[tuple[int, int], list[tuple[tuple[int, int], ...]]] = {}
+
+
+def _bounds(width: int, size: int, cells: int) -> list[tuple[tuple[int, int], ...]]:
+    """``[length][n]``: the least and the greatest sum of ``n`` cells (``n`` up to ``cells``)
+    of at most ``width`` digits each, no leading zeros, that together span ``length``
+    digits (``length`` up to at least ``size``); ``(1, 0)`` when there are no such cells.
+    The least spreads the digits evenly over the cells, the greatest gives as many cells as
+    it can ``width`` digits (``_least`` and ``10**d - 1`` are convex in ``d``).  Rows are
+    added as longer lengths are asked for (:func:`clear_caches` empties the table)."""
+    table = _BOUNDS.setdefault((width, cells), [])
+    for length in range(len(table), size + 1):
+        row: list[tuple[int, int]] = [(0, 0) if length == 0 else (1, 0)]
+        for n in range(1, cells + 1):
+            if not n <= length <= n * width:
+                row.append((1, 0))
+                continue
+            q, r = divmod(length, n)
+            least = r * _least(q + 1) + (n - r) * _least(q)
+            extra = length - n  # digits beyond one per cell, given to as few cells as possible
+            full = n if width == 1 else min(n, extra // (width - 1))
+            most = full * (_POW10[width] - 1)
+            if full < n:
+                most += _POW10[1 + extra - full * (width - 1)] - 1 + (n - full - 1) * 9
+            row.append((least, most))
+        table.append(tuple(row))
+    return table
+
+
+def clear_caches() -> None:
+    """Forget every cut and table computed so far (what a new process starts with)."""
+    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _capped):
+        cache.cache_clear()
+    _BOUNDS.clear()
+
+
+State = tuple[int, int]  # (offset, sum of the cells so far)
+Layers = list[dict[State, list[tuple[State, Span]]]]  # per cell: state -> (state before, the cell)
+
+
+def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, t: int,
+          end: int, rest: int) -> Layers:
+    """Cuts of ``parts`` cells from ``start`` forwards that ``rest`` more cells can complete
+    to a cut of ``run[start:end]`` summing to ``t``, as layers of states (offset, sum) with
+    back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
+    possible: the digits left must be cut into the cells left (each at most as wide as ``t``)
+    with a sum between their least and greatest (:func:`_bounds`).  Cuts that reach the
+    same offset with the same sum share one state."""
+    bounds = _bounds(len(str(t)), end - start, parts + rest)
+    least, most = bounds[end - start][parts + rest]
+    layers: Layers = [{(start, 0): []}]
+    if not least <= t <= most:
+        return [{}]
+    for k in range(parts):
+        after = parts - k - 1 + rest  # cells still to cut after this one
+        nxt: dict[State, list[tuple[State, Span]]] = {}
+        for state in layers[-1]:
+            i, acc = state
+            for e, v in table[i]:
+                got = acc + int(v)
+                if got > t or e > end:
+                    break
+                least, most = bounds[end - e][after]
+                if least <= t - got <= most:
+                    key = (e, got)
+                    if key in nxt:
+                        nxt[key].append((state, (i, e)))
+                    else:
+                        nxt[key] = [(state, (i, e))]
+        layers.append(nxt)
+    return layers
+
+
+def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, t: int,
+               start: int, before: int) -> Layers:
+    """Cuts of ``parts`` cells ending exactly at ``end`` that ``before`` more cells from
+    ``start`` can complete to a cut summing to ``t`` (as :func:`_half`, backwards: the
+    states are (start offset, sum))."""
+    bounds = _bounds(len(str(t)), end - start, parts + before)
+    layers: Layers = [{(end, 0): []}]
+    for k in range(parts):
+        after = parts - k - 1 + before
+        nxt: dict[State, list[tuple[State, Span]]] = {}
+        for state in layers[-1]:
+            e, acc = state
+            for i, v in ends[e]:
+                got = acc + v
+                if got > t or i < start:
+                    break
+                least, most = bounds[i - start][after]
+                if least <= t - got <= most:
+                    key = (i, got)
+                    if key in nxt:
+                        nxt[key].append((state, (i, e)))
+                    else:
+                        nxt[key] = [(state, (i, e))]
+        layers.append(nxt)
+    return layers
+
+
+def _cuts(layers: Layers, k: int, state: State, backwards: bool = False) -> list[tuple[Span, ...]]:
+    """The cuts of the first ``k`` cells that reach ``state`` (in run order)."""
+    if k == 0:
+        return [()]
+    out: list[tuple[Span, ...]] = []
+    for prev, span in layers[k][state]:
+        for cut in _cuts(layers, k - 1, prev, backwards):
+            out.append((span, *cut) if backwards else (*cut, span))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _digit_sums(run: str) -> tuple[int, ...]:
+    """Prefix sums of the digits of ``run`` (a number is its digit sum modulo 9)."""
+    out = [0]
+    for ch in run:
+        out.append(out[-1] + (ord(ch) - 48 if "0" <= ch <= "9" else 0))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tuple[tuple[Span, ...], ...]:
+    """Cuts of ``run[lo:hi]`` into ``parts + 1`` unsigned cells whose last equals the sum of
+    the others (spans are offsets into ``run``).
+
+    For each choice of the last cell (its value is the target ``t``), the prefix is cut
+    into ``parts`` cells meeting in the middle: the first half of the cells from the left,
+    the second half back from the last cell, joined on the offset where they meet and on
+    ``t`` minus the first half's sum.  Before any walk a prefix must pass three necessary
+    tests: its digit sum is ``t`` modulo 9 (every cut of it sums to its digit sum modulo 9,
+    so this rules out eight targets in nine), it is not too long for cells of at most
+    ``len(str(t))`` digits, and not too short to reach ``t``."""
+    end = len(run) if hi is None else hi
+    dsum = _digit_sums(run)
+    targets: list[tuple[int, int]] = []  # (start of the last cell, its value)
+    if run.isdigit() and run.isascii():
+        for j in range(lo + parts, end):
+            m, w = j - lo, end - j
+            if m > parts * w or w > m - parts + 2 or (run[j] == "0" and w > 1):
+                continue  # the prefix is too long for cells as wide as the total, or too short to reach it
+            t = int(run[j:end])
+            if (dsum[j] - dsum[lo] - t) % 9 == 0:  # (the other tests below need t's value)
+                targets.append((j, t))
+        widest = max((end - j for j, _t in targets), default=1)
+        table, ends = _capped(run, max(8, 1 << (widest - 1).bit_length()))  # a few widths per run
+    else:
+        table, ends = _cell_table(run, False, False), _cells_ending(run)  # type: ignore[assignment]
+        for j in range(lo + parts, end):
+            last = [v for e, v in table[j] if e == end]
+            if last:
+                targets.append((j, int(last[0])))
+    first = parts // 2
+    second = parts - first
+    out: list[tuple[Span, ...]] = []
+    for j, t in targets:
+        width = len(str(t))
+        m = j - lo
+        if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
+            continue
+        left = _half(table, lo, first, t, j, second)
+        if not left[-1]:
+            continue
+        right = _half_back(ends, j, second, t, lo, first)
+        meet = left[-1]
+        for p, s2 in right[-1]:
+            if (p, t - s2) in meet:
+                for cut1 in _cuts(left, first, (p, t - s2)):
+                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), backwards=True))
+    return tuple(sorted(out))
+
+
+@lru_cache(maxsize=512)
+def _capped(run: str, width: int) -> tuple[tuple[tuple[tuple[int, int], ...], ...], tuple[tuple[tuple[int, int], ...], ...]]:
+    """The cells of at most ``width`` digits of a run of digits: by start, (end, value) with
+    growing ends (:func:`_cell_table`); by end, (start, value) shortest first
+    (:func:`_cells_ending`).  A cell never needs to be wider than the row's total."""
+    n = len(run)
+    digits = [ord(ch) - 48 for ch in run]
+    table: list[tuple[tuple[int, int], ...]] = []
+    ends: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]
+    for i in range(n):
+        if digits[i] == 0:
+            table.append(((i + 1, 0),))
+            continue
+        v = 0
+        row = []
+        for j in range(i, min(n, i + width)):
+            v = v * 10 + digits[j]
+            row.append((j + 1, v))
+        table.append(tuple(row))
+    for i in range(n - 1, -1, -1):
+        for e, v in table[i]:
+            ends[e].append((i, v))
+    return tuple(table), tuple(tuple(x) for x in ends)
+
+
+def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[
+        FusedCell | None, ...]:
+    """The cells every cut of ``run`` into ``n`` cells agrees on (no identity used), found by
+    reachability (which cells lie on some complete cut) rather than by listing the cuts."""
+    sg = tuple(signed) or (False,) * n
+    mn = tuple(money) or (False,) * n
+    tables = [_cell_table(run, sg[k], mn[k]) for k in range(n)]
+    fwd, bwd = _reachable(run, tables)
+    out: list[FusedCell | None] = []
+    for k in range(n):
+        out.append(_agreed(run, tables[k], sorted(fwd[k] & bwd[k]), bwd[k + 1]))
+    return tuple(out)
+
+
+def _reachable(run: str, tables: Sequence[Sequence[Sequence[tuple[int, int | float]]]]) -> tuple[
+        list[set[int]], list[set[int]]]:
+    """The offsets a cut can reach after ``k`` cells (``fwd[k]``) and from which the
+    remaining cells can end the run (``bwd[k]``).  A run of digits alone needs no table: a
+    cell starting at a 0 is that 0, any other runs to any later offset."""
+    size, n = len(run), len(tables)
+    fwd: list[set[int]] = [{0}]
+    bwd: list[set[int]] = [set() for _ in range(n + 1)]
+    bwd[n] = {size}
+    if run.isdigit() and run.isascii():
+        for _ in range(n):
+            starts = [i for i in fwd[-1] if i < size]
+            nonzero = [i for i in starts if run[i] != "0"]
+            nxt = {i + 1 for i in starts if run[i] == "0"}
+            if nonzero:
+                nxt.update(range(min(nonzero) + 1, size + 1))
+            fwd.append(nxt)
+        for k in range(n - 1, -1, -1):
+            last = max(bwd[k + 1], default=-1)
+            bwd[k] = {i for i in range(size) if (i + 1 in bwd[k + 1] if run[i] == "0" else i < last)}
+        return fwd, bwd
+    for k in range(n):
+        fwd.append({j for i in fwd[k] if i < size for j, _v in tables[k][i]})
+    for k in range(n - 1, -1, -1):
+        bwd[k] = {i for i in range(size) if any(j in bwd[k + 1] for j, _v in tables[k][i])}
+    return fwd, bwd
+
+
+def _agreed(run: str, table: Sequence[Sequence[tuple[int, int | float]]], starts: Sequence[int],
+            ends: set[int]) -> FusedCell | None:
+    """The cell of one column when every cell from ``starts`` to ``ends`` has the same text
+    (its span when there is one such cell), else None; stops at the second text."""
+    text: str | None = None
+    span: Span | None = None
+    for i in starts:
+        for j, _v in table[i]:
+            if j not in ends:
+                continue
+            if text is None:
+                text, span = run[i:j], (i, j)
+            elif run[i:j] != text:
+                return None
+            elif (i, j) != span:
+                span = None
+    return FusedCell(text, cell_value(text), span) if text is not None else None
+
+
