@@ -56,7 +56,7 @@ def test_pdf_page_picture_size_and_grid_boxes(tmp_path: Path) -> None:
     # the drawn grid boxes are the reader's grids on that page, exactly
     assert [g.bbox for g in info.grids] == _reader_bboxes(PLAIN_PDF, 2) == [(72.0, 72.25, 523.3, 686.45)]
     g = info.grids[0]
-    assert g.number == 2 and g.strategy == "ruled"
+    assert g.number == 2 and g.strategy == "rules"  # the reader's strategy (ruling lines)
     assert g.box_px == (108, 108, 785, 1030)  # the bbox × 1.5, rounded
     assert g.row_classes == ("header",) * 3 + ("data",) * 25
     # 7 value columns × 25 data rows carry a field id; 215 cell boxes (merged cells once)
@@ -235,15 +235,17 @@ def test_annotate_gives_the_same_report_as_parse_and_leaves_no_hook() -> None:
 
 
 def test_pdf_page_picture_of_a_borderless_table(tmp_path: Path) -> None:
-    """county-2021.borderless.pdf: no ruling line, no grid; the stages re-flow the text lines.
-    The picture outlines the re-flowed rows (purple) and counts their field ids."""
+    """county-2021.borderless.pdf: no ruling line; the reader places the words by their positions
+    (strategy ``words``). The picture outlines that grid where the reader put it and counts the
+    field ids of every value the report reads on the page."""
     pdf = FIX / "pdf" / "county-2021.borderless.pdf"
     info = debug_pdf_page(pdf, 2, tmp_path / "b2.png")
-    assert info.grids == () and _reader_bboxes(pdf, 2) == [] and info.ruling_lines == 0
-    assert [d.strategy for d in info.reflowed] == ["re-flowed from text lines"] * 2
-    assert info.reflowed[0].row_classes[0] == "header" and info.reflowed[1].row_classes == ("prose",)
+    assert info.ruling_lines == 0
+    assert [g.bbox for g in info.grids] == _reader_bboxes(pdf, 2) != []
+    assert {g.strategy for g in info.grids} == {"words"}
     report = extractor.parse(pdf)
-    assert sum(d.fields for d in info.reflowed) == sum(1 for v in report.values if v.where.get("page") == 2) > 50
+    on_page = sum(1 for v in report.values if v.where.get("page") == 2)
+    assert sum(g.fields for g in info.grids) + sum(d.fields for d in info.reflowed) == on_page > 50
 
 
 def test_row_observer_sees_every_row_once_with_its_kind() -> None:

@@ -115,11 +115,9 @@ class Annotated:
 def grid_strategy(grid: Grid) -> str:
     """How the reader read a table.
 
-    TODO(strategy): the PDF reader does not record a strategy yet; every PDF grid comes
-    from ruling lines (pdfplumber's "lines" table finder), so PDF grids say ``ruled``. When
-    the reader records one (e.g. ``grid.where["strategy"]`` for a borderless table read
-    from text alignment), it is shown as recorded — this function is the one place to
-    change."""
+    The PDF reader records its strategy in ``grid.where["strategy"]`` (``rules``: a grid of
+    ruling lines; ``words``: words placed by their positions, for tables without rules); it is
+    shown as recorded. Grids of other readers are named by their source."""
     recorded = grid.where.get("strategy") or getattr(grid, "strategy", None)
     if recorded:
         return str(recorded)
