@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import struct
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -54,6 +55,11 @@ def _engine() -> Any:
     return get_engine()
 
 
+#: what Pillow raises on bytes it cannot decode (an unknown or truncated image, a broken chunk); any
+#: other exception is a bug of ours and surfaces as itself, not as a damaged document
+_PIL_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError)
+
+
 def _pil_pages(data: bytes) -> list[np.ndarray]:
     """Every frame of an encoded image as a grayscale array (multi-page TIFF: every page)."""
     from PIL import Image, ImageSequence
@@ -64,7 +70,7 @@ def _pil_pages(data: bytes) -> list[np.ndarray]:
         w, h = img.size
     except Image.DecompressionBombError:
         raise LimitExceeded("max_bytes", f"the image declares more than {REFUSE_PIXELS} pixels") from None
-    except Exception as e:
+    except _PIL_ERRORS as e:
         raise DamagedDocument(f"the image cannot be decoded ({type(e).__name__}: {e})") from None
     pages: list[np.ndarray] = []
     try:
@@ -79,7 +85,7 @@ def _pil_pages(data: bytes) -> list[np.ndarray]:
             pages.append(np.asarray(g, dtype=np.uint8).copy())
     except (LimitExceeded, DamagedDocument):
         raise
-    except Exception as e:
+    except _PIL_ERRORS as e:
         raise DamagedDocument(f"the image is damaged or truncated ({type(e).__name__}: {e})") from None
     if not pages or w <= 0 or h <= 0:
         raise DamagedDocument("the image has no pages")
