@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -62,9 +63,15 @@ class _AtomicFiles:
         return tmp
 
     def commit(self) -> None:
+        dirs = [(companion(tmp), self.outdir / COMPANIONS[final.name]) for tmp, final in self.pending
+                if final.name in COMPANIONS and companion(tmp).is_dir()]
         for tmp, _ in self.pending:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
+        if dirs:
+            os.sync()
+        for src, dst in dirs:  # the folder first, then the file that links into it
+            _replace_folder(src, dst)
         for tmp, final in self.pending:
             os.replace(tmp, final)
         self.pending.clear()
@@ -75,7 +82,31 @@ class _AtomicFiles:
                 tmp.unlink()
             except FileNotFoundError:
                 pass
+            shutil.rmtree(companion(tmp), ignore_errors=True)
         self.pending.clear()
+
+
+#: file -> the folder a writer of that file also fills (``review.html`` -> ``review/``)
+COMPANIONS = {"review.html": "review"}
+
+
+def companion(tmp: Path) -> Path:
+    """The temporary folder that goes with a temporary file (``.review.html.PID.tmp.d``)."""
+    return tmp.with_name(tmp.name + ".d")
+
+
+def _replace_folder(src: Path, dst: Path) -> None:
+    """Move every file of ``src`` into ``dst`` (each :func:`os.replace`, atomic), delete the
+    files of ``dst`` that ``src`` does not have, remove ``src``."""
+    dst.mkdir(exist_ok=True)
+    new = set()
+    for f in src.iterdir():
+        os.replace(f, dst / f.name)
+        new.add(f.name)
+    for f in dst.iterdir():
+        if f.name not in new and f.is_file():
+            f.unlink()
+    src.rmdir()
 
 
 def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> None:
@@ -85,6 +116,8 @@ def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> None:
             p.unlink()
         except OSError:
             pass
+    for p in Path(outdir).glob(".*.tmp.d"):
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def _csv_writer(fh: io.TextIOWrapper) -> Any:
@@ -222,8 +255,7 @@ def _write_codebook(conn: sqlite3.Connection, path: Path) -> None:
 def _write_review(conn: sqlite3.Connection, path: Path) -> None:
     from . import review
 
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(review.render_review(conn))
+    review.write_review_files(conn, path, companion(path))
 
 
 def _parquet_types() -> dict[str, list[tuple[str, Any]]]:
