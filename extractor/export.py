@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,31 +124,40 @@ def _csv_writer(fh: io.TextIOWrapper) -> Any:
     return csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
-def _wide_rows(conn: sqlite3.Connection) -> list[list[Any]]:
-    """One row per distinct ok report (bytes), the first path (sorted) standing for it."""
+_WIDE_REPORTS = ("SELECT sha256, MIN(path), issuer, year, published, template, confidence FROM reports "
+                 "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)")
+
+
+def _wide_chunk(conn: sqlite3.Connection, reports: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """The wide rows of a few hundred reports: the first value of a field in a report wins,
+    even a blank one (which gives an empty cell)."""
     index = {f: i for i, f in enumerate(FIELD_IDS)}
     n_meta = len(WIDE_META_COLUMNS)
-    rows: dict[str, list[Any]] = {}
-    for sha, path, issuer, year, published, template, conf in _iter_query(
-        conn,
-        "SELECT sha256, MIN(path), issuer, year, published, template, confidence FROM reports "
-        "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)",
-    ):
-        rows[sha] = [sha, path, issuer, year, published, template, conf] + [None] * len(FIELD_IDS)
-    unset = object()  # the first value of a field in a report wins, even a blank one
-    for row in rows.values():
-        row[n_meta:] = [unset] * len(FIELD_IDS)
-    for sha, fid, value in _iter_query(conn, 'SELECT sha256, field, value FROM "values" ORDER BY rowid'):
-        wide_row = rows.get(sha)
+    unset = object()
+    rows: dict[str, list[Any]] = {r[0]: [*r, *([unset] * len(FIELD_IDS))] for r in reports}
+    shas = list(rows)
+    for sha, fid, value in conn.execute(
+            f'SELECT sha256, field, value FROM "values" WHERE sha256 IN ({", ".join("?" * len(shas))}) '
+            "ORDER BY rowid", shas):
         i = index.get(fid)
-        if wide_row is not None and i is not None and wide_row[n_meta + i] is unset:
-            wide_row[n_meta + i] = None if isinstance(value, str) else value
-    for row in rows.values():
-        row[n_meta:] = [None if v is unset else v for v in row[n_meta:]]
-    return list(rows.values())
+        if i is not None and rows[sha][n_meta + i] is unset:
+            rows[sha][n_meta + i] = None if isinstance(value, str) else value
+    return [[None if v is unset else v for v in row] for row in rows.values()]
 
 
-def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
+def _wide_rows(conn: sqlite3.Connection, chunk: int = 500) -> Iterator[list[Any]]:
+    """One row per distinct ok report (bytes), the first path (sorted) standing for it;
+    streamed, ``chunk`` reports at a time."""
+    cur = conn.cursor()
+    cur.execute(_WIDE_REPORTS)
+    while True:
+        reports = cur.fetchmany(chunk)
+        if not reports:
+            return
+        yield from _wide_chunk(conn, reports)
+
+
+def _rebuild_wide(conn: sqlite3.Connection, rows: Iterable[list[Any]]) -> None:
     """The tables ``wide`` and ``codebook`` (inside the caller's transaction)."""
     cols = ", ".join(
         f"{q(c)} {'INTEGER' if c == 'year' else 'REAL' if c == 'confidence' else 'TEXT' if c in WIDE_META_COLUMNS else 'NUMERIC'}"
@@ -163,54 +172,65 @@ def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
                      [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in codebook_rows()])
 
 
+_PANEL_REPORTS = (
+    "SELECT body_key(issuer) AS bk, sha256, issuer, year, template, confidence FROM (SELECT DISTINCT sha256, issuer, "
+    "year, template, confidence FROM reports WHERE status = 'ok' AND sha256 IS NOT NULL AND issuer IS NOT NULL "
+    "AND year IS NOT NULL AND template IN ('2019', '2021')) ORDER BY bk, sha256")
+
+
+def _panel_bodies(conn: sqlite3.Connection) -> Iterator[list[dict[str, Any]]]:
+    """The ok reports of each body with reports of two years or more, one body at a time
+    (the store sorts them by body; only one body is held here)."""
+    from .panel import body_key
+
+    conn.create_function("body_key", 1, body_key, deterministic=True)
+    cur = conn.cursor()
+    cur.execute(_PANEL_REPORTS)
+    key: str | None = None
+    body: list[dict[str, Any]] = []
+    for bk, sha, issuer, year, template, conf in cur:
+        if bk != key:
+            if len({r["metadata"]["year"] for r in body}) >= 2:
+                yield body
+            key, body = bk, []
+        body.append({"source": {"sha256": sha}, "confidence": conf, "values": [],
+                     "metadata": {"issuer": issuer, "year": int(year), "template": template}})
+    if len({r["metadata"]["year"] for r in body}) >= 2:
+        yield body
+
+
+def _panel_check(conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Load the values of ``recs`` and run the cross-year checks on them."""
+    from .panel import cross_year_issues
+
+    by_sha = {r["source"]["sha256"]: r for r in recs}
+    shas = list(by_sha)
+    for i in range(0, len(shas), 500):
+        chunk = shas[i:i + 500]
+        for sha, fid, value, kind in conn.execute(
+                f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
+                "ORDER BY rowid", chunk):
+            by_sha[sha]["values"].append({"field": fid, "value": value, "kind": kind})
+    return [(sha, i.code, i.severity, i.message, ";".join(i.fields), None) for sha, i in cross_year_issues(recs)]
+
+
 def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
     every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
-    caller's transaction)."""
-    from .panel import body_key, cross_year_issues
-
-    recs: dict[str, dict[str, Any]] = {}
-    for sha, issuer, year, template, conf in conn.execute(
-            "SELECT DISTINCT sha256, issuer, year, template, confidence FROM reports WHERE status = 'ok' "
-            "AND sha256 IS NOT NULL AND issuer IS NOT NULL AND year IS NOT NULL "
-            "AND template IN ('2019', '2021')"):
-        recs[sha] = {"source": {"sha256": sha}, "confidence": conf, "values": [],
-                     "metadata": {"issuer": issuer, "year": int(year), "template": template}}
-    # only a body with reports of two years or more can have a cross-year issue; the values
-    # are loaded a few hundred reports at a time, whole bodies together (memory stays small)
-    bodies: dict[str, list[str]] = {}
-    years: dict[str, set[int]] = {}
-    for sha, rec in recs.items():
-        key = body_key(rec["metadata"]["issuer"])
-        bodies.setdefault(key, []).append(sha)
-        years.setdefault(key, set()).add(rec["metadata"]["year"])
-    rows: list[tuple[Any, ...]] = []
-    batch: list[str] = []
-
-    def check(shas: list[str]) -> None:
-        for i in range(0, len(shas), 500):
-            chunk = shas[i:i + 500]
-            for sha, fid, value, kind in conn.execute(
-                    f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
-                    "ORDER BY rowid", chunk):
-                recs[sha]["values"].append({"field": fid, "value": value, "kind": kind})
-        rows.extend((sha, i.code, i.severity, i.message, ";".join(i.fields), None)
-                    for sha, i in cross_year_issues(recs[sha] for sha in shas))
-        for sha in shas:
-            recs[sha]["values"] = []
-
-    for key, shas in bodies.items():
-        if len(years[key]) < 2:
-            continue
-        batch += shas
-        if len(batch) >= 500:
-            check(batch)
-            batch = []
-    if batch:
-        check(batch)
+    caller's transaction). Only a body with reports of two years or more can have a
+    cross-year issue; the values are loaded a few hundred reports at a time, whole bodies
+    together, so memory stays small whatever the number of reports."""
     conn.execute("DROP TABLE IF EXISTS panel_issues")
     conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
-    conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)
+    insert = f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})"
+    batch: list[dict[str, Any]] = []
+    for body in _panel_bodies(conn):
+        batch += body
+        if len(batch) >= 500:
+            conn.executemany(insert, _panel_check(conn, batch))
+            batch = []
+    if batch:
+        conn.executemany(insert, _panel_check(conn, batch))
 
 
 def _prune_orphans(conn: sqlite3.Connection) -> None:
