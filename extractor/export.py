@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import (
-    _REPORT_TYPES,
     DATASET_FILES,
     ISSUE_COLUMNS,
     REPORT_COLUMNS,
@@ -30,6 +29,7 @@ from .dataset import (
     child_env,
     q,
 )
+from .partitions import TABLES as PARQUET_TABLES
 from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
 
 
@@ -43,37 +43,43 @@ def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) 
 
 
 class _AtomicFiles:
-    """Write several files to temporaries, then move them all into place at once."""
+    """Write several files to temporaries, then move them all into place at once.
+
+    A name ending in ``/`` is a folder of Parquet partitions: its temporary is the manifest
+    of :mod:`extractor.partitions`, the partitions go to ``MANIFEST.d/``. A writer of
+    ``review.html`` also fills ``.review.html.PID.tmp.d/``, which replaces ``review/``.
+    """
 
     def __init__(self, outdir: Path) -> None:
         self.outdir = outdir
         self.pending: list[tuple[Path, Path]] = []
 
-    def open(self, name: str) -> io.TextIOWrapper:
-        final = self.outdir / name
-        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
-        self.pending.append((tmp, final))
-        return open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
-
     def tmp_path(self, name: str) -> Path:
-        final = self.outdir / name
-        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
+        final = self.outdir / name.rstrip("/")
+        tmp = self.outdir / f".{name.rstrip('/')}.{os.getpid()}.tmp"
         if (tmp, final) not in self.pending:
             self.pending.append((tmp, final))
         return tmp
 
     def commit(self) -> None:
-        dirs = [(companion(tmp), self.outdir / COMPANIONS[final.name]) for tmp, final in self.pending
-                if final.name in COMPANIONS and companion(tmp).is_dir()]
-        for tmp, _ in self.pending:
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-        if dirs:
-            os.sync()
-        for src, dst in dirs:  # the folder first, then the file that links into it
-            _replace_folder(src, dst)
+        from . import partitions
+
+        folders = [(tmp, final) for tmp, final in self.pending if companion(tmp).is_dir()]
         for tmp, final in self.pending:
-            os.replace(tmp, final)
+            if (tmp, final) not in folders:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+        if folders:
+            os.sync()
+        for tmp, final in folders:  # the folders first, then the files that link into them
+            if final.name in COMPANIONS:
+                _replace_folder(companion(tmp), self.outdir / COMPANIONS[final.name])
+                os.replace(tmp, final)
+            else:
+                partitions.commit_table(tmp, final)
+        for tmp, final in self.pending:
+            if (tmp, final) not in folders:
+                os.replace(tmp, final)
         self.pending.clear()
 
     def abort(self) -> None:
@@ -278,39 +284,10 @@ def _write_review(conn: sqlite3.Connection, path: Path) -> None:
     review.write_review_files(conn, path, companion(path))
 
 
-def _parquet_types() -> dict[str, list[tuple[str, Any]]]:
-    import pyarrow as pa
+def _write_partitions(conn: sqlite3.Connection, manifest: Path) -> None:
+    from . import partitions
 
-    str_t, int_t, f_t = pa.string(), pa.int64(), pa.float64()
-    rep = [(c, int_t if _REPORT_TYPES.get(c) == "INTEGER" else f_t if _REPORT_TYPES.get(c) == "REAL" else str_t)
-           for c in REPORT_COLUMNS]
-    wide = [(c, int_t if c == "year" else f_t if (c == "confidence" or c not in WIDE_META_COLUMNS) else str_t)
-            for c in WIDE_COLUMNS]
-    return {
-        "reports": rep,
-        "values": [("sha256", str_t), ("field", str_t), ("value", f_t), ("kind", str_t), ("raw", str_t),
-                   ("unit", str_t), ("confidence", f_t), ("where", str_t)],
-        "issues": [(c, str_t) for c in ISSUE_COLUMNS],
-        "sections": [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
-        "wide": wide,
-    }
-
-
-def _write_parquet(conn: sqlite3.Connection, path: Path, table: str, sql: str) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    cols = _parquet_types()[table]
-    schema = pa.schema(cols)
-    with pq.ParquetWriter(path, schema) as writer:
-        cur = conn.execute(sql)
-        while True:
-            rows = cur.fetchmany(50_000)
-            if not rows:
-                break
-            columns = list(zip(*rows, strict=True))
-            writer.write_batch(pa.record_batch(
-                [pa.array(col, type=t) for col, (_, t) in zip(columns, cols, strict=True)], schema=schema))
+    partitions.write_table(conn, manifest)
 
 
 #: every file :func:`export` can write: name -> writer(connection, temporary path)
@@ -321,16 +298,12 @@ _WRITERS: dict[str, Callable[[sqlite3.Connection, Path], None]] = {
     "issues.csv": lambda c, p: _write_csv(c, p, ISSUE_COLUMNS, _ISSUES_SQL),
     "sections.jsonl": _write_sections_jsonl,
     "codebook.csv": _write_codebook,
-    "reports.parquet": lambda c, p: _write_parquet(c, p, "reports", _REPORTS_SQL),
-    "values.parquet": lambda c, p: _write_parquet(c, p, "values", _VALUES_SQL),
-    "issues.parquet": lambda c, p: _write_parquet(c, p, "issues", _ISSUES_SQL),
-    "sections.parquet": lambda c, p: _write_parquet(c, p, "sections", _SECTIONS_SQL),
-    "wide.parquet": lambda c, p: _write_parquet(c, p, "wide", _WIDE_SQL),
+    **{f"{t}/": _write_partitions for t in PARQUET_TABLES},
     "review.html": _write_review,
 }
 #: the files a helper process writes when the export runs in two processes (``jobs`` > 1):
 #: the biggest ones that read only tables the export does not rebuild, about half the work
-HELPER_FILES = ("values.parquet", "sections.jsonl", "sections.parquet", "review.html")
+HELPER_FILES = ("values/", "sections.jsonl", "sections/", "review.html")
 
 
 def _has_pyarrow() -> bool:
@@ -342,15 +315,20 @@ def _has_pyarrow() -> bool:
 
 
 def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None = None,
-           review: bool = True, jobs: int = 1) -> list[str]:
-    """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names written.
+           review: bool = True, jobs: int = 1, incremental: bool = True) -> list[str]:
+    """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names
+    written (a folder of Parquet partitions as ``values/``).
 
-    ``parquet``: also write ``*.parquet`` (None: when pyarrow is installed). ``jobs`` > 1:
-    a second process writes about half of the files meanwhile; only for a store that no
-    other process writes during the export (the end of a run). Otherwise the export holds
-    SQLite's write lock from start to end, so every file shows the same state of the store
-    even while workers are adding results (they wait, or hand their rows to the parent).
+    ``parquet``: also write the Parquet folders (None: when pyarrow is installed);
+    ``incremental``: rewrite only the partitions of the years that changed since the last
+    export into this folder (see :mod:`extractor.partitions`); False: every partition.
+    ``jobs`` > 1: a second process writes about half of the files meanwhile; only for a
+    store that no other process writes during the export (the end of a run). Otherwise the
+    export holds SQLite's write lock from start to end, so every file shows the same state
+    of the store even while workers are adding results (they wait, or hand their rows to
+    the parent).
     """
+
     store.flush()
     out = Path(outdir)
     conn = store.conn
@@ -358,7 +336,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
         parquet = _has_pyarrow()
     names = list(DATASET_FILES)
     if parquet:
-        names += ["reports.parquet", "values.parquet", "issues.parquet", "sections.parquet", "wide.parquet"]
+        names += [f"{t}/" for t in PARQUET_TABLES]
     if review:
         names.append("review.html")
     files = _AtomicFiles(out)
@@ -366,25 +344,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            store.indexed = False
-            store.ensure_content_indexes()
-            _prune_orphans(conn)
-            if helper is not None:  # the helper's files read only what is committed now
-                conn.execute("COMMIT")
-                conn.execute("BEGIN")
-                mine = [n for n in names if n not in HELPER_FILES]
-                theirs = [n for n in names if n in HELPER_FILES]
-                helper.go({n: str(files.tmp_path(n)) for n in theirs})
-            else:
-                mine, theirs = names, []
-            _rebuild_wide(conn, _wide_rows(conn))
-            _rebuild_panel_issues(conn)
-            for n in mine:
-                _WRITERS[n](conn, files.tmp_path(n))
-            if helper is not None:
-                failed = helper.wait()
-                for n in failed:  # it could not: write them here
-                    _WRITERS[n](conn, files.tmp_path(n))
+            plan = _export_tables(store, files, names, helper, parquet, incremental)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -397,7 +357,48 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
     finally:
         if helper is not None:
             helper.close()
+    conn.execute("BEGIN IMMEDIATE")  # the changed years are in the files now
+    conn.execute("DELETE FROM export_dirty WHERE id <= ?", (plan.mark,))
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('parquet_export', ?)",
+                 (str(out.resolve()) if parquet else "",))
+    conn.execute("COMMIT")
     return names
+
+
+def _export_tables(store: Store, files: _AtomicFiles, names: list[str], helper: _ExportHelper | None,
+                   parquet: bool, incremental: bool) -> Any:
+    """The body of :func:`export`, inside its transaction; returns the partition plan."""
+    from . import partitions
+
+    conn = store.conn
+    store.indexed = False
+    store.ensure_content_indexes()
+    _prune_orphans(conn)
+    partitions.ensure_tracking(conn)
+    plan = partitions.plan(conn, files.outdir, incremental=incremental and parquet)
+    if parquet:
+        for t in PARQUET_TABLES:
+            files.tmp_path(f"{t}/").write_text(plan.manifest(t), encoding="utf-8")
+    if helper is not None:  # the helper's files read only what is committed now
+        conn.execute("COMMIT")
+        conn.execute("BEGIN")
+        mine = [n for n in names if n not in HELPER_FILES]
+        helper.go({n: str(files.tmp_path(n)) for n in names if n in HELPER_FILES})
+    else:
+        mine = names
+    partitions.snapshot_panel(conn)
+    _rebuild_wide(conn, _wide_rows(conn))
+    _rebuild_panel_issues(conn)
+    changed = partitions.panel_changed_years(conn)
+    if parquet and changed:
+        plan.dirty["issues"] |= changed & set(plan.years)
+        files.tmp_path("issues/").write_text(plan.manifest("issues"), encoding="utf-8")
+    for n in mine:
+        _WRITERS[n](conn, files.tmp_path(n))
+    if helper is not None:
+        for n in helper.wait():  # it could not: write them here
+            _WRITERS[n](conn, files.tmp_path(n))
+    return plan
 
 
 class _ExportHelper:
