@@ -38,6 +38,8 @@ from .dataset import (
 TABLES = ("reports", "values", "wide", "issues", "sections")
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PART_FILE = "part-0.parquet"
+#: rows per record batch (and row group) of a partition file
+BATCH_ROWS = 50_000
 
 TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS export_dirty (id INTEGER PRIMARY KEY, year INTEGER)",
@@ -116,7 +118,7 @@ def write_partition(conn: sqlite3.Connection, table: str, year: int | None, path
     with pq.ParquetWriter(path, schema) as writer:
         cur = conn.execute(partition_sql(table), (year,))
         while True:
-            rows = cur.fetchmany(50_000)
+            rows = cur.fetchmany(BATCH_ROWS)
             if not rows:
                 break
             columns = list(zip(*rows, strict=True))

@@ -198,3 +198,41 @@ def test_wide_rows_stream_in_chunks_and_match_one_chunk(store, tmp_path):
     assert got["year"] == 2021 and got["issuer"] == "第1县人民政府"
     assert got["s2.regulations.issued"] == base["s2.regulations.issued"] + 2
     assert got["s3.new.total"] == base["s3.new.total"]
+
+
+def _peak_of_export(tmp: Path, n: int) -> int:
+    """tracemalloc's peak while exporting a store of ``n`` reports (every file, the review too)."""
+    import tracemalloc
+
+    (tmp / "out").mkdir(parents=True)
+    store = Store(tmp / "out" / "dataset.sqlite")
+    for i in range(n):  # one in three with a bad total: flagged, a card in the review
+        rec = json.loads(json.dumps(BASE))
+        rec["source"]["sha256"] = _sha(f"{n}-{i}")
+        rec["metadata"].update(issuer=f"第{i % (n // 3)}县人民政府", year=2019 + i % 5)
+        if i % 3 == 0:
+            rec["issues"].append({"code": "s3.balance", "severity": "error", "message": "off by one",
+                                  "fields": ["s3.new.total", "s3.total.total"]})
+        rows = rows_from_record(rec)
+        store.write_result([f"{i:05d}.txt"], rec["source"]["sha256"], rows.content, rows, unseen=True)
+    export(store, tmp / "out", parquet=True, review=True)  # the modules it needs are imported now
+    tracemalloc.start()
+    try:
+        export(store, tmp / "out", parquet=True, review=True, incremental=False)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        store.close()
+
+
+def test_the_export_holds_no_per_report_state(tmp_path, monkeypatch):
+    """Five times the reports, about the same peak of Python memory in the export: the review
+    pages, the wide rows, the cross-year checks and the partitions are streamed. (Small
+    pages and batches, so that both sizes fill them; before, the review held every card.)"""
+    monkeypatch.setattr("extractor.review.pages.PAGE_CARDS", 20)
+    monkeypatch.setattr("extractor.review.pages.LIST_ROWS", 50)
+    monkeypatch.setattr("extractor.review.pages.BODIES_PER_PAGE", 50)
+    monkeypatch.setattr("extractor.partitions.BATCH_ROWS", 2000)
+    small = _peak_of_export(tmp_path / "small", 300)
+    big = _peak_of_export(tmp_path / "big", 1500)
+    assert big < 1.3 * small, (small, big)
