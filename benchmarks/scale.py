@@ -102,25 +102,29 @@ def _spec(rng: random.Random, issuer: str, year: int, bad: bool) -> reports.Repo
         s4=reports.fmt_cells(s4))
 
 
-def generate(folder: Path, n: int, *, seed: int = 16, start: int = 0) -> dict[str, int]:
-    """``n`` unique reports into ``folder`` (numbered from ``start``); their count by format."""
+def generate(folder: Path, n: int, *, seed: int = 16, start: int = 0, year: int | None = None,
+             n_bodies: int | None = None, pdf_share: float = 0.1) -> dict[str, int]:
+    """``n`` unique reports into ``folder`` (numbered from ``start``), of ``year`` (None: one of
+    2021-2024 at random), by ``n_bodies`` bodies (None: a fourth of them), ``pdf_share`` of
+    them copies of fixture PDFs (of the fixture's year); their count by format."""
     rng = random.Random(seed * 1_000_003 + start)
     folder.mkdir(parents=True, exist_ok=True)
     text_styles = [make_text.TextFile("gen", "tsv", "tsv"), make_text.TextFile("gen", "md", "md")]
     html_styles = list(make_html.RENDER.items())
     counts = {"text": 0, "html": 0, "pdf": 0}
-    n_bodies = max(1, (start + n) // 4)
+    n_bodies = n_bodies or max(1, (start + n) // 4)
     for i in range(start, start + n):
         sub = folder / f"{i // 1000:04d}"
         sub.mkdir(exist_ok=True)
         kind = rng.random()
-        if kind < 0.1:
+        if kind < pdf_share:
             src = ROOT / "fixtures" / "pdf" / PDFS[i % len(PDFS)]
             (sub / f"{i:07d}.pdf").write_bytes(src.read_bytes() + f"\n%scale-benchmark copy {i}\n".encode())
             counts["pdf"] += 1
             continue
-        spec = _spec(rng, _body(rng.randrange(n_bodies)), 2021 + rng.randrange(4), bad=rng.random() < 0.125)
-        if kind < 0.55:
+        y = year if year is not None else 2021 + rng.randrange(4)
+        spec = _spec(rng, _body(rng.randrange(n_bodies)), y, bad=rng.random() < 0.125)
+        if kind < pdf_share + (1 - pdf_share) / 2:
             style = text_styles[i % 2]
             (sub / f"{i:07d}.txt").write_bytes(make_text.encode(make_text.render(spec, style), style))
             counts["text"] += 1
@@ -209,45 +213,69 @@ def review_reachable(out: Path) -> tuple[int, int]:
     return len(got & want), len(want)
 
 
-def incremental(inputs: Path, out: Path, n: int, workers: int) -> dict[str, float]:
-    """Add 1 % new reports, run them (in this process), time that run's export against a full one."""
+def _timed_export(out: Path, clock: dict[str, float], *, incremental: bool) -> dict[str, float]:
+    """One export of the store in ``out`` in this process (``jobs=1``, so that its Parquet part
+    can be timed), from a closed store with its content indexes dropped, as after a run."""
+    from extractor import export as exporting
+    from extractor.dataset import Store
+
+    store = Store(out / "dataset.sqlite")
+    try:
+        store.drop_content_indexes()
+        clock["parquet"] = 0.0
+        t = time.monotonic()
+        exporting.export(store, out, jobs=1, incremental=incremental)
+        return {"export": time.monotonic() - t, "parquet": clock["parquet"]}
+    finally:
+        store.close()
+
+
+def incremental(inputs: Path, out: Path, n: int, workers: int) -> dict[str, Any]:
+    """Add 1 % new reports twice (first all of a new year, 2025, as when next year's reports
+    are scraped, no PDF copies since those have the years of their fixtures; then of random
+    years 2021-2024 with PDFs) and parse them (a run whose own export is left out); then time
+    an incremental export, whole and its Parquet part, against a full export of the same
+    store (both from the closed store, in one process)."""
     import pyarrow.parquet  # noqa: F401  (imported before the clock starts, as in a run)
 
     from extractor import batch, partitions, review  # noqa: F401
-    from extractor import export as exporting
     from extractor.batch import runner
-    from extractor.dataset import Store
 
     new = max(1, n // 100)
-    generate(inputs, new, start=n)
-    times: list[float] = []
-    real = runner.export
+    clock = {"parquet": 0.0}
+    real_export, real_write = runner.export, partitions.write_table
 
-    def timed(*a: Any, **kw: Any) -> list[str]:
+    def timed_write(*a: Any, **kw: Any) -> None:
         t = time.monotonic()
         try:
-            return real(*a, **kw)
+            real_write(*a, **kw)
         finally:
-            times.append(time.monotonic() - t)
+            clock["parquet"] += time.monotonic() - t
 
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
-    runner.export = timed  # type: ignore[assignment]
+    out_res: dict[str, Any] = {"new": new}
+    _timed_export(out, clock, incremental=True)  # warm up every code path of the export here
+    partitions.write_table = timed_write  # type: ignore[assignment]
     try:
-        batch.run([str(inputs)], out, workers=workers, progress=False, export_every=0)
+        for k, (label, year, pdf) in enumerate((("new_year", 2025, 0.0), ("random_years", None, 0.1))):
+            generate(inputs, new, start=n + k * new, year=year, n_bodies=max(1, n // 4), pdf_share=pdf)
+            runner.export = lambda *a, **kw: []  # type: ignore[assignment]
+            try:
+                batch.run([str(inputs)], out, workers=workers, progress=False, export_every=0)
+            finally:
+                runner.export = real_export  # type: ignore[assignment]
+            before = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+            inc = _timed_export(out, clock, incremental=True)
+            after = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+            full = _timed_export(out, clock, incremental=False)
+            out_res[label] = {
+                "export_s": inc["export"], "full_s": full["export"], "ratio": inc["export"] / full["export"],
+                "parquet_s": inc["parquet"], "parquet_full_s": full["parquet"],
+                "parquet_ratio": inc["parquet"] / full["parquet"] if full["parquet"] else 0.0,
+                "parquet_rewritten": sum(1 for p, t in after.items() if before.get(p) != t),
+                "parquet_files": len(after)}
     finally:
-        runner.export = real  # type: ignore[assignment]
-    after = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
-    rewritten = sum(1 for p, t in after.items() if before.get(p) != t)
-    store = Store(out / "dataset.sqlite")
-    try:
-        store.drop_content_indexes()  # as at the end of a run: the export builds them again
-        t = time.monotonic()
-        exporting.export(store, out, jobs=workers, incremental=False)
-        full = time.monotonic() - t
-    finally:
-        store.close()
-    return {"new": new, "export_s": times[-1], "full_s": full, "ratio": times[-1] / full,
-            "parquet_rewritten": rewritten, "parquet_files": len(after)}
+        partitions.write_table = real_write  # type: ignore[assignment]
+    return out_res
 
 
 def measure(n: int, root: Path, workers: int) -> dict[str, Any]:
@@ -270,9 +298,13 @@ def measure(n: int, root: Path, workers: int) -> dict[str, Any]:
           f"(largest process {r['max_process_mb']:.0f} MB); export alone {e['seconds']:.1f} s, peak tree "
           f"{e['peak_tree_mb']:.0f} MB; disk {res['disk_kb_per_report']:.1f} KB/report "
           + ", ".join(f"{k} {v:.1f} MB" for k, v in disk.items())
-          + f"; review: {found} of {flagged} flagged tables reachable; incremental export (+{inc['new']}): "
-          f"{inc['export_s']:.1f} s vs full {inc['full_s']:.1f} s = {inc['ratio']:.2f}, Parquet files rewritten "
-          f"{inc['parquet_rewritten']} of {inc['parquet_files']}", flush=True)
+          + f"; review: {found} of {flagged} flagged tables reachable", flush=True)
+    for label in ("new_year", "random_years"):
+        i = inc[label]
+        print(f"  incremental export (+{inc['new']} reports, {label.replace('_', ' ')}): {i['export_s']:.1f} s vs "
+              f"full {i['full_s']:.1f} s = {i['ratio']:.2f}; its Parquet part {i['parquet_s']:.2f} s vs "
+              f"{i['parquet_full_s']:.2f} s = {i['parquet_ratio']:.2f}, files rewritten {i['parquet_rewritten']} "
+              f"of {i['parquet_files']}", flush=True)
     return res
 
 
