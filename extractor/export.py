@@ -33,10 +33,11 @@ from .partitions import TABLES as PARQUET_TABLES
 from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
 
 
-def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = (),
+                size: int = 2000) -> Iterator[tuple[Any, ...]]:
     cur = conn.execute(sql, params)
     while True:
-        batch = cur.fetchmany(2000)
+        batch = cur.fetchmany(size)
         if not batch:
             return
         yield from batch
@@ -135,7 +136,7 @@ _WIDE_REPORTS = ("SELECT sha256, MIN(path), issuer, year, published, template, c
 
 
 def _wide_chunk(conn: sqlite3.Connection, reports: list[tuple[Any, ...]]) -> list[list[Any]]:
-    """The wide rows of a few hundred reports: the first value of a field in a report wins,
+    """The wide rows of a hundred reports or so: the first value of a field in a report wins,
     even a blank one (which gives an empty cell)."""
     index = {f: i for i, f in enumerate(FIELD_IDS)}
     n_meta = len(WIDE_META_COLUMNS)
@@ -151,7 +152,7 @@ def _wide_chunk(conn: sqlite3.Connection, reports: list[tuple[Any, ...]]) -> lis
     return [[None if v is unset else v for v in row] for row in rows.values()]
 
 
-def _wide_rows(conn: sqlite3.Connection, chunk: int = 500) -> Iterator[list[Any]]:
+def _wide_rows(conn: sqlite3.Connection, chunk: int = 100) -> Iterator[list[Any]]:
     """One row per distinct ok report (bytes), the first path (sorted) standing for it;
     streamed, ``chunk`` reports at a time."""
     cur = conn.cursor()
@@ -224,7 +225,7 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
     every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
     caller's transaction). Only a body with reports of two years or more can have a
-    cross-year issue; the values are loaded a few hundred reports at a time, whole bodies
+    cross-year issue; the values are loaded about a hundred reports at a time, whole bodies
     together, so memory stays small whatever the number of reports."""
     conn.execute("DROP TABLE IF EXISTS panel_issues")
     conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
@@ -232,7 +233,7 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     batch: list[dict[str, Any]] = []
     for body in _panel_bodies(conn):
         batch += body
-        if len(batch) >= 500:
+        if len(batch) >= 100:
             conn.executemany(insert, _panel_check(conn, batch))
             batch = []
     if batch:
@@ -261,7 +262,8 @@ def _write_csv(conn: sqlite3.Connection, path: Path, header: Sequence[str], sql:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = _csv_writer(fh)
         w.writerow(header)
-        w.writerows(_iter_query(conn, sql))
+        # about 16 000 cells a fetch: 2000 rows of values.csv, 60 of wide.csv
+        w.writerows(_iter_query(conn, sql, size=max(20, 16_000 // len(header))))
 
 
 def _write_sections_jsonl(conn: sqlite3.Connection, path: Path) -> None:

@@ -38,8 +38,17 @@ from .dataset import (
 TABLES = ("reports", "values", "wide", "issues", "sections")
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PART_FILE = "part-0.parquet"
-#: rows per record batch (and row group) of a partition file
-BATCH_ROWS = 50_000
+#: rows per record batch (and row group) of a partition file of a narrow table (``values``):
+#: the wider ``wide`` and the text-heavy ``sections`` get fewer, so that one batch holds
+#: about as much memory whatever the table (a few MB) and memory stays flat in the size
+#: of a partition
+BATCH_ROWS = 20_000
+
+
+def batch_rows(table: str) -> int:
+    ncols = len(_columns(table))
+    rows = BATCH_ROWS * 8 // ncols
+    return max(1, rows // 10 if table == "sections" else min(BATCH_ROWS, rows))
 
 TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS export_dirty (id INTEGER PRIMARY KEY, year INTEGER)",
@@ -118,7 +127,7 @@ def write_partition(conn: sqlite3.Connection, table: str, year: int | None, path
     with pq.ParquetWriter(path, schema) as writer:
         cur = conn.execute(partition_sql(table), (year,))
         while True:
-            rows = cur.fetchmany(BATCH_ROWS)
+            rows = cur.fetchmany(batch_rows(table))
             if not rows:
                 break
             columns = list(zip(*rows, strict=True))

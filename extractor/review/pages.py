@@ -227,33 +227,45 @@ _CONTROLS = (
     'aria-label="filter"></div>')
 
 
+def _page_head(k: int, n_pages: int, first: int, n_cards: int) -> str:
+    last = min(n_cards, first + PAGE_CARDS - 1)
+    n = max(0, last - first + 1)
+    head = (f"<header><h1>Review: cards {first}–{last} of {n_cards}, worst first</h1>"
+            f'<p class="summary"><span id="shown">{n}</span> of {n} cards on this page shown'
+            f"</p>{_nav(k, n_pages, 'page')}{_CONTROLS}</header>")
+    return (f"{_HEAD}<title>extractor — review, page {k}</title><style>{_CSS}</style></head><body>{head}"
+            '<main><div id="cards">')
+
+
+def _page_tail(k: int, n_pages: int) -> str:
+    return f"</div>{_nav(k, n_pages, 'page')}</main><script>{_JS}</script></body></html>\n"
+
+
 def write_card_pages(conn: sqlite3.Connection, n_cards: int, open_file: Opener) -> int:
-    """``page-0001.html`` …: every card, worst first, :data:`PAGE_CARDS` a page. Returns the
-    number of pages."""
+    """``page-0001.html`` …: every card, worst first, :data:`PAGE_CARDS` a page, each card
+    written as soon as it is drawn (one card in memory). Returns the number of pages."""
     n_pages = max(1, -(-n_cards // PAGE_CARDS))
+    fh: TextIO | None = None
     k = 0
-    buf: list[str] = []
-    first = 1
-
-    def flush() -> None:
-        nonlocal k, buf, first
-        k += 1
-        last = first + len(buf) - 1
-        head = (f"<header><h1>Review: cards {first}–{last} of {n_cards}, worst first</h1>"
-                f'<p class="summary"><span id="shown">{len(buf)}</span> of {len(buf)} cards on this page shown'
-                f"</p>{_nav(k, n_pages, 'page')}{_CONTROLS}</header>")
-        with open_file(f"page-{k:04d}.html") as fh:
-            fh.write(_doc(f"extractor — review, page {k}", f'{head}<main><div id="cards">{"".join(buf)}</div>'
-                          f"{_nav(k, n_pages, 'page')}</main>", script=True))
-        first = last + 1
-        buf = []
-
-    for row in ranked(conn):
-        buf.append(_card_html(load_card(conn, row), row.rank))
-        if len(buf) == PAGE_CARDS:
-            flush()
-    if buf or k == 0:
-        flush()
+    try:
+        for row in ranked(conn):
+            if (row.rank - 1) % PAGE_CARDS == 0:
+                if fh is not None:
+                    fh.write(_page_tail(k, n_pages))
+                    fh.close()
+                k += 1
+                fh = open_file(f"page-{k:04d}.html")
+                fh.write(_page_head(k, n_pages, row.rank, n_cards))
+            assert fh is not None
+            fh.write(_card_html(load_card(conn, row), row.rank))
+        if fh is None:  # no card: one empty page
+            k = 1
+            fh = open_file("page-0001.html")
+            fh.write(_page_head(1, 1, 1, 0))
+        fh.write(_page_tail(k, n_pages))
+    finally:
+        if fh is not None:
+            fh.close()
     return n_pages
 
 
