@@ -11,13 +11,13 @@ import csv
 import io
 import json
 import os
+import shutil
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .dataset import (
-    _REPORT_TYPES,
     DATASET_FILES,
     ISSUE_COLUMNS,
     REPORT_COLUMNS,
@@ -29,44 +29,58 @@ from .dataset import (
     child_env,
     q,
 )
+from .partitions import TABLES as PARQUET_TABLES
 from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
 
 
-def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = (),
+                size: int = 2000) -> Iterator[tuple[Any, ...]]:
     cur = conn.execute(sql, params)
     while True:
-        batch = cur.fetchmany(2000)
+        batch = cur.fetchmany(size)
         if not batch:
             return
         yield from batch
 
 
 class _AtomicFiles:
-    """Write several files to temporaries, then move them all into place at once."""
+    """Write several files to temporaries, then move them all into place at once.
+
+    A name ending in ``/`` is a folder of Parquet partitions: its temporary is the manifest
+    of :mod:`extractor.partitions`, the partitions go to ``MANIFEST.d/``. A writer of
+    ``review.html`` also fills ``.review.html.PID.tmp.d/``, which replaces ``review/``.
+    """
 
     def __init__(self, outdir: Path) -> None:
         self.outdir = outdir
         self.pending: list[tuple[Path, Path]] = []
 
-    def open(self, name: str) -> io.TextIOWrapper:
-        final = self.outdir / name
-        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
-        self.pending.append((tmp, final))
-        return open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
-
     def tmp_path(self, name: str) -> Path:
-        final = self.outdir / name
-        tmp = self.outdir / f".{name}.{os.getpid()}.tmp"
+        final = self.outdir / name.rstrip("/")
+        tmp = self.outdir / f".{name.rstrip('/')}.{os.getpid()}.tmp"
         if (tmp, final) not in self.pending:
             self.pending.append((tmp, final))
         return tmp
 
     def commit(self) -> None:
-        for tmp, _ in self.pending:
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
+        from . import partitions
+
+        folders = [(tmp, final) for tmp, final in self.pending if companion(tmp).is_dir()]
         for tmp, final in self.pending:
-            os.replace(tmp, final)
+            if (tmp, final) not in folders:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+        if folders:
+            os.sync()
+        for tmp, final in folders:  # the folders first, then the files that link into them
+            if final.name in COMPANIONS:
+                _replace_folder(companion(tmp), self.outdir / COMPANIONS[final.name])
+                os.replace(tmp, final)
+            else:
+                partitions.commit_table(tmp, final)
+        for tmp, final in self.pending:
+            if (tmp, final) not in folders:
+                os.replace(tmp, final)
         self.pending.clear()
 
     def abort(self) -> None:
@@ -75,7 +89,31 @@ class _AtomicFiles:
                 tmp.unlink()
             except FileNotFoundError:
                 pass
+            shutil.rmtree(companion(tmp), ignore_errors=True)
         self.pending.clear()
+
+
+#: file -> the folder a writer of that file also fills (``review.html`` -> ``review/``)
+COMPANIONS = {"review.html": "review"}
+
+
+def companion(tmp: Path) -> Path:
+    """The temporary folder that goes with a temporary file (``.review.html.PID.tmp.d``)."""
+    return tmp.with_name(tmp.name + ".d")
+
+
+def _replace_folder(src: Path, dst: Path) -> None:
+    """Move every file of ``src`` into ``dst`` (each :func:`os.replace`, atomic), delete the
+    files of ``dst`` that ``src`` does not have, remove ``src``."""
+    dst.mkdir(exist_ok=True)
+    new = set()
+    for f in src.iterdir():
+        os.replace(f, dst / f.name)
+        new.add(f.name)
+    for f in dst.iterdir():
+        if f.name not in new and f.is_file():
+            f.unlink()
+    src.rmdir()
 
 
 def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> None:
@@ -85,37 +123,48 @@ def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> None:
             p.unlink()
         except OSError:
             pass
+    for p in Path(outdir).glob(".*.tmp.d"):
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def _csv_writer(fh: io.TextIOWrapper) -> Any:
     return csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
-def _wide_rows(conn: sqlite3.Connection) -> list[list[Any]]:
-    """One row per distinct ok report (bytes), the first path (sorted) standing for it."""
+_WIDE_REPORTS = ("SELECT sha256, MIN(path), issuer, year, published, template, confidence FROM reports "
+                 "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)")
+
+
+def _wide_chunk(conn: sqlite3.Connection, reports: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """The wide rows of a hundred reports or so: the first value of a field in a report wins,
+    even a blank one (which gives an empty cell)."""
     index = {f: i for i, f in enumerate(FIELD_IDS)}
     n_meta = len(WIDE_META_COLUMNS)
-    rows: dict[str, list[Any]] = {}
-    for sha, path, issuer, year, published, template, conf in _iter_query(
-        conn,
-        "SELECT sha256, MIN(path), issuer, year, published, template, confidence FROM reports "
-        "WHERE status = 'ok' AND sha256 IS NOT NULL GROUP BY sha256 ORDER BY MIN(path)",
-    ):
-        rows[sha] = [sha, path, issuer, year, published, template, conf] + [None] * len(FIELD_IDS)
-    unset = object()  # the first value of a field in a report wins, even a blank one
-    for row in rows.values():
-        row[n_meta:] = [unset] * len(FIELD_IDS)
-    for sha, fid, value in _iter_query(conn, 'SELECT sha256, field, value FROM "values" ORDER BY rowid'):
-        wide_row = rows.get(sha)
+    unset = object()
+    rows: dict[str, list[Any]] = {r[0]: [*r, *([unset] * len(FIELD_IDS))] for r in reports}
+    shas = list(rows)
+    for sha, fid, value in conn.execute(
+            f'SELECT sha256, field, value FROM "values" WHERE sha256 IN ({", ".join("?" * len(shas))}) '
+            "ORDER BY rowid", shas):
         i = index.get(fid)
-        if wide_row is not None and i is not None and wide_row[n_meta + i] is unset:
-            wide_row[n_meta + i] = None if isinstance(value, str) else value
-    for row in rows.values():
-        row[n_meta:] = [None if v is unset else v for v in row[n_meta:]]
-    return list(rows.values())
+        if i is not None and rows[sha][n_meta + i] is unset:
+            rows[sha][n_meta + i] = None if isinstance(value, str) else value
+    return [[None if v is unset else v for v in row] for row in rows.values()]
 
 
-def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
+def _wide_rows(conn: sqlite3.Connection, chunk: int = 100) -> Iterator[list[Any]]:
+    """One row per distinct ok report (bytes), the first path (sorted) standing for it;
+    streamed, ``chunk`` reports at a time."""
+    cur = conn.cursor()
+    cur.execute(_WIDE_REPORTS)
+    while True:
+        reports = cur.fetchmany(chunk)
+        if not reports:
+            return
+        yield from _wide_chunk(conn, reports)
+
+
+def _rebuild_wide(conn: sqlite3.Connection, rows: Iterable[list[Any]]) -> None:
     """The tables ``wide`` and ``codebook`` (inside the caller's transaction)."""
     cols = ", ".join(
         f"{q(c)} {'INTEGER' if c == 'year' else 'REAL' if c == 'confidence' else 'TEXT' if c in WIDE_META_COLUMNS else 'NUMERIC'}"
@@ -130,54 +179,65 @@ def _rebuild_wide(conn: sqlite3.Connection, rows: list[list[Any]]) -> None:
                      [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in codebook_rows()])
 
 
+_PANEL_REPORTS = (
+    "SELECT body_key(issuer) AS bk, sha256, issuer, year, template, confidence FROM (SELECT DISTINCT sha256, issuer, "
+    "year, template, confidence FROM reports WHERE status = 'ok' AND sha256 IS NOT NULL AND issuer IS NOT NULL "
+    "AND year IS NOT NULL AND template IN ('2019', '2021')) ORDER BY bk, sha256")
+
+
+def _panel_bodies(conn: sqlite3.Connection) -> Iterator[list[dict[str, Any]]]:
+    """The ok reports of each body with reports of two years or more, one body at a time
+    (the store sorts them by body; only one body is held here)."""
+    from .panel import body_key
+
+    conn.create_function("body_key", 1, body_key, deterministic=True)
+    cur = conn.cursor()
+    cur.execute(_PANEL_REPORTS)
+    key: str | None = None
+    body: list[dict[str, Any]] = []
+    for bk, sha, issuer, year, template, conf in cur:
+        if bk != key:
+            if len({r["metadata"]["year"] for r in body}) >= 2:
+                yield body
+            key, body = bk, []
+        body.append({"source": {"sha256": sha}, "confidence": conf, "values": [],
+                     "metadata": {"issuer": issuer, "year": int(year), "template": template}})
+    if len({r["metadata"]["year"] for r in body}) >= 2:
+        yield body
+
+
+def _panel_check(conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Load the values of ``recs`` and run the cross-year checks on them."""
+    from .panel import cross_year_issues
+
+    by_sha = {r["source"]["sha256"]: r for r in recs}
+    shas = list(by_sha)
+    for i in range(0, len(shas), 500):
+        chunk = shas[i:i + 500]
+        for sha, fid, value, kind in conn.execute(
+                f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
+                "ORDER BY rowid", chunk):
+            by_sha[sha]["values"].append({"field": fid, "value": value, "kind": kind})
+    return [(sha, i.code, i.severity, i.message, ";".join(i.fields), None) for sha, i in cross_year_issues(recs)]
+
+
 def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
     """Cross-year checks (extractor.panel) over the ok reports of the store, recomputed at
     every export into the table ``panel_issues`` (the same columns as ``issues``; inside the
-    caller's transaction)."""
-    from .panel import body_key, cross_year_issues
-
-    recs: dict[str, dict[str, Any]] = {}
-    for sha, issuer, year, template, conf in conn.execute(
-            "SELECT DISTINCT sha256, issuer, year, template, confidence FROM reports WHERE status = 'ok' "
-            "AND sha256 IS NOT NULL AND issuer IS NOT NULL AND year IS NOT NULL "
-            "AND template IN ('2019', '2021')"):
-        recs[sha] = {"source": {"sha256": sha}, "confidence": conf, "values": [],
-                     "metadata": {"issuer": issuer, "year": int(year), "template": template}}
-    # only a body with reports of two years or more can have a cross-year issue; the values
-    # are loaded a few hundred reports at a time, whole bodies together (memory stays small)
-    bodies: dict[str, list[str]] = {}
-    years: dict[str, set[int]] = {}
-    for sha, rec in recs.items():
-        key = body_key(rec["metadata"]["issuer"])
-        bodies.setdefault(key, []).append(sha)
-        years.setdefault(key, set()).add(rec["metadata"]["year"])
-    rows: list[tuple[Any, ...]] = []
-    batch: list[str] = []
-
-    def check(shas: list[str]) -> None:
-        for i in range(0, len(shas), 500):
-            chunk = shas[i:i + 500]
-            for sha, fid, value, kind in conn.execute(
-                    f'SELECT sha256, field, value, kind FROM "values" WHERE sha256 IN ({", ".join("?" * len(chunk))}) '
-                    "ORDER BY rowid", chunk):
-                recs[sha]["values"].append({"field": fid, "value": value, "kind": kind})
-        rows.extend((sha, i.code, i.severity, i.message, ";".join(i.fields), None)
-                    for sha, i in cross_year_issues(recs[sha] for sha in shas))
-        for sha in shas:
-            recs[sha]["values"] = []
-
-    for key, shas in bodies.items():
-        if len(years[key]) < 2:
-            continue
-        batch += shas
-        if len(batch) >= 500:
-            check(batch)
-            batch = []
-    if batch:
-        check(batch)
+    caller's transaction). Only a body with reports of two years or more can have a
+    cross-year issue; the values are loaded about a hundred reports at a time, whole bodies
+    together, so memory stays small whatever the number of reports."""
     conn.execute("DROP TABLE IF EXISTS panel_issues")
     conn.execute("CREATE TABLE panel_issues AS SELECT * FROM issues WHERE 0")
-    conn.executemany(f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})", rows)
+    insert = f"INSERT INTO panel_issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})"
+    batch: list[dict[str, Any]] = []
+    for body in _panel_bodies(conn):
+        batch += body
+        if len(batch) >= 100:
+            conn.executemany(insert, _panel_check(conn, batch))
+            batch = []
+    if batch:
+        conn.executemany(insert, _panel_check(conn, batch))
 
 
 def _prune_orphans(conn: sqlite3.Connection) -> None:
@@ -202,7 +262,8 @@ def _write_csv(conn: sqlite3.Connection, path: Path, header: Sequence[str], sql:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = _csv_writer(fh)
         w.writerow(header)
-        w.writerows(_iter_query(conn, sql))
+        # about 16 000 cells a fetch: 2000 rows of values.csv, 60 of wide.csv
+        w.writerows(_iter_query(conn, sql, size=max(20, 16_000 // len(header))))
 
 
 def _write_sections_jsonl(conn: sqlite3.Connection, path: Path) -> None:
@@ -222,43 +283,13 @@ def _write_codebook(conn: sqlite3.Connection, path: Path) -> None:
 def _write_review(conn: sqlite3.Connection, path: Path) -> None:
     from . import review
 
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(review.render_review(conn))
+    review.write_review_files(conn, path, companion(path))
 
 
-def _parquet_types() -> dict[str, list[tuple[str, Any]]]:
-    import pyarrow as pa
+def _write_partitions(conn: sqlite3.Connection, manifest: Path) -> None:
+    from . import partitions
 
-    str_t, int_t, f_t = pa.string(), pa.int64(), pa.float64()
-    rep = [(c, int_t if _REPORT_TYPES.get(c) == "INTEGER" else f_t if _REPORT_TYPES.get(c) == "REAL" else str_t)
-           for c in REPORT_COLUMNS]
-    wide = [(c, int_t if c == "year" else f_t if (c == "confidence" or c not in WIDE_META_COLUMNS) else str_t)
-            for c in WIDE_COLUMNS]
-    return {
-        "reports": rep,
-        "values": [("sha256", str_t), ("field", str_t), ("value", f_t), ("kind", str_t), ("raw", str_t),
-                   ("unit", str_t), ("confidence", f_t), ("where", str_t)],
-        "issues": [(c, str_t) for c in ISSUE_COLUMNS],
-        "sections": [("sha256", str_t), ("number", int_t), ("title", str_t), ("text", str_t)],
-        "wide": wide,
-    }
-
-
-def _write_parquet(conn: sqlite3.Connection, path: Path, table: str, sql: str) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    cols = _parquet_types()[table]
-    schema = pa.schema(cols)
-    with pq.ParquetWriter(path, schema) as writer:
-        cur = conn.execute(sql)
-        while True:
-            rows = cur.fetchmany(50_000)
-            if not rows:
-                break
-            columns = list(zip(*rows, strict=True))
-            writer.write_batch(pa.record_batch(
-                [pa.array(col, type=t) for col, (_, t) in zip(columns, cols, strict=True)], schema=schema))
+    partitions.write_table(conn, manifest)
 
 
 #: every file :func:`export` can write: name -> writer(connection, temporary path)
@@ -269,16 +300,12 @@ _WRITERS: dict[str, Callable[[sqlite3.Connection, Path], None]] = {
     "issues.csv": lambda c, p: _write_csv(c, p, ISSUE_COLUMNS, _ISSUES_SQL),
     "sections.jsonl": _write_sections_jsonl,
     "codebook.csv": _write_codebook,
-    "reports.parquet": lambda c, p: _write_parquet(c, p, "reports", _REPORTS_SQL),
-    "values.parquet": lambda c, p: _write_parquet(c, p, "values", _VALUES_SQL),
-    "issues.parquet": lambda c, p: _write_parquet(c, p, "issues", _ISSUES_SQL),
-    "sections.parquet": lambda c, p: _write_parquet(c, p, "sections", _SECTIONS_SQL),
-    "wide.parquet": lambda c, p: _write_parquet(c, p, "wide", _WIDE_SQL),
+    **{f"{t}/": _write_partitions for t in PARQUET_TABLES},
     "review.html": _write_review,
 }
 #: the files a helper process writes when the export runs in two processes (``jobs`` > 1):
 #: the biggest ones that read only tables the export does not rebuild, about half the work
-HELPER_FILES = ("values.parquet", "sections.jsonl", "sections.parquet", "review.html")
+HELPER_FILES = ("values/", "sections.jsonl", "sections/", "review.html")
 
 
 def _has_pyarrow() -> bool:
@@ -290,15 +317,20 @@ def _has_pyarrow() -> bool:
 
 
 def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None = None,
-           review: bool = True, jobs: int = 1) -> list[str]:
-    """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names written.
+           review: bool = True, jobs: int = 1, incremental: bool = True) -> list[str]:
+    """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names
+    written (a folder of Parquet partitions as ``values/``).
 
-    ``parquet``: also write ``*.parquet`` (None: when pyarrow is installed). ``jobs`` > 1:
-    a second process writes about half of the files meanwhile; only for a store that no
-    other process writes during the export (the end of a run). Otherwise the export holds
-    SQLite's write lock from start to end, so every file shows the same state of the store
-    even while workers are adding results (they wait, or hand their rows to the parent).
+    ``parquet``: also write the Parquet folders (None: when pyarrow is installed);
+    ``incremental``: rewrite only the partitions of the years that changed since the last
+    export into this folder (see :mod:`extractor.partitions`); False: every partition.
+    ``jobs`` > 1: a second process writes about half of the files meanwhile; only for a
+    store that no other process writes during the export (the end of a run). Otherwise the
+    export holds SQLite's write lock from start to end, so every file shows the same state
+    of the store even while workers are adding results (they wait, or hand their rows to
+    the parent).
     """
+
     store.flush()
     out = Path(outdir)
     conn = store.conn
@@ -306,7 +338,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
         parquet = _has_pyarrow()
     names = list(DATASET_FILES)
     if parquet:
-        names += ["reports.parquet", "values.parquet", "issues.parquet", "sections.parquet", "wide.parquet"]
+        names += [f"{t}/" for t in PARQUET_TABLES]
     if review:
         names.append("review.html")
     files = _AtomicFiles(out)
@@ -314,25 +346,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            store.indexed = False
-            store.ensure_content_indexes()
-            _prune_orphans(conn)
-            if helper is not None:  # the helper's files read only what is committed now
-                conn.execute("COMMIT")
-                conn.execute("BEGIN")
-                mine = [n for n in names if n not in HELPER_FILES]
-                theirs = [n for n in names if n in HELPER_FILES]
-                helper.go({n: str(files.tmp_path(n)) for n in theirs})
-            else:
-                mine, theirs = names, []
-            _rebuild_wide(conn, _wide_rows(conn))
-            _rebuild_panel_issues(conn)
-            for n in mine:
-                _WRITERS[n](conn, files.tmp_path(n))
-            if helper is not None:
-                failed = helper.wait()
-                for n in failed:  # it could not: write them here
-                    _WRITERS[n](conn, files.tmp_path(n))
+            plan = _export_tables(store, files, names, helper, parquet, incremental)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -345,7 +359,48 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
     finally:
         if helper is not None:
             helper.close()
+    conn.execute("BEGIN IMMEDIATE")  # the changed years are in the files now
+    conn.execute("DELETE FROM export_dirty WHERE id <= ?", (plan.mark,))
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('parquet_export', ?)",
+                 (str(out.resolve()) if parquet else "",))
+    conn.execute("COMMIT")
     return names
+
+
+def _export_tables(store: Store, files: _AtomicFiles, names: list[str], helper: _ExportHelper | None,
+                   parquet: bool, incremental: bool) -> Any:
+    """The body of :func:`export`, inside its transaction; returns the partition plan."""
+    from . import partitions
+
+    conn = store.conn
+    store.indexed = False
+    store.ensure_content_indexes()
+    _prune_orphans(conn)
+    partitions.ensure_tracking(conn)
+    plan = partitions.plan(conn, files.outdir, incremental=incremental and parquet)
+    if parquet:
+        for t in PARQUET_TABLES:
+            files.tmp_path(f"{t}/").write_text(plan.manifest(t), encoding="utf-8")
+    if helper is not None:  # the helper's files read only what is committed now
+        conn.execute("COMMIT")
+        conn.execute("BEGIN")
+        mine = [n for n in names if n not in HELPER_FILES]
+        helper.go({n: str(files.tmp_path(n)) for n in names if n in HELPER_FILES})
+    else:
+        mine = names
+    partitions.snapshot_panel(conn)
+    _rebuild_wide(conn, _wide_rows(conn))
+    _rebuild_panel_issues(conn)
+    changed = partitions.panel_changed_years(conn)
+    if parquet and changed:
+        plan.dirty["issues"] |= changed & set(plan.years)
+        files.tmp_path("issues/").write_text(plan.manifest("issues"), encoding="utf-8")
+    for n in mine:
+        _WRITERS[n](conn, files.tmp_path(n))
+    if helper is not None:
+        for n in helper.wait():  # it could not: write them here
+            _WRITERS[n](conn, files.tmp_path(n))
+    return plan
 
 
 class _ExportHelper:

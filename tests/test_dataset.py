@@ -171,15 +171,18 @@ def test_duckdb_loads_the_csv(out):
 
 def test_parquet_files_match_the_csv(out):
     pytest.importorskip("pyarrow")
+    from pyarrow.dataset import HivePartitioning
+
+    hive = HivePartitioning.discover(infer_dictionary=False)
     for name in ("reports", "values", "wide", "issues", "sections"):
-        pq = pd.read_parquet(out / f"{name}.parquet")
+        pq = pd.read_parquet(out / name, partitioning=hive)  # year=…/part-0.parquet
         if name == "sections":
             assert len(pq) == len((out / "sections.jsonl").read_text(encoding="utf-8").splitlines())
             continue
         c = pd.read_csv(out / f"{name}.csv")
-        assert list(pq.columns) == list(c.columns), name
+        assert list(pq.columns) == [col for col in c.columns if col != "year"] + ["year"], name
         assert len(pq) == len(c), name
-    wide = pd.read_parquet(out / "wide.parquet")
+    wide = pd.read_parquet(out / "wide", partitioning=hive)
     assert all(wide[f].dtype == "float64" for f in FIELD_IDS)
 
 
@@ -326,8 +329,18 @@ def test_cross_year_checks_land_in_issues_csv_and_sqlite(tmp_path):
     conn.close()
 
 
-ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports.parquet", "values.parquet", "issues.parquet",
-                    "sections.parquet", "wide.parquet", "review.html"]
+ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports/", "values/", "wide/", "issues/", "sections/", "review.html"]
+
+
+def _read_export(dst: Path, names: list[str]) -> dict[str, bytes]:
+    """name -> bytes; a folder of partitions (``values/``) as its files, ``values/year=…/part-0.parquet``."""
+    got = {}
+    for n in names:
+        if n.endswith("/"):
+            got.update({str(p.relative_to(dst)): p.read_bytes() for p in sorted((dst / n).rglob("*.parquet"))})
+        else:
+            got[n] = (dst / n).read_bytes()
+    return got
 
 
 def _export_copy(src: Path, dst: Path, **kw) -> tuple[list[str], dict[str, bytes]]:
@@ -338,7 +351,7 @@ def _export_copy(src: Path, dst: Path, **kw) -> tuple[list[str], dict[str, bytes
         names = export(store, dst, **kw)
     finally:
         store.close()
-    return names, {n: (dst / n).read_bytes() for n in names}
+    return names, _read_export(dst, names)
 
 
 def test_export_in_two_processes_writes_the_same_files(out, tmp_path, monkeypatch):
@@ -351,7 +364,8 @@ def test_export_in_two_processes_writes_the_same_files(out, tmp_path, monkeypatc
     assert left == [[]]  # the helper wrote its whole share
     assert names1 == names2 == ALL_EXPORT_FILES
     assert set(exporting.HELPER_FILES) < set(names2)
-    for n in names1:
+    assert one.keys() == two.keys()
+    for n in one:
         assert one[n] == two[n], n
     assert not list((tmp_path / "two").glob(".*.tmp"))
 

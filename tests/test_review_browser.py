@@ -1,5 +1,8 @@
-"""review.html in a real headless Chromium: it opens, shows every flagged table with the
-offending cells highlighted, sorts, loads nothing external and logs no console message.
+"""The review in a real headless Chromium: the index (review.html) and the pages of cards
+(review/page-0001.html …) open, show every flagged table with the offending cells
+highlighted, sort, load nothing external and log no console message; with small pages every
+flagged table is reachable from the index, worst first, and the lists by issue code, year,
+template and body link to exactly their cards.
 
 Skips only when /usr/bin/chromium is missing AND the environment variable CI is not set;
 in CI (the CI script installs Debian's chromium) a missing browser is a failure.
@@ -17,7 +20,7 @@ import pytest
 from lxml import html as lxml_html
 
 from extractor import batch
-from extractor.review import collect_cards, render_review, split_field
+from extractor.review import collect_cards, render_review, split_field, write_review
 
 from conftest import FIXTURES
 
@@ -86,7 +89,7 @@ def _cards(dom: str) -> list:
 
 
 def test_review_page_opens_and_shows_every_flagged_table(dataset, tmp_path):
-    page = dataset / "review.html"
+    page = dataset / "review" / "page-0001.html"
     dom, console = dump_dom(page.as_uri(), tmp_path / "profile")
     assert console == []
     doc = lxml_html.fromstring(dom)
@@ -113,13 +116,18 @@ def test_review_page_opens_and_shows_every_flagged_table(dataset, tmp_path):
     # worst first: severity ranks never go down
     ranks = [int(c.get("data-severity")) for c in cards]
     assert ranks == sorted(ranks) and ranks[0] == 0
-    # the files that could not be read are listed, their names escaped
-    failed = doc.xpath('//section[@id="failed"]//tbody/tr/td[1]/text()')
+    # the index: opens, links to this page, lists the files that could not be read (names escaped)
+    dom, console = dump_dom((dataset / "review.html").as_uri(), tmp_path / "profile-index")
+    assert console == []
+    index = lxml_html.fromstring(dom)
+    assert index.xpath('//a[@id="first-page"]/@href') == ["review/page-0001.html"]
+    assert index.xpath('//span[@id="n-cards"]/text()') == [str(len(expected))]
+    failed = index.xpath('//section[@id="failed"]//tbody/tr/td[1]/text()')
     assert sorted(Path(f).name for f in failed) == ["broken <b>&amp;.pdf", "county-2021.encrypted-password.pdf"]
 
 
 def test_review_page_sorts_by_file_and_confidence(dataset, tmp_path):
-    page = dataset / "review.html"
+    page = dataset / "review" / "page-0001.html"
     dom, console = dump_dom(page.as_uri() + "#sort=file", tmp_path / "p1")
     assert console == []
     assert lxml_html.fromstring(dom).xpath("//body/@data-sort") == ["file"]
@@ -132,11 +140,17 @@ def test_review_page_sorts_by_file_and_confidence(dataset, tmp_path):
 
 
 def test_review_page_is_self_contained(dataset):
-    text = (dataset / "review.html").read_text(encoding="utf-8")
-    doc = lxml_html.fromstring(text)
-    assert doc.xpath("//@src | //@href | //link | //iframe | //img | //object | //embed") == []
-    assert "Content-Security-Policy" in text and "default-src 'none'" in text
-    assert "http://" not in text and "https://" not in text
+    files = [dataset / "review.html", *sorted((dataset / "review").iterdir())]
+    assert len(files) > 5
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        doc = lxml_html.fromstring(text)
+        assert doc.xpath("//@src | //link | //iframe | //img | //object | //embed") == [], f.name
+        for href in doc.xpath("//@href"):  # links only to the review's own files
+            target = (f.parent / href.split("#")[0]).resolve()
+            assert target.is_file() and target.parent in (dataset, dataset / "review"), (f.name, href)
+        assert "Content-Security-Policy" in text and "default-src 'none'" in text
+        assert "http://" not in text and "https://" not in text
 
 
 def test_console_errors_would_be_caught(tmp_path):
@@ -160,6 +174,8 @@ def test_review_without_flagged_tables(tmp_path):
     conn.close()
     assert "No table has an error or warning issue." in page
     dom, console = dump_dom((tmp_path / "out" / "review.html").as_uri(), tmp_path / "profile")
+    assert console == [] and "No table has an error or warning issue." in dom
+    dom, console = dump_dom((tmp_path / "out" / "review" / "page-0001.html").as_uri(), tmp_path / "profile2")
     assert console == []
     assert _cards(dom) == [] and 'data-ready="1"' in dom
 
@@ -173,7 +189,7 @@ def _with_script(page: Path, out: Path, js: str) -> str:
 
 
 def test_review_page_sort_buttons_and_filter_box(dataset, tmp_path):
-    page = dataset / "review.html"
+    page = dataset / "review" / "page-0001.html"
     n = len(_expected_cards(dataset / "dataset.sqlite"))
     url = _with_script(page, tmp_path / "confidence.html",
                        "document.querySelector('button[data-sort=confidence]').click();")
@@ -198,3 +214,101 @@ def test_review_page_sort_buttons_and_filter_box(dataset, tmp_path):
     assert shown and all("city-2022" in c.get("data-file") for c in shown)
     assert len(shown) < n
     assert doc.xpath('//*[@id="shown"]/text()') == [str(len(shown))]
+
+
+def _links(page: Path) -> list[str]:
+    return lxml_html.fromstring(page.read_text(encoding="utf-8")).xpath("//a/@href")
+
+
+def test_small_pages_reach_every_flagged_table_worst_first(dataset, tmp_path, monkeypatch):
+    """Three cards a page, ten list rows a page: walking from the index reaches every card once."""
+    monkeypatch.setattr("extractor.review.pages.PAGE_CARDS", 3)
+    monkeypatch.setattr("extractor.review.pages.LIST_ROWS", 2)
+    out = tmp_path / "paged"
+    write_review(dataset / "dataset.sqlite", out)
+    expected = _expected_cards(dataset / "dataset.sqlite")
+    n_pages = -(-len(expected) // 3)
+    assert n_pages >= 3
+    pages = [h for h in _links(out / "review.html") if h.startswith("review/page-")]
+    assert pages[0] == "review/page-0001.html"
+    assert sorted(set(pages)) == [f"review/page-{k:04d}.html" for k in range(1, n_pages + 1)]
+
+    seen, ranks, severity = {}, [], []
+    page = out / "review" / "page-0001.html"
+    dom, console = dump_dom(page.as_uri(), tmp_path / "profile")  # one of them in the browser
+    assert console == [] and len(_cards(dom)) == 3
+    while True:  # follow the "next" links
+        doc = lxml_html.fromstring(page.read_text(encoding="utf-8"))
+        for c in _cards(page.read_text(encoding="utf-8")):
+            key = (c.get("data-sha256"), c.get("data-table"))
+            assert key not in seen
+            seen[key] = {td.get("data-field") for td in c.xpath('.//td[contains(@class, "bad")]')}
+            ranks.append(int(c.get("data-rank")))
+            severity.append(int(c.get("data-severity")))
+        nxt = doc.xpath('//nav[1]/a[@rel="next"]/@href')
+        if not nxt:
+            break
+        page = page.parent / nxt[0]
+    assert seen == expected
+    assert ranks == list(range(1, len(expected) + 1))
+    assert severity == sorted(severity)  # worst first across pages, not only within one
+
+
+def test_lists_by_code_year_template_and_body_link_to_exactly_their_cards(dataset, tmp_path, monkeypatch):
+    monkeypatch.setattr("extractor.review.pages.LIST_ROWS", 2)
+    out = tmp_path / "lists"
+    write_review(dataset / "dataset.sqlite", out)
+    conn = sqlite3.connect(dataset / "dataset.sqlite")
+    ok = {sha: (year, template, issuer) for sha, year, template, issuer in conn.execute(
+        "SELECT sha256, year, template, issuer FROM reports WHERE status = 'ok'")}
+    codes: dict[str, set] = {}
+    for sha, code, fields in conn.execute(
+            "SELECT sha256, code, fields FROM issues WHERE severity IN ('error', 'warning')"):
+        if sha in ok:
+            for t in {split_field(f)[0] for f in (fields or "").split(";") if f} or {""}:
+                codes.setdefault(code, set()).add((sha, t))
+    conn.close()
+    cards = {}  # "page-0001.html#card-3" -> (sha256, table)
+    page = out / "review" / "page-0001.html"
+    for c in _cards(page.read_text(encoding="utf-8")):
+        cards[f"page-0001.html#card-{c.get('data-rank')}"] = (c.get("data-sha256"), c.get("data-table"))
+    assert len(cards) == len(_expected_cards(dataset / "dataset.sqlite"))
+
+    def listed(first: str) -> set:
+        """The cards a list links to, over all its pages."""
+        got, page = [], out / "review" / first
+        while True:
+            got += [h for h in _links(page) if "#card-" in h]
+            nxt = lxml_html.fromstring(page.read_text(encoding="utf-8")).xpath('//nav[1]/a[@rel="next"]/@href')
+            if not nxt:
+                break
+            page = page.parent / nxt[0]
+        assert len(got) == len(set(got))
+        return {cards[h] for h in got}
+
+    index = _links(out / "review.html")
+    code_links = {h.split("/")[1] for h in index if h.startswith("review/code-")}
+    assert code_links == {f"code-{c}-0001.html" for c in codes}
+    for code, want in codes.items():
+        assert listed(f"code-{code}-0001.html") == want, code
+    by_year: dict = {}
+    by_template: dict = {}
+    for sha, t in cards.values():
+        by_year.setdefault(ok[sha][0], set()).add((sha, t))
+        by_template.setdefault(ok[sha][1], set()).add((sha, t))
+    assert {h.split("/")[1] for h in index if h.startswith("review/year-")} == {
+        f"year-{y}-0001.html" for y in by_year}
+    for y, want in by_year.items():
+        assert listed(f"year-{y}-0001.html") == want
+    for t, want in by_template.items():
+        assert listed(f"template-{t}-0001.html") == want
+    # the bodies A–Z: every card under its issuer
+    doc = lxml_html.fromstring((out / "review" / "bodies-0001.html").read_text(encoding="utf-8"))
+    body_cards = {}
+    for tr in doc.xpath("//tbody/tr"):
+        issuer = tr.xpath("./td[1]/text()")[0]
+        body_cards[issuer] = {cards[h] for h in tr.xpath(".//a/@href")}
+    want_bodies: dict = {}
+    for sha, t in cards.values():
+        want_bodies.setdefault(ok[sha][2] or "issuer unknown", set()).add((sha, t))
+    assert body_cards == want_bodies
