@@ -806,10 +806,11 @@ def test_word_files_are_parsed_and_files_that_are_not_reports_are_counted_apart(
     ]
     page = (out / "review.html").read_text(encoding="utf-8")
     assert ">7 files: 3 ok (1 with errors), 0 failed, 4 not reports · " in page
-    # the one card: the s3 table of the bad-totals docx, its second table
-    assert page.count('<section class="flag') == 1
-    assert " · docx · Word table 2 · sha256 " in page
-    assert "HTML table" not in page
+    # the one card, on the first page of cards: the s3 table of the bad-totals docx, its second table
+    cards = (out / "review" / "page-0001.html").read_text(encoding="utf-8")
+    assert cards.count('<section class="flag') == 1
+    assert " · docx · Word table 2 · sha256 " in cards
+    assert "HTML table" not in cards
     conn = sqlite3.connect(out / "dataset.sqlite")
     assert conn.execute("SELECT n_files, n_ok, n_failed, n_not_a_report FROM runs").fetchall() == [(7, 3, 0, 4)]
     conn.close()
