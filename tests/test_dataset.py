@@ -550,7 +550,7 @@ def test_a_dataset_of_schema_1_has_its_skipped_rows_become_not_a_report(tmp_path
 
 
 def test_review_locates_word_tables_and_paragraphs():
-    from extractor.review import _location
+    from extractor.review.pages import _location
 
     assert _location("docx", [{"table": 1, "row": 2, "column": 3}, {"table": 1, "row": 4, "column": 1}]) == \
         "Word table 2"
