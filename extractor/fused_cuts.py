@@ -168,7 +168,7 @@ def _bounds(width: int, size: int, cells: int) -> list[tuple[tuple[int, int], ..
     digits (``length`` up to at least ``size``); ``(1, 0)`` when there are no such cells.
     The least spreads the digits evenly over the cells, the greatest gives as many cells as
     it can ``width`` digits (``_least`` and ``10**d - 1`` are convex in ``d``).  Rows are
-    added as longer lengths are asked for (:func:`clear_caches` empties the table)."""
+    added as longer lengths are asked for, once per process (no run enters the table)."""
     table = _BOUNDS.setdefault((width, cells), [])
     for length in range(len(table), size + 1):
         row: list[tuple[int, int]] = [(0, 0) if length == 0 else (1, 0)]
@@ -189,17 +189,18 @@ def _bounds(width: int, size: int, cells: int) -> list[tuple[tuple[int, int], ..
 
 
 def clear_caches() -> None:
-    """Forget every cut and table computed so far (what a new process starts with)."""
+    """Forget every cut and table computed for a run so far (what a new report starts with).
+    The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
+    a constant table grown on demand, like ``_POW10``."""
     for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _capped):
         cache.cache_clear()
-    _BOUNDS.clear()
 
 
 State = tuple[int, int]  # (offset, sum of the cells so far)
 Layers = list[dict[State, list[tuple[State, Span]]]]  # per cell: state -> (state before, the cell)
 
 
-def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, t: int,
+def _half(table: Sequence[Sequence[tuple[int, int]]], start: int, parts: int, t: int,
           end: int, rest: int) -> Layers:
     """Cuts of ``parts`` cells from ``start`` forwards that ``rest`` more cells can complete
     to a cut of ``run[start:end]`` summing to ``t``, as layers of states (offset, sum) with
@@ -218,16 +219,17 @@ def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts:
         for state in layers[-1]:
             i, acc = state
             for e, v in table[i]:
-                got = acc + int(v)
+                got = acc + v  # (the cells of sum_splits are unsigned whole numbers: ints)
                 if got > t or e > end:
                     break
                 least, most = bounds[end - e][after]
                 if least <= t - got <= most:
                     key = (e, got)
-                    if key in nxt:
-                        nxt[key].append((state, (i, e)))
-                    else:
+                    hit = nxt.get(key)
+                    if hit is None:
                         nxt[key] = [(state, (i, e))]
+                    else:
+                        hit.append((state, (i, e)))
         layers.append(nxt)
     return layers
 
@@ -251,10 +253,11 @@ def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, 
                 least, most = bounds[i - start][after]
                 if least <= t - got <= most:
                     key = (i, got)
-                    if key in nxt:
-                        nxt[key].append((state, (i, e)))
-                    else:
+                    hit = nxt.get(key)
+                    if hit is None:
                         nxt[key] = [(state, (i, e))]
+                    else:
+                        hit.append((state, (i, e)))
         layers.append(nxt)
     return layers
 
