@@ -368,7 +368,8 @@ def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     # group 1 starts at 0, group 3 ends at the end: find their possible ends and starts first,
     # then cut group 2 only between them
     ends1 = [e for e in range(5, size - 9) if sum_splits(run, 4, 0, e)]
-    starts3 = [b for b in range(10, size - 4) if sum_splits(run, 4, b, size)]
+    # group 2 needs 5 digits after group 1: group 3 starts no earlier than 5 after its first end
+    starts3 = [b for b in range(max(10, min(ends1, default=size) + 5), size - 4) if sum_splits(run, 4, b, size)]
     found: list[tuple[Span, ...]] = []
     for a in ends1:
         for b in starts3:
