@@ -197,39 +197,35 @@ def clear_caches() -> None:
 
 
 State = tuple[int, int]  # (offset, sum of the cells so far)
-Layers = list[dict[State, list[tuple[State, Span]]]]  # per cell: state -> (state before, the cell)
+Layers = list[set[State]]  # per cell: the states reached (:func:`_cuts` finds the way back)
 
 
 def _half(table: Sequence[Sequence[tuple[int, int]]], start: int, parts: int, t: int,
           end: int, rest: int) -> Layers:
     """Cuts of ``parts`` cells from ``start`` forwards that ``rest`` more cells can complete
     to a cut of ``run[start:end]`` summing to ``t``, as layers of states (offset, sum) with
-    back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
+    no back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
     possible: the digits left must be cut into the cells left (each at most as wide as ``t``)
     with a sum between their least and greatest (:func:`_bounds`).  Cuts that reach the
     same offset with the same sum share one state."""
     bounds = _bounds(len(str(t)), end - start, parts + rest)
     least, most = bounds[end - start][parts + rest]
-    layers: Layers = [{(start, 0): []}]
+    layers: Layers = [{(start, 0)}]
     if not least <= t <= most:
-        return [{}]
+        return [set()]
     for k in range(parts):
         after = parts - k - 1 + rest  # cells still to cut after this one
-        nxt: dict[State, list[tuple[State, Span]]] = {}
-        for state in layers[-1]:
-            i, acc = state
+        # the sums so far that leave the rest possible, per offset: t minus the rest's range
+        window = [(t - b[after][1], t - b[after][0]) for b in bounds[end - start::-1]]  # by offset - start
+        nxt: set[State] = set()
+        for i, acc in layers[-1]:
             for e, v in table[i]:
                 got = acc + v  # (the cells of sum_splits are unsigned whole numbers: ints)
                 if got > t or e > end:
                     break
-                least, most = bounds[end - e][after]
-                if least <= t - got <= most:
-                    key = (e, got)
-                    hit = nxt.get(key)
-                    if hit is None:
-                        nxt[key] = [(state, (i, e))]
-                    else:
-                        hit.append((state, (i, e)))
+                low, high = window[e - start]
+                if low <= got <= high:
+                    nxt.add((e, got))
         layers.append(nxt)
     return layers
 
@@ -240,36 +236,40 @@ def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, 
     ``start`` can complete to a cut summing to ``t`` (as :func:`_half`, backwards: the
     states are (start offset, sum))."""
     bounds = _bounds(len(str(t)), end - start, parts + before)
-    layers: Layers = [{(end, 0): []}]
+    layers: Layers = [{(end, 0)}]
     for k in range(parts):
         after = parts - k - 1 + before
-        nxt: dict[State, list[tuple[State, Span]]] = {}
-        for state in layers[-1]:
-            e, acc = state
+        window = [(t - b[after][1], t - b[after][0]) for b in bounds[: end - start + 1]]  # by offset - start
+        nxt: set[State] = set()
+        for e, acc in layers[-1]:
             for i, v in ends[e]:
                 got = acc + v
                 if got > t or i < start:
                     break
-                least, most = bounds[i - start][after]
-                if least <= t - got <= most:
-                    key = (i, got)
-                    hit = nxt.get(key)
-                    if hit is None:
-                        nxt[key] = [(state, (i, e))]
-                    else:
-                        hit.append((state, (i, e)))
+                low, high = window[i - start]
+                if low <= got <= high:
+                    nxt.add((i, got))
         layers.append(nxt)
     return layers
 
 
-def _cuts(layers: Layers, k: int, state: State, backwards: bool = False) -> list[tuple[Span, ...]]:
-    """The cuts of the first ``k`` cells that reach ``state`` (in run order)."""
+def _cuts(layers: Layers, k: int, state: State, cells: Sequence[Sequence[tuple[int, int]]],
+          backwards: bool = False) -> list[tuple[Span, ...]]:
+    """The cuts of the first ``k`` cells that reach ``state`` (in run order), found by walking
+    back through the layers: forwards, ``cells`` are the cells by end (a state (e, sum) comes
+    from (i, sum - v) for a cell (i, e) of value v); backwards, the cells by start.  A step
+    into a state depends on that state alone, so every such predecessor led to it."""
     if k == 0:
         return [()]
     out: list[tuple[Span, ...]] = []
-    for prev, span in layers[k][state]:
-        for cut in _cuts(layers, k - 1, prev, backwards):
-            out.append((span, *cut) if backwards else (*cut, span))
+    off, got = state
+    before = layers[k - 1]
+    for other, v in cells[off]:
+        prev = (other, got - v)
+        if prev in before:
+            span = (off, other) if backwards else (other, off)
+            for cut in _cuts(layers, k - 1, prev, cells, backwards):
+                out.append((span, *cut) if backwards else (*cut, span))
     return out
 
 
@@ -328,8 +328,8 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tupl
         meet = left[-1]
         for p, s2 in right[-1]:
             if (p, t - s2) in meet:
-                for cut1 in _cuts(left, first, (p, t - s2)):
-                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), backwards=True))
+                for cut1 in _cuts(left, first, (p, t - s2), ends):
+                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), table, True))
     return tuple(sorted(out))
 
 
