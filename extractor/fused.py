@@ -51,12 +51,15 @@ with a forward/backward pass over the result rows (states are partial column sum
 bounded by the total row's candidates), and a row with a single candidate costs nothing
 there.  A row no split satisfies falls back to what every cut agrees on, found by
 reachability, stopping at the second text of a column.  ``benchmarks/fused_speed.py``
-measures whole reports (25 section-3 rows, the section-4 row, section 2), every cache
-cleared before each (:func:`extractor.fused_cuts.clear_caches`), best of 5, on a shared
-2-core machine at load ~2.5-3: counts below 10 (runs of 7-18 digits) 1.7-1.9 ms; every
-cell in 0-99 (runs up to 33 digits) 4-5.5 ms; in 100-999 (48 digits) 7-9 ms; in
-1000-9999 (63 digits) 13-19 ms (28-33 ms before the bounds, measured the same way); rows
-of one repeated digit (20-30 digits) 1.6-4.5 ms (up to 18 ms before).
+measures whole reports (25 section-3 rows, the section-4 row, section 2) in CPU time
+(``time.process_time``), every run cache cleared before each
+(:func:`extractor.fused_cuts.clear_caches`; the sum-bounds table depends on no run and
+stays), best of 5, on a shared 2-core machine at load ~1.5-2: counts below 10 (runs of 7-18
+digits) 1.6-1.9 ms; every cell in 0-99 (runs up to 33 digits) 3.3-5.3 ms; in 100-999 (48
+digits) 5.6-6.6 ms; in 1000-9999 (63 digits) 9-10 ms, the worst case (11.6-13.8 ms
+before the halves kept sets of states and the bounds table stayed; 28-33 ms before the
+bounds); of it, section 3 about 5.5-6.3 ms and section 4 2.7-3.6 ms; rows of one
+repeated digit (20-30 digits) 1.6-3.2 ms (up to 18 ms before the bounds).
 """
 
 from __future__ import annotations
@@ -368,7 +371,8 @@ def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     # group 1 starts at 0, group 3 ends at the end: find their possible ends and starts first,
     # then cut group 2 only between them
     ends1 = [e for e in range(5, size - 9) if sum_splits(run, 4, 0, e)]
-    starts3 = [b for b in range(10, size - 4) if sum_splits(run, 4, b, size)]
+    # group 2 needs 5 digits after group 1: group 3 starts no earlier than 5 after its first end
+    starts3 = [b for b in range(max(10, min(ends1, default=size) + 5), size - 4) if sum_splits(run, 4, b, size)]
     found: list[tuple[Span, ...]] = []
     for a in ends1:
         for b in starts3:

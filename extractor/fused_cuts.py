@@ -168,7 +168,7 @@ def _bounds(width: int, size: int, cells: int) -> list[tuple[tuple[int, int], ..
     digits (``length`` up to at least ``size``); ``(1, 0)`` when there are no such cells.
     The least spreads the digits evenly over the cells, the greatest gives as many cells as
     it can ``width`` digits (``_least`` and ``10**d - 1`` are convex in ``d``).  Rows are
-    added as longer lengths are asked for (:func:`clear_caches` empties the table)."""
+    added as longer lengths are asked for, once per process (no run enters the table)."""
     table = _BOUNDS.setdefault((width, cells), [])
     for length in range(len(table), size + 1):
         row: list[tuple[int, int]] = [(0, 0) if length == 0 else (1, 0)]
@@ -189,45 +189,43 @@ def _bounds(width: int, size: int, cells: int) -> list[tuple[tuple[int, int], ..
 
 
 def clear_caches() -> None:
-    """Forget every cut and table computed so far (what a new process starts with)."""
+    """Forget every cut and table computed for a run so far (what a new report starts with).
+    The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
+    a constant table grown on demand, like ``_POW10``."""
     for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _capped):
         cache.cache_clear()
-    _BOUNDS.clear()
 
 
 State = tuple[int, int]  # (offset, sum of the cells so far)
-Layers = list[dict[State, list[tuple[State, Span]]]]  # per cell: state -> (state before, the cell)
+Layers = list[set[State]]  # per cell: the states reached (:func:`_cuts` finds the way back)
 
 
-def _half(table: Sequence[Sequence[tuple[int, int | float]]], start: int, parts: int, t: int,
+def _half(table: Sequence[Sequence[tuple[int, int]]], start: int, parts: int, t: int,
           end: int, rest: int) -> Layers:
     """Cuts of ``parts`` cells from ``start`` forwards that ``rest`` more cells can complete
     to a cut of ``run[start:end]`` summing to ``t``, as layers of states (offset, sum) with
-    back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
+    no back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
     possible: the digits left must be cut into the cells left (each at most as wide as ``t``)
     with a sum between their least and greatest (:func:`_bounds`).  Cuts that reach the
     same offset with the same sum share one state."""
     bounds = _bounds(len(str(t)), end - start, parts + rest)
     least, most = bounds[end - start][parts + rest]
-    layers: Layers = [{(start, 0): []}]
+    layers: Layers = [{(start, 0)}]
     if not least <= t <= most:
-        return [{}]
+        return [set()]
     for k in range(parts):
         after = parts - k - 1 + rest  # cells still to cut after this one
-        nxt: dict[State, list[tuple[State, Span]]] = {}
-        for state in layers[-1]:
-            i, acc = state
+        # the sums so far that leave the rest possible, per offset: t minus the rest's range
+        window = [(t - b[after][1], t - b[after][0]) for b in bounds[end - start::-1]]  # by offset - start
+        nxt: set[State] = set()
+        for i, acc in layers[-1]:
             for e, v in table[i]:
-                got = acc + int(v)
+                got = acc + v  # (the cells of sum_splits are unsigned whole numbers: ints)
                 if got > t or e > end:
                     break
-                least, most = bounds[end - e][after]
-                if least <= t - got <= most:
-                    key = (e, got)
-                    if key in nxt:
-                        nxt[key].append((state, (i, e)))
-                    else:
-                        nxt[key] = [(state, (i, e))]
+                low, high = window[e - start]
+                if low <= got <= high:
+                    nxt.add((e, got))
         layers.append(nxt)
     return layers
 
@@ -238,35 +236,40 @@ def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, 
     ``start`` can complete to a cut summing to ``t`` (as :func:`_half`, backwards: the
     states are (start offset, sum))."""
     bounds = _bounds(len(str(t)), end - start, parts + before)
-    layers: Layers = [{(end, 0): []}]
+    layers: Layers = [{(end, 0)}]
     for k in range(parts):
         after = parts - k - 1 + before
-        nxt: dict[State, list[tuple[State, Span]]] = {}
-        for state in layers[-1]:
-            e, acc = state
+        window = [(t - b[after][1], t - b[after][0]) for b in bounds[: end - start + 1]]  # by offset - start
+        nxt: set[State] = set()
+        for e, acc in layers[-1]:
             for i, v in ends[e]:
                 got = acc + v
                 if got > t or i < start:
                     break
-                least, most = bounds[i - start][after]
-                if least <= t - got <= most:
-                    key = (i, got)
-                    if key in nxt:
-                        nxt[key].append((state, (i, e)))
-                    else:
-                        nxt[key] = [(state, (i, e))]
+                low, high = window[i - start]
+                if low <= got <= high:
+                    nxt.add((i, got))
         layers.append(nxt)
     return layers
 
 
-def _cuts(layers: Layers, k: int, state: State, backwards: bool = False) -> list[tuple[Span, ...]]:
-    """The cuts of the first ``k`` cells that reach ``state`` (in run order)."""
+def _cuts(layers: Layers, k: int, state: State, cells: Sequence[Sequence[tuple[int, int]]],
+          backwards: bool = False) -> list[tuple[Span, ...]]:
+    """The cuts of the first ``k`` cells that reach ``state`` (in run order), found by walking
+    back through the layers: forwards, ``cells`` are the cells by end (a state (e, sum) comes
+    from (i, sum - v) for a cell (i, e) of value v); backwards, the cells by start.  A step
+    into a state depends on that state alone, so every such predecessor led to it."""
     if k == 0:
         return [()]
     out: list[tuple[Span, ...]] = []
-    for prev, span in layers[k][state]:
-        for cut in _cuts(layers, k - 1, prev, backwards):
-            out.append((span, *cut) if backwards else (*cut, span))
+    off, got = state
+    before = layers[k - 1]
+    for other, v in cells[off]:
+        prev = (other, got - v)
+        if prev in before:
+            span = (off, other) if backwards else (other, off)
+            for cut in _cuts(layers, k - 1, prev, cells, backwards):
+                out.append((span, *cut) if backwards else (*cut, span))
     return out
 
 
@@ -325,8 +328,8 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tupl
         meet = left[-1]
         for p, s2 in right[-1]:
             if (p, t - s2) in meet:
-                for cut1 in _cuts(left, first, (p, t - s2)):
-                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), backwards=True))
+                for cut1 in _cuts(left, first, (p, t - s2), ends):
+                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), table, True))
     return tuple(sorted(out))
 
 
