@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TextIO
 
 from .cards import SEVERITY_RANK, TABLE_TITLES, Built, Card, build, collect_cards, drop, layout, split_field
-from .sources import Sources
 from .pages import (
     LIST_ROWS,
     PAGE_CARDS,
@@ -34,6 +33,7 @@ from .pages import (
     write_facet_lists,
     write_failed_lists,
 )
+from .sources import Sources
 
 __all__ = ["LIST_ROWS", "PAGE_CARDS", "SEVERITY_RANK", "TABLE_TITLES", "Card", "collect_cards", "layout",
            "page_name", "render_review", "Sources", "split_field", "write_review", "write_review_files"]

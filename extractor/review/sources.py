@@ -65,6 +65,13 @@ def _wheres(card: Card) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _one_table(wheres: dict[str, dict[str, Any]]) -> int | None:
+    """The table number (``where.table``) of every value, when they name one and the same."""
+    tables = {w.get("table") for w in wheres.values()}
+    t = next(iter(tables)) if len(tables) == 1 else None
+    return t if isinstance(t, int) and t >= 0 else None
+
+
 def _flag_class(card: Card, fid: str, bad: dict[str, list[str]]) -> str:
     return f" s-bad s-bad-{card.field_severity(fid)}" if fid in bad else ""
 
@@ -299,10 +306,9 @@ def _html_html(card: Card, data: bytes) -> str:
     from lxml import etree
 
     wheres = _wheres(card)
-    tables = {w.get("table") for w in wheres.values()} - {None}
-    if len(tables) != 1 or not isinstance(next(iter(tables)), int):
+    t = _one_table(wheres)
+    if t is None:
         return _note("the values name no single table of the page")
-    t = next(iter(tables))
     found = html_tables(data)
     if t >= len(found):
         return _note(f"HTML table {t + 1} was not found again in the file")
@@ -377,13 +383,12 @@ def _docx_html(card: Card, data: bytes) -> str:
     from ..readers.docx import read
 
     wheres = _wheres(card)
-    tables = {w.get("table") for w in wheres.values()} - {None}
-    if len(tables) != 1:
+    t = _one_table(wheres)
+    if t is None:
         paras = sorted({w["paragraph"] for w in wheres.values() if isinstance(w.get("paragraph"), int)})
         if paras:
             return _note(f"the values were read from the document's paragraphs {paras[0] + 1}–{paras[-1] + 1}")
         return _note("the values name no single Word table")
-    t = next(iter(tables))
     grid = next((b for b in read(data).blocks if isinstance(b, Grid) and b.where.get("table") == t), None)
     if grid is None:
         return _note(f"Word table {t + 1} was not found again in the file")
