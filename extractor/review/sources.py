@@ -26,6 +26,7 @@ import hashlib
 import html
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -125,6 +126,14 @@ def crop_rect(bboxes: list[tuple[float, float, float, float]], page_size: tuple[
     return max(0.0, x0), max(0.0, top), min(w, x1), min(h, bottom)
 
 
+def _pixels(rect: tuple[float, float, float, float], scale: float, page_size: tuple[float, float]
+            ) -> tuple[int, int, int, int]:
+    """``rect`` as whole pixels of the page rendered at ``scale`` (grown outwards)."""
+    w, h = math.ceil(page_size[0] * scale), math.ceil(page_size[1] * scale)
+    return (max(0, math.floor(rect[0] * scale)), max(0, math.floor(rect[1] * scale)),
+            min(w, math.ceil(rect[2] * scale)), min(h, math.ceil(rect[3] * scale)))
+
+
 def boxes_on(rect: tuple[float, float, float, float], scale: float,
              values: dict[str, tuple[float, float, float, float]]) -> tuple[Box, ...]:
     """The outlines of ``values`` (field -> bbox in points) on a crop of ``rect``."""
@@ -168,8 +177,13 @@ def pdf_crops(data: bytes, wheres: dict[str, dict[str, Any]], dpi: int = CROP_DP
             page = pdf[page_no - 1]
             try:
                 pw, ph = (float(x) for x in page.get_size())
-                rect = crop_rect(list(by_page[page_no].values()), (pw, ph))
-                bitmap = page.render(scale=scale, crop=(rect[0], ph - rect[3], pw - rect[2], rect[1]))
+                # pypdfium2 crops whole pixels (each side's points * scale, rounded up): the
+                # crop starts at a page pixel, so the outlines fall on the digits exactly
+                px = _pixels(crop_rect(list(by_page[page_no].values()), (pw, ph)), scale, (pw, ph))
+                full = (math.ceil(pw * scale), math.ceil(ph * scale))
+                cut = (px[0], full[1] - px[3], full[0] - px[2], px[1])  # left, bottom, right, top
+                rect = (px[0] / scale, px[1] / scale, px[2] / scale, px[3] / scale)
+                bitmap = page.render(scale=scale, crop=tuple(max(0.0, c / scale - 1e-9) for c in cut))
                 img = bitmap.to_pil()
                 bitmap.close()
             finally:
