@@ -138,7 +138,7 @@ section.flag.sev-error{border-left-color:#c00}
 .sev-error .badge{background:#c00}
 .file,table.srctext{font-family:ui-monospace,"Noto Sans Mono CJK SC","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","WenQuanYi Micro Hei",monospace}
 .pair{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
-.src{max-width:100%;max-height:680px;overflow:auto;border:1px solid #ddd;padding:4px 6px;background:#fcfcfb}
+.src{max-width:100%;max-height:900px;overflow:auto;border:1px solid #ddd;padding:4px 6px;background:#fcfcfb}
 .src h3{font-size:12px;margin:0 0 4px;color:#666;text-transform:uppercase}
 figure.crop{margin:0 0 6px}figure.crop figcaption{font-size:12px;color:#666}
 .shot{position:relative}.shot img{display:block}
