@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 from PIL import Image, ImageChops, ImageStat
+from test_review_browser import _browser, _cards, _with_script, dump_dom
 
 from extractor import batch
 
 from conftest import FIXTURES
-from test_review_browser import _browser, _cards, _with_script, dump_dom
 
 CORPUS = {
     "city.pdf": "pdf/city-2022-bad-totals.split-results.pdf",
