@@ -131,10 +131,10 @@ def test_pdf_crop_is_the_page_region_and_its_boxes_are_the_values_bboxes_scaled(
 
 def test_crop_rect_and_boxes_on_a_made_up_page():
     rect = crop_rect([(300.0, 400.0, 340.0, 415.0), (350.0, 420.0, 390.0, 435.0)], (595.0, 842.0))
-    assert rect == (595.0 * 0.06, 400.0 - 48.0, 595.0 * 0.94, 435.0 + 10.0)
+    assert rect == (595.0 * 0.06, 400.0 - 72.0, 595.0 * 0.94, 435.0 + 10.0)
     boxes = boxes_on(rect, 2.0, {"a": (300.0, 400.0, 340.0, 415.0)})
     assert [(b.left, b.top, b.width, b.height) for b in boxes] == [
-        (round((300 - 35.7) * 2), 96, 80, 30)]
+        (round((300 - 35.7) * 2), 144, 80, 30)]
     # at the page's edge the crop stops there
     assert crop_rect([(2.0, 5.0, 590.0, 840.0)], (595.0, 842.0)) == (0.0, 0.0, 595.0, 842.0)
 

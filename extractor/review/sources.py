@@ -43,7 +43,7 @@ MAX_PAGES = 3
 #: text lines shown above and below the table's lines
 TEXT_CONTEXT = 2
 #: points added around the values on a cropped page (above: the header rows)
-PAD_X, PAD_TOP, PAD_BOTTOM = 8.0, 48.0, 10.0
+PAD_X, PAD_TOP, PAD_BOTTOM = 8.0, 72.0, 10.0
 
 #: writes an image file into the review folder: (name, bytes)
 ImageWriter = Callable[[str, bytes], None]
