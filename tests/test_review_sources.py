@@ -208,3 +208,11 @@ def test_no_crops_leaves_the_sources_out(run, tmp_path):
     write_review(run / "out" / "dataset.sqlite", tmp_path / "with", crops=True)
     pngs = sorted(p.name for p in (tmp_path / "with" / "review").glob("*.png"))
     assert len(pngs) == 2 and all(re.fullmatch(r"src-[0-9a-f]{16}-s3-p[23]\.png", n) for n in pngs)
+
+
+def test_a_file_over_the_size_limit_is_not_read_again(run, tmp_path, monkeypatch):
+    size = (run / "in" / "city.txt").stat().st_size
+    monkeypatch.setattr("extractor.review.sources.MAX_SOURCE_BYTES", size - 1)
+    write_review(run / "out" / "dataset.sqlite", tmp_path)
+    card = _card(tmp_path / "review" / "page-0001.html", "city.txt", "s3")
+    assert card.xpath('.//p[@class="nosrc"]/text()') == ["the file is larger than 0 MB: the source is not shown"]

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..limits import DEFAULT_LIMITS
 from .cards import Card
 
 #: resolution of the PDF crops: digits of a 9-10 pt table stay legible
@@ -45,6 +46,8 @@ TEXT_CONTEXT = 2
 #: points added around the values on a cropped page (above: the header rows)
 PAD_X, PAD_TOP, PAD_BOTTOM = 8.0, 72.0, 10.0
 
+#: files larger than this are not read again for the review (the parse limit, max_bytes)
+MAX_SOURCE_BYTES = DEFAULT_LIMITS.max_bytes
 #: writes an image file into the review folder: (name, bytes)
 ImageWriter = Callable[[str, bytes], None]
 
@@ -230,7 +233,6 @@ def html_tables(data: bytes) -> list[Any]:
     """The data tables of an HTML page, numbered as the HTML reader numbers them (``where.table``)."""
     from lxml import etree
 
-    from ..limits import DEFAULT_LIMITS
     from ..model import Issue
     from ..readers.html._common import _JUNK_TAGS
     from ..readers.html.blocks import _Budget, _grid
@@ -360,7 +362,6 @@ def _token_spans(line: str, cells: list[tuple[int, str, str]]) -> list[tuple[int
 
 
 def _text_html(card: Card, data: bytes) -> str:
-    from ..limits import DEFAULT_LIMITS
     from ..readers.text import _decoded
 
     wheres = _wheres(card)
@@ -451,6 +452,9 @@ class Sources:
     def _body(self, card: Card) -> str:
         path = Path(card.path)
         try:
+            size = path.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                return _note(f"the file is larger than {MAX_SOURCE_BYTES // 2**20} MB: the source is not shown")
             data = path.read_bytes()
         except OSError as e:
             return _note(f"the file is not there any more ({type(e).__name__}): the source cannot be shown")
