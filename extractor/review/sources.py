@@ -290,32 +290,30 @@ def cell_positions(table: Any) -> list[tuple[Any, int, int]]:
     return out
 
 
-def _sanitise(el: Any) -> None:
-    """In place: only the tags of :data:`_KEEP`, no attribute but valid spans."""
-    for child in list(el):
-        if not isinstance(child.tag, str) or child.tag in _DROP:
-            tail = child.tail
-            parent = child.getparent()
-            prev = child.getprevious()
-            parent.remove(child)
-            if tail:
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + tail
-                else:
-                    parent.text = (parent.text or "") + tail
-            continue
-        _sanitise(child)
-    keep = {}
-    for k in ("rowspan", "colspan"):
-        v = (el.get(k) or "").strip()
-        if v.isdigit() and 1 <= int(v) <= 1000:
-            keep[k] = v
-    for k in list(el.attrib):
-        del el.attrib[k]
-    for k, v in keep.items():
-        el.set(k, v)
-    if el.tag not in _KEEP:
-        el.tag = "span"
+def _sanitise(table: Any) -> None:
+    """In place: only the tags of :data:`_KEEP` (others dropped with their content, or
+    renamed ``span``), no attribute but valid spans. Iterative: any depth of nesting."""
+    drop = [el for el in table.iterdescendants() if not isinstance(el.tag, str) or el.tag in _DROP]
+    dropped = set(drop)
+    for el in drop:
+        parent = el.getparent()
+        if parent is None or any(a in dropped for a in el.iterancestors()):
+            continue  # inside another dropped element: goes with it
+        if el.tail:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+    for el in table.iter():
+        keep = {k: v.strip() for k in ("rowspan", "colspan")
+                if (v := el.get(k)) is not None and v.strip().isdigit() and 1 <= int(v.strip()) <= 1000}
+        el.attrib.clear()
+        for k, v in keep.items():
+            el.set(k, v)
+        if el.tag not in _KEEP:
+            el.tag = "span"
 
 
 def _html_html(card: Card, data: bytes) -> str:
