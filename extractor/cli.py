@@ -108,6 +108,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-parquet", action="store_true",
                         help="do not write Parquet files even when pyarrow is installed")
     parser.add_argument("--no-review", action="store_true", help="do not write review.html")
+    parser.add_argument("--no-crops", action="store_true",
+                        help="review.html without the source beside each flagged table (no PDF crops; faster)")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 9 when any file failed (default: 0 once the run is complete; "
                              "failed files are rows of reports.csv); files that are not reports "
@@ -149,6 +151,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         export_every=args.export_every,
         parquet=False if args.no_parquet else None,
         review=not args.no_review,
+        crops=not args.no_crops,
         strict=args.strict,
         argv=sys.argv[1:],
     )

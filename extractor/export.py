@@ -280,10 +280,17 @@ def _write_codebook(conn: sqlite3.Connection, path: Path) -> None:
         write_codebook_csv(fh)
 
 
-def _write_review(conn: sqlite3.Connection, path: Path) -> None:
+def _write_review(conn: sqlite3.Connection, path: Path, crops: bool = True) -> None:
     from . import review
 
-    review.write_review_files(conn, path, companion(path))
+    review.write_review_files(conn, path, companion(path), crops=crops)
+
+
+def _writer(name: str, crops: bool) -> Callable[[sqlite3.Connection, Path], None]:
+    """The writer of ``name``; ``crops`` False: the review without the source beside each card."""
+    if name == "review.html" and not crops:
+        return lambda c, p: _write_review(c, p, crops=False)
+    return _WRITERS[name]
 
 
 def _write_partitions(conn: sqlite3.Connection, manifest: Path) -> None:
@@ -317,11 +324,13 @@ def _has_pyarrow() -> bool:
 
 
 def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None = None,
-           review: bool = True, jobs: int = 1, incremental: bool = True) -> list[str]:
+           review: bool = True, jobs: int = 1, incremental: bool = True, crops: bool = True) -> list[str]:
     """(Re)write every dataset file of ``outdir`` from the SQLite store. Returns the names
     written (a folder of Parquet partitions as ``values/``).
 
     ``parquet``: also write the Parquet folders (None: when pyarrow is installed);
+    ``crops``: the review shows each flagged table's source beside its grid (PDF crops as
+    PNG files in ``review/``, see :mod:`extractor.review.sources`); False: the grids only;
     ``incremental``: rewrite only the partitions of the years that changed since the last
     export into this folder (see :mod:`extractor.partitions`); False: every partition.
     ``jobs`` > 1: a second process writes about half of the files meanwhile; only for a
@@ -346,7 +355,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            plan = _export_tables(store, files, names, helper, parquet, incremental)
+            plan = _export_tables(store, files, names, helper, parquet, incremental, crops)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -368,7 +377,7 @@ def export(store: Store, outdir: str | os.PathLike[str], *, parquet: bool | None
 
 
 def _export_tables(store: Store, files: _AtomicFiles, names: list[str], helper: _ExportHelper | None,
-                   parquet: bool, incremental: bool) -> Any:
+                   parquet: bool, incremental: bool, crops: bool = True) -> Any:
     """The body of :func:`export`, inside its transaction; returns the partition plan."""
     from . import partitions
 
@@ -385,7 +394,7 @@ def _export_tables(store: Store, files: _AtomicFiles, names: list[str], helper: 
         conn.execute("COMMIT")
         conn.execute("BEGIN")
         mine = [n for n in names if n not in HELPER_FILES]
-        helper.go({n: str(files.tmp_path(n)) for n in names if n in HELPER_FILES})
+        helper.go({n: str(files.tmp_path(n)) for n in names if n in HELPER_FILES}, crops)
     else:
         mine = names
     partitions.snapshot_panel(conn)
@@ -396,10 +405,10 @@ def _export_tables(store: Store, files: _AtomicFiles, names: list[str], helper: 
         plan.dirty["issues"] |= changed & set(plan.years)
         files.tmp_path("issues/").write_text(plan.manifest("issues"), encoding="utf-8")
     for n in mine:
-        _WRITERS[n](conn, files.tmp_path(n))
+        _writer(n, crops)(conn, files.tmp_path(n))
     if helper is not None:
         for n in helper.wait():  # it could not: write them here
-            _WRITERS[n](conn, files.tmp_path(n))
+            _writer(n, crops)(conn, files.tmp_path(n))
     return plan
 
 
@@ -431,11 +440,11 @@ class _ExportHelper:
             return None
         return cls(proc)
 
-    def go(self, todo: dict[str, str]) -> None:
+    def go(self, todo: dict[str, str], crops: bool = True) -> None:
         self.todo = list(todo)
         try:
             assert self.proc.stdin is not None
-            self.proc.stdin.write((json.dumps(todo) + "\n").encode())
+            self.proc.stdin.write((json.dumps({"files": todo, "crops": crops}) + "\n").encode())
             self.proc.stdin.close()
         except OSError:
             pass
@@ -488,12 +497,13 @@ def _export_helper_main(db: str) -> int:
     line = sys.stdin.readline()
     if not line.strip():
         return 0
-    todo: dict[str, str] = json.loads(line)
+    job = json.loads(line)
+    todo: dict[str, str] = job["files"]
     conn = sqlite3.connect(db, isolation_level=None, timeout=30)
     try:
         conn.execute("BEGIN")  # one snapshot for every file
         for name, path in todo.items():
-            _WRITERS[name](conn, Path(path))
+            _writer(name, bool(job.get("crops", True)))(conn, Path(path))
             sys.stdout.write(name + "\n")
             sys.stdout.flush()
         conn.execute("COMMIT")

@@ -140,12 +140,16 @@ def test_review_page_sorts_by_file_and_confidence(dataset, tmp_path):
 
 
 def test_review_page_is_self_contained(dataset):
-    files = [dataset / "review.html", *sorted((dataset / "review").iterdir())]
+    files = [dataset / "review.html", *sorted((dataset / "review").glob("*.html"))]
     assert len(files) > 5
     for f in files:
         text = f.read_text(encoding="utf-8")
         doc = lxml_html.fromstring(text)
-        assert doc.xpath("//@src | //link | //iframe | //img | //object | //embed") == [], f.name
+        assert doc.xpath("//link | //iframe | //object | //embed | //script/@src") == [], f.name
+        for src in doc.xpath("//@src"):  # the source crops only: PNG files of review/
+            assert doc.xpath("//@src") == doc.xpath("//img/@src"), f.name
+            assert f.parent.name == "review" and "/" not in src and src.endswith(".png"), (f.name, src)
+            assert (f.parent / src).is_file(), (f.name, src)
         for href in doc.xpath("//@href"):  # links only to the review's own files
             target = (f.parent / href.split("#")[0]).resolve()
             assert target.is_file() and target.parent in (dataset, dataset / "review"), (f.name, href)

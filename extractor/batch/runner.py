@@ -203,6 +203,7 @@ def run(
     export_every: float = 300.0,
     parquet: bool | None = None,
     review: bool = True,
+    crops: bool = True,
     strict: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     stream: TextIO | None = None,
@@ -247,10 +248,10 @@ def run(
         bar = Progress(len(files) + len(missing), stream, show)
         state = _Run(store, files, retry_failed=retry_failed, force=force, progress=bar)
         state.counts["failed"] += len(missing)
-        interrupted = _drive(eng, state, _exporter(store, out, export_every, parquet, review), out)
+        interrupted = _drive(eng, state, _exporter(store, out, export_every, parquet, review, crops), out)
         if interrupted:
             stream.write("extractor: interrupted; writing the dataset of the files done so far\n")
-        written = _final_export(store, out, parquet, review, cfg.workers)
+        written = _final_export(store, out, parquet, review, cfg.workers, crops)
         counts, templates = _final_counts(store, [f.name for f in files] + missing)
         counts["parsed"] = state.counts["parsed"]
         counts["cached"] = state.counts["cached"]
@@ -304,14 +305,15 @@ def _inputs(store: Store, inputs: Sequence[str], out: Path, stream: TextIO) -> t
     return files, missing, warnings
 
 
-def _exporter(store: Store, out: Path, every: float, parquet: bool | None, review: bool) -> Callable[[], None]:
+def _exporter(store: Store, out: Path, every: float, parquet: bool | None, review: bool,
+              crops: bool = True) -> Callable[[], None]:
     """What the engine calls between results: flush, and export every ``every`` seconds."""
     last = [time.monotonic()]
 
     def tick() -> None:
         store.maybe_flush()
         if every > 0 and time.monotonic() - last[0] > every:
-            export(store, out, parquet=parquet, review=review)
+            export(store, out, parquet=parquet, review=review, crops=crops)
             store.drop_content_indexes()
             last[0] = time.monotonic()
 
@@ -345,14 +347,15 @@ def _drive(eng: LocalEngine | DaskEngine, state: _Run, tick: Callable[[], None],
     return False
 
 
-def _final_export(store: Store, out: Path, parquet: bool | None, review: bool, jobs: int) -> list[str]:
+def _final_export(store: Store, out: Path, parquet: bool | None, review: bool, jobs: int,
+                  crops: bool = True) -> list[str]:
     """Export at the end; a second Ctrl-C must not cut it short."""
     prev_int = None
     if threading.current_thread() is threading.main_thread():
         prev_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         # no worker writes any more: the export may use a second process
-        return export(store, out, parquet=parquet, review=review, jobs=jobs)
+        return export(store, out, parquet=parquet, review=review, jobs=jobs, crops=crops)
     finally:
         if prev_int is not None:
             signal.signal(signal.SIGINT, prev_int)

@@ -33,9 +33,10 @@ from .pages import (
     write_facet_lists,
     write_failed_lists,
 )
+from .sources import Sources
 
 __all__ = ["LIST_ROWS", "PAGE_CARDS", "SEVERITY_RANK", "TABLE_TITLES", "Card", "collect_cards", "layout",
-           "page_name", "render_review", "split_field", "write_review", "write_review_files"]
+           "page_name", "render_review", "Sources", "split_field", "write_review", "write_review_files"]
 
 #: the folder of the pages, beside review.html
 PAGES_DIR = "review"
@@ -61,9 +62,17 @@ def render_review(conn: sqlite3.Connection) -> str:
         drop(conn)
 
 
-def write_review_files(conn: sqlite3.Connection, index: Path, pages: Path) -> None:
-    """Write the index to ``index`` and every page into the folder ``pages`` (created)."""
+def write_review_files(conn: sqlite3.Connection, index: Path, pages: Path, *, crops: bool = True) -> Sources:
+    """Write the index to ``index`` and every page into the folder ``pages`` (created);
+    ``crops``: the source beside each card's grid, PDF crops as PNG files in ``pages``
+    (:mod:`extractor.review.sources`). Returns the :class:`Sources` (counts of images, bytes)."""
     pages.mkdir(parents=True, exist_ok=True)
+
+    def write_image(name: str, data: bytes) -> None:
+        with open(pages / name, "wb") as fh:
+            fh.write(data)
+
+    sources = Sources(write_image, enabled=crops)
 
     def open_file(name: str) -> TextIO:
         return open(pages / name, "w", encoding="utf-8", newline="")
@@ -73,7 +82,7 @@ def write_review_files(conn: sqlite3.Connection, index: Path, pages: Path) -> No
     try:
         built = _built(conn)
         assert built is not None
-        write_card_pages(conn, built.n_cards, opener)
+        write_card_pages(conn, built.n_cards, opener, sources)
         write_facet_lists(conn, opener)
         write_body_lists(conn, opener)
         write_failed_lists(conn, opener)
@@ -82,14 +91,15 @@ def write_review_files(conn: sqlite3.Connection, index: Path, pages: Path) -> No
         drop(conn)
     with open(index, "w", encoding="utf-8", newline="") as fh:
         fh.write(page)
+    return sources
 
 
-def write_review(sqlite_path: str | os.PathLike[str], outdir: str | os.PathLike[str]) -> None:
+def write_review(sqlite_path: str | os.PathLike[str], outdir: str | os.PathLike[str], *, crops: bool = True) -> None:
     """Write ``review.html`` and ``review/`` into ``outdir`` for an existing ``dataset.sqlite``
     (in place, not atomically: :func:`extractor.export.export` is the atomic way)."""
     conn = sqlite3.connect(str(sqlite_path))
     try:
         out = Path(outdir)
-        write_review_files(conn, out / "review.html", out / PAGES_DIR)
+        write_review_files(conn, out / "review.html", out / PAGES_DIR, crops=crops)
     finally:
         conn.close()

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from ..templates import FIELD_BY_ID
 from .cards import SEVERITY_RANK, TABLE_TITLES, Card, CardRow, layout, load_card, ranked, split_field
+from .sources import Sources
 
 #: cards per page, rows per list page
 PAGE_CARDS = 200
@@ -28,7 +29,7 @@ SEVERITY_NAMES = {0: "error", 1: "warning"}
 
 _HEAD = ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
 
 
@@ -96,7 +97,7 @@ def _grid(card: Card) -> str:
     return "".join(out)
 
 
-def _card_html(card: Card, n: int) -> str:
+def _card_html(card: Card, n: int, source: str = "") -> str:
     where = _location(card.fmt, [json.loads(v["where"]) for v in card.values.values() if v["where"]])
     table_title = TABLE_TITLES.get(card.table, "document-level issues") if card.table else "document-level issues"
     meta = " · ".join(x for x in [
@@ -109,6 +110,8 @@ def _card_html(card: Card, n: int) -> str:
         f'<li class="{_e(i["severity"])}"><span class="sev">{_e(i["severity"])}</span> '
         f'<code>{_e(i["code"])}</code> {_e(i["message"])}</li>' for i in card.issues)
     grid = _grid(card) if card.table else ""
+    if source:
+        grid = f'<div class="pair"><div class="gridside">{grid}</div>{source}</div>'
     return (
         f'<section class="flag sev-{_e(card.severity)}" id="card-{n}" data-rank="{n}" '
         f'data-severity="{SEVERITY_RANK.get(card.severity, 9)}" data-file="{_e(card.path)}" '
@@ -121,7 +124,7 @@ def _card_html(card: Card, n: int) -> str:
 
 
 _CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#1d1d1f;background:#f6f6f4}
+body{font:14px/1.45 system-ui,-apple-system,"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC","Noto Sans SC","Microsoft YaHei","WenQuanYi Micro Hei","WenQuanYi Zen Hei",SimSun,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f4}
 header{background:#fff;border-bottom:1px solid #ddd;padding:12px 20px;position:sticky;top:0;z-index:2}
 h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:0 0 4px}
 .summary{margin:0 0 8px;color:#444}
@@ -133,7 +136,21 @@ section.flag{background:#fff;border:1px solid #ddd;border-left:6px solid #c90;ma
 section.flag.sev-error{border-left-color:#c00}
 .badge{display:inline-block;font-size:12px;padding:0 6px;border-radius:3px;background:#c90;color:#fff;text-transform:uppercase}
 .sev-error .badge{background:#c00}
-.file{font-family:ui-monospace,monospace}
+.file,table.srctext{font-family:ui-monospace,"Noto Sans Mono CJK SC","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","WenQuanYi Micro Hei",monospace}
+.pair{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
+.src{max-width:100%;max-height:900px;overflow:auto;border:1px solid #ddd;padding:4px 6px;background:#fcfcfb}
+.src h3{font-size:12px;margin:0 0 4px;color:#666;text-transform:uppercase}
+figure.crop{margin:0 0 6px}figure.crop figcaption{font-size:12px;color:#666}
+.shot{position:relative}.shot img{display:block}
+.box{position:absolute;box-sizing:border-box;outline:1px solid rgba(0,90,200,.45)}
+.box.s-bad{outline:2px solid #c00;background:rgba(204,0,0,.12)}.box.s-bad-warning{outline-color:#b80;background:rgba(187,136,0,.15)}
+.srchtml table{border-collapse:collapse;font-size:12px;background:#fff}.srchtml td,.srchtml th{border:1px solid #bbb;padding:1px 4px}
+.cell.s-bad{background:#ffd9d6;outline:2px solid #c00;outline-offset:-2px;font-weight:600}.cell.s-bad-warning{background:#fff0c2;outline-color:#b80}
+table.srctext{border-collapse:collapse;font-size:12px}table.srctext td{padding:0 4px;vertical-align:top}
+td.ln{color:#888;text-align:right;user-select:none}td.tx{white-space:pre}tr.used td.tx{background:#f3f7ff}
+[data-field].hl{outline:3px solid #06c;outline-offset:0;background-color:rgba(0,102,204,.18)}
+[data-field].pinned{outline:3px solid #06c;outline-offset:0;background-color:rgba(0,102,204,.28)}
+.nosrc,.srcnote{color:#666;font-style:italic;margin:2px 0}
 .meta{color:#555;margin:0 0 6px}
 ul.issues{margin:4px 0 8px;padding-left:18px}
 ul.issues li.error .sev{color:#c00;font-weight:600}ul.issues li.warning .sev{color:#a60;font-weight:600}
@@ -202,6 +219,27 @@ _JS = """
   var m = /(?:^|[#&])sort=([a-z]+)/.exec(window.location.hash || '');
   sortBy(m ? m[1] : 'severity');
   applyFilter();
+  // a cell of the grid and its place in the source: hovering lights both, a click pins them
+  function hit(ev) {
+    var t = ev.target && ev.target.closest ? ev.target.closest('[data-field]') : null;
+    var card = t ? t.closest('section.flag') : null;
+    return card ? { card: card, field: t.getAttribute('data-field'), el: t } : null;
+  }
+  function mark(card, field, cls, on) {
+    var els = card.querySelectorAll('[data-field]');
+    for (var i = 0; i < els.length; i++) {
+      if (els[i].getAttribute('data-field') === field) { els[i].classList.toggle(cls, on); }
+    }
+  }
+  main.addEventListener('mouseover', function (ev) { var h = hit(ev); if (h) { mark(h.card, h.field, 'hl', true); } });
+  main.addEventListener('mouseout', function (ev) { var h = hit(ev); if (h) { mark(h.card, h.field, 'hl', false); } });
+  main.addEventListener('click', function (ev) {
+    var h = hit(ev);
+    if (!h) { return; }
+    var was = h.card.getAttribute('data-pinned');
+    if (was !== null) { mark(h.card, was, 'pinned', false); h.card.removeAttribute('data-pinned'); }
+    if (was !== h.field) { mark(h.card, h.field, 'pinned', true); h.card.setAttribute('data-pinned', h.field); }
+  });
   document.body.setAttribute('data-ready', '1');
 }());
 """
@@ -250,9 +288,11 @@ def _page_tail(k: int, n_pages: int) -> str:
     return f"</div>{_nav(k, n_pages, 'page')}</main><script>{_JS}</script></body></html>\n"
 
 
-def write_card_pages(conn: sqlite3.Connection, n_cards: int, open_file: Opener) -> int:
+def write_card_pages(conn: sqlite3.Connection, n_cards: int, open_file: Opener,
+                     sources: Sources | None = None) -> int:
     """``page-0001.html`` …: every card, worst first, :data:`PAGE_CARDS` a page, each card
-    written as soon as it is drawn (one card in memory). Returns the number of pages."""
+    written as soon as it is drawn (one card in memory), with its source beside the grid
+    when ``sources`` is given (:mod:`extractor.review.sources`). Returns the number of pages."""
     n_pages = max(1, -(-n_cards // PAGE_CARDS))
     fh: TextIO | None = None
     k = 0
@@ -266,7 +306,8 @@ def write_card_pages(conn: sqlite3.Connection, n_cards: int, open_file: Opener) 
                 fh = open_file(f"page-{k:04d}.html")
                 fh.write(_page_head(k, n_pages, row.rank, n_cards))
             assert fh is not None
-            fh.write(_card_html(load_card(conn, row), row.rank))
+            card = load_card(conn, row)
+            fh.write(_card_html(card, row.rank, sources.html(card) if sources is not None else ""))
         if fh is None:  # no card: one empty page
             k = 1
             fh = open_file("page-0001.html")
