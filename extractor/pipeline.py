@@ -101,6 +101,19 @@ def _values(result: TableResult, template: str, tconf: float) -> tuple[list[Valu
     return values, issues
 
 
+def _two_number_issues(result: TableResult) -> list[Issue]:
+    """``table.two_numbers`` for every mapped cell that holds two numbers (extractor/values.py)."""
+    out = []
+    for f, m in result.cells.items():
+        cv = parse_value(m.raw, m.default_unit)
+        if cv.two_numbers:
+            out.append(Issue("table.two_numbers", "warning",
+                             f"{f}: the cell {cv.raw!r} holds two numbers (digits on both sides of a "
+                             "space or line break that is no thousands separator); not read as a number",
+                             (f,), dict(m.where) if m.where else None))
+    return out
+
+
 def build_report(doc: Document, source: Source) -> Report:
     issues: list[Issue] = list(doc.issues)
     blocks = list(doc.blocks)
@@ -132,6 +145,7 @@ def build_report(doc: Document, source: Source) -> Report:
     if result is not None:
         values, table_issues = _values(result, template, tconf)
         issues.extend(table_issues)
+        issues.extend(_two_number_issues(result))
         issues.extend(plausibility({v.field: v for v in values}, issuer, year, template,
                                    next((s.text for s in sections if s.number == 1), "")))
         exp = expected_fields(template, bool(result.other_split))
