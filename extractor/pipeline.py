@@ -11,6 +11,7 @@ from .metadata import detect_template, find_metadata
 from .model import Block, Document, Flag, Issue, Metadata, Report, Section, Source, Text, Value
 from .sections import Layout, find_layout
 from .tables import TableResult, extract_tables
+from .tables.report import parsing_report
 from .templates import SECTION_TITLES, expected_fields
 from .text_norm import clean_line
 from .values import parse_value
@@ -154,7 +155,8 @@ def build_report(doc: Document, source: Source) -> Report:
     issues = _dedupe(issues)
     conf = report_confidence(template, tconf, [v.confidence for v in values], coverage, len(sections), issues)
     meta = Metadata(issuer, year, published, template)  # type: ignore[arg-type]
-    return Report(source, meta, tuple(sections), tuple(values), tuple(issues), conf, preamble, signature)
+    tables = parsing_report(result, template) if result is not None else ()
+    return Report(source, meta, tuple(sections), tuple(values), tuple(issues), conf, preamble, signature, tables)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

@@ -19,6 +19,7 @@ from extractor.dataset import (
     ISSUE_COLUMNS,
     REPORT_COLUMNS,
     SECTION_COLUMNS,
+    TABLE_COLUMNS,
     VALUE_COLUMNS,
     WIDE_COLUMNS,
     WIDE_META_COLUMNS,
@@ -36,6 +37,7 @@ CSV_TABLES = {  # file -> (sqlite table, columns, ORDER BY of the export)
     "reports.csv": ("reports", REPORT_COLUMNS, "path"),
     "values.csv": ('"values"', VALUE_COLUMNS, "sha256, rowid"),
     "issues.csv": ("issues", ISSUE_COLUMNS, "sha256, rowid"),
+    "tables.csv": ("tables", TABLE_COLUMNS, "sha256, rowid"),
     "wide.csv": ("wide", WIDE_COLUMNS, "rowid"),
     "codebook.csv": ("codebook", CODEBOOK_COLUMNS, "rowid"),
 }
@@ -329,7 +331,8 @@ def test_cross_year_checks_land_in_issues_csv_and_sqlite(tmp_path):
     conn.close()
 
 
-ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports/", "values/", "wide/", "issues/", "sections/", "review.html"]
+ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports/", "values/", "wide/", "issues/", "sections/", "tables/",
+                    "review.html"]
 
 
 def _read_export(dst: Path, names: list[str]) -> dict[str, bytes]:
@@ -536,13 +539,14 @@ def test_a_dataset_of_schema_1_has_its_skipped_rows_become_not_a_report(tmp_path
     try:
         assert store.conn.execute("SELECT path, status FROM reports ORDER BY path").fetchall() == [
             ("a.png", "not_a_report"), ("b.txt", "ok"), ("c.pdf", "failed")]
-        assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        assert store.conn.execute("SELECT count(*) FROM tables").fetchone() == (0,)
         run_id = store.begin_run(["run"], "0")
         store.end_run(run_id, Counter(files=3, ok=1, failed=1, not_a_report=1), False)
         assert store.conn.execute("SELECT n_ok, n_failed, n_not_a_report FROM runs").fetchall() == [(1, 1, 1)]
     finally:
         store.close()
-    Store(db).close()  # opening a dataset of schema 2 changes nothing
+    Store(db).close()  # opening a dataset of the present schema changes nothing
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT status FROM reports ORDER BY path").fetchall() == \
         [("not_a_report",), ("ok",), ("failed",)]
