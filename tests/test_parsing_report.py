@@ -148,3 +148,19 @@ def test_the_dataset_row_of_a_table():
     assert rows.tables[2] == (sha, "s4", "rules", "3;4", 2, 3, 0, 0, 15, 0, 0)
     html = rows_from_record(extractor.parse(FIXTURES / "html" / "county-2021.cms.html").to_dict())
     assert html.tables[1][2:] == ("html", None, 1, S3_ROWS_2021_SPLIT, 0, 0, S3_ROWS_2021_SPLIT * len(S3_COLUMNS), 0, 0)
+
+
+def test_section_2_printed_as_four_small_tables_is_four_fragments():
+    grids = [
+        Grid((row("第二十条第（一）项"), row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+              row("规章", "0", "0", "5"), row("规范性文件", "1", "0", "7")), {"table": 0}, source="html"),
+        Grid((row("第二十条第（五）项"), row("信息内容", "本年处理决定数量"), row("行政许可", "12")),
+             {"table": 1}, source="html"),
+        Grid((row("第二十条第（六）项"), row("信息内容", "本年处理决定数量"), row("行政处罚", "3"), row("行政强制", "0")),
+             {"table": 2}, source="html"),
+        Grid((row("第二十条第（八）项"), row("信息内容", "本年收费金额（单位：万元）"), row("行政事业性收费", "1.5")),
+             {"table": 3}, source="html"),
+    ]
+    (s2,) = _report(grids, section=2)
+    required = len([r for r in s2_rows("2021") if not r.optional])
+    assert s2 == TableReport("s2", "html", None, 4, 6, 0, required - 6, 3 * 2 + 1 + 2 + 1, 0, 0)

@@ -17,8 +17,8 @@ values read:
 * ``pages``: the pages of the fragments (a grid the PDF reader joined across a page break
   has ``where["joined_pages"]``), sorted; None when the fragments have no page (HTML, text, Word).
 * ``fragments``: the pieces stitched into the table: every grid with a title, header or data
-  row of it, a grid the reader joined across pages counting once per page it joined. The
-  template prints section 2 as four small tables, so 4 is its usual count.
+  row of it, a grid the reader joined across pages counting once per page it joined (a
+  section 2 printed as four small tables, one per 第二十条 item, counts 4).
 * ``rows``: ``exact`` and ``approximate`` (a damaged label matched by
   :mod:`~extractor.tables.fuzzy`) count the distinct template rows matched; ``missing``: the
   template's rows no row was matched to (section 2: its required rows; section 3: the rows of
