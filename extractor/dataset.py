@@ -12,6 +12,7 @@ Tables (and files):
 * ``reports``  — one row per input file (``reports.csv``)
 * ``values``   — one row per table cell read (``values.csv``); keyed by report ``sha256``
 * ``issues``   — one row per issue (``issues.csv``)
+* ``tables``   — one row per standard table of a report: its parsing report (``tables.csv``)
 * ``sections`` — one row per section (``sections.jsonl``)
 * ``wide``     — one row per distinct ok report, one column per field id (``wide.csv``)
 * ``codebook`` — one row per field id (``codebook.csv``)
@@ -37,7 +38,8 @@ from typing import Any
 from .templates import FIELD_IDS
 
 #: 2: the status ``skipped`` became ``not_a_report``; ``runs.n_not_a_report``
-SCHEMA_VERSION = "2"
+#: 3: the table ``tables`` (the parsing report of every standard table)
+SCHEMA_VERSION = "3"
 
 #: reports.csv columns (the first twelve are the contract of output.md)
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -50,6 +52,11 @@ CONTENT_COLUMNS: tuple[str, ...] = tuple(c for c in REPORT_COLUMNS if c not in (
 VALUE_COLUMNS: tuple[str, ...] = ("sha256", "field", "value", "kind", "raw", "unit", "confidence", "where")
 ISSUE_COLUMNS: tuple[str, ...] = ("sha256", "code", "severity", "message", "fields", "where")
 SECTION_COLUMNS: tuple[str, ...] = ("sha256", "number", "title", "text")
+#: tables.csv: the parsing report of each standard table (``Report.to_dict()["tables"]``)
+TABLE_COLUMNS: tuple[str, ...] = (
+    "sha256", "table", "strategy", "pages", "fragments", "rows_exact", "rows_approximate", "rows_missing",
+    "cells_read", "cells_by_position", "cells_inferred",
+)
 WIDE_META_COLUMNS: tuple[str, ...] = ("sha256", "path", "issuer", "year", "published", "template", "confidence")
 WIDE_COLUMNS: tuple[str, ...] = WIDE_META_COLUMNS + tuple(FIELD_IDS)
 #: ``ok``: parsed (look at its issues); ``failed``: could not be parsed (see ``error``);
@@ -57,8 +64,8 @@ WIDE_COLUMNS: tuple[str, ...] = WIDE_META_COLUMNS + tuple(FIELD_IDS)
 STATUSES = ("ok", "failed", "not_a_report")
 
 #: files written by :func:`export`, in the order they are written
-DATASET_FILES = ("reports.csv", "values.csv", "wide.csv", "issues.csv", "sections.jsonl", "codebook.csv")
-PARQUET_FILES = ("reports.parquet", "values.parquet", "wide.parquet", "issues.parquet", "sections.parquet")
+DATASET_FILES = ("reports.csv", "values.csv", "wide.csv", "issues.csv", "tables.csv", "sections.jsonl",
+                 "codebook.csv")
 
 _REPORT_TYPES = {
     "year": "INTEGER", "confidence": "REAL", "n_values": "INTEGER", "n_issues": "INTEGER",
@@ -85,6 +92,8 @@ def _ddl() -> list[str]:
         "CREATE TABLE IF NOT EXISTS issues (sha256 TEXT NOT NULL, code TEXT NOT NULL, severity TEXT, "
         'message TEXT, fields TEXT, "where" TEXT)',
         "CREATE TABLE IF NOT EXISTS sections (sha256 TEXT NOT NULL, number INTEGER, title TEXT, text TEXT)",
+        'CREATE TABLE IF NOT EXISTS tables (sha256 TEXT NOT NULL, "table" TEXT NOT NULL, strategy TEXT, pages TEXT, '
+        + ", ".join(f"{c} INTEGER" for c in TABLE_COLUMNS[4:]) + ")",
         "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, "
         "extractor_version TEXT, argv TEXT, n_files INTEGER, n_parsed INTEGER, n_cached INTEGER, "
         "n_ok INTEGER, n_failed INTEGER, n_not_a_report INTEGER, interrupted INTEGER)",
@@ -98,7 +107,10 @@ CONTENT_INDEXES = (
     'CREATE INDEX IF NOT EXISTS values_sha256 ON "values"(sha256)',
     "CREATE INDEX IF NOT EXISTS issues_sha256 ON issues(sha256)",
     "CREATE INDEX IF NOT EXISTS sections_sha256 ON sections(sha256)",
+    "CREATE INDEX IF NOT EXISTS tables_sha256 ON tables(sha256)",
 )
+#: the tables that hold rows per content (``sha256``), each with its index of :data:`CONTENT_INDEXES`
+CONTENT_TABLES = ('"values"', "issues", "sections", "tables")
 
 
 def now_iso() -> str:
@@ -120,6 +132,7 @@ class ContentRows:
     values: list[tuple[Any, ...]] = field(default_factory=list)
     issues: list[tuple[Any, ...]] = field(default_factory=list)
     sections: list[tuple[Any, ...]] = field(default_factory=list)
+    tables: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -175,7 +188,19 @@ def rows_from_record(record: dict[str, Any], *, version: str = "", seconds: floa
         secs.append({"number": -1, "title": "", "text": record["signature"]})
     for s in secs:
         rows.sections.append((sha, s.get("number"), s.get("title"), s.get("text")))
+    for name, t in (record.get("tables") or {}).items():
+        rows.tables.append(table_row(sha, name, t))
     return rows
+
+
+def table_row(sha: str, name: str, t: dict[str, Any]) -> tuple[Any, ...]:
+    """One row of ``tables`` (:data:`TABLE_COLUMNS`) from a table of ``Report.to_dict()["tables"]``;
+    ``pages`` joined by ``;`` (empty when the format has no pages)."""
+    rows, cells = t.get("rows") or {}, t.get("cells") or {}
+    pages = t.get("pages")
+    return (sha, name, t.get("strategy"), None if pages is None else ";".join(str(p) for p in pages),
+            t.get("fragments"), rows.get("exact"), rows.get("approximate"), rows.get("missing"),
+            cells.get("read"), cells.get("by_position"), cells.get("inferred"))
 
 
 #: issue codes that say a document could not be read in full (a scan, tables as images, a page
@@ -234,6 +259,7 @@ def failure_content(status: str, error_type: str, error: str, *, fmt: str | None
 _INSERT_VALUES = f'INSERT INTO "values" VALUES ({", ".join("?" * len(VALUE_COLUMNS))})'
 _INSERT_ISSUES = f"INSERT INTO issues VALUES ({', '.join('?' * len(ISSUE_COLUMNS))})"
 _INSERT_SECTIONS = f"INSERT INTO sections VALUES ({', '.join('?' * len(SECTION_COLUMNS))})"
+_INSERT_TABLES = f"INSERT INTO tables VALUES ({', '.join('?' * len(TABLE_COLUMNS))})"
 
 
 class Store:
@@ -278,6 +304,8 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None or row[0] == SCHEMA_VERSION:
             return
+        # 2 -> 3: the table ``tables`` is created empty by the set-up; the reports parsed before
+        # get their parsing report when they are parsed again (``--force``)
         if row[0] == "1":  # the status ``skipped`` (images, archives, web assets) is now ``not_a_report``
             self.conn.execute("UPDATE reports SET status = 'not_a_report' WHERE status = 'skipped'")
             cols = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
@@ -379,7 +407,7 @@ class Store:
     def drop_content_indexes(self) -> None:
         """Make the inserts of a run cheaper; :meth:`ensure_content_indexes` builds them again."""
         with self.transaction() as c:
-            for name in ("values_sha256", "issues_sha256", "sections_sha256"):
+            for name in ("values_sha256", "issues_sha256", "sections_sha256", "tables_sha256"):
                 c.execute(f"DROP INDEX IF EXISTS {name}")
         self.indexed = False
 
@@ -391,14 +419,13 @@ class Store:
 
     def _delete_content(self, c: sqlite3.Connection, sha256: str) -> None:
         self.ensure_content_indexes()
-        c.execute('DELETE FROM "values" WHERE sha256 = ?', (sha256,))
-        c.execute("DELETE FROM issues WHERE sha256 = ?", (sha256,))
-        c.execute("DELETE FROM sections WHERE sha256 = ?", (sha256,))
+        for table in CONTENT_TABLES:
+            c.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
 
     def _release_old(self, c: sqlite3.Connection, paths: Sequence[str], keep: str | None) -> None:
         """Paths about to point at new bytes: drop the content of bytes no other path holds.
 
-        Keeps the invariant the inserts rely on: values/issues/sections hold rows for a
+        Keeps the invariant the inserts rely on: values/issues/sections/tables hold rows for a
         sha256 only while some reports row with that sha256 is ``ok``.
         """
         olds = {r[0] for p in paths for r in c.execute("SELECT sha256 FROM reports WHERE path = ?", (p,))}
@@ -428,6 +455,8 @@ class Store:
                 if rows.issues:
                     c.executemany(_INSERT_ISSUES, rows.issues)
                 c.executemany(_INSERT_SECTIONS, rows.sections)
+                if rows.tables:
+                    c.executemany(_INSERT_TABLES, rows.tables)
             c.executemany(self._insert_report, [self._report_tuple(p, sha256, content) for p in paths])
 
     def copy_content(self, path: str, sha256: str, source_row: dict[str, Any]) -> None:

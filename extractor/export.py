@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import (
+    CONTENT_TABLES,
     DATASET_FILES,
     ISSUE_COLUMNS,
     REPORT_COLUMNS,
     SECTION_COLUMNS,
+    TABLE_COLUMNS,
     VALUE_COLUMNS,
     WIDE_COLUMNS,
     WIDE_META_COLUMNS,
@@ -241,9 +243,9 @@ def _rebuild_panel_issues(conn: sqlite3.Connection) -> None:
 
 
 def _prune_orphans(conn: sqlite3.Connection) -> None:
-    """Drop values/issues/sections of bytes no path points to any more (a file that changed);
-    inside the caller's transaction."""
-    for table in ('"values"', "issues", "sections"):
+    """Drop values/issues/sections/tables of bytes no path points to any more (a file that
+    changed); inside the caller's transaction."""
+    for table in CONTENT_TABLES:
         conn.execute(f"DELETE FROM {table} WHERE sha256 NOT IN "
                      "(SELECT sha256 FROM reports WHERE sha256 IS NOT NULL AND status = 'ok')")
 
@@ -255,6 +257,7 @@ _VALUES_SQL = f'SELECT {", ".join(q(c) for c in VALUE_COLUMNS)} FROM "values" OR
 _ISSUES_SQL = (f"SELECT {', '.join(q(c) for c in ISSUE_COLUMNS)} FROM (SELECT *, 0 AS k, rowid AS r FROM issues "
                "UNION ALL SELECT *, 1, rowid FROM panel_issues) ORDER BY sha256, k, r")
 _SECTIONS_SQL = "SELECT sha256, number, title, text FROM sections ORDER BY sha256, rowid"
+_TABLES_SQL = f"SELECT {', '.join(q(c) for c in TABLE_COLUMNS)} FROM tables ORDER BY sha256, rowid"
 _WIDE_SQL = f"SELECT {', '.join(q(c) for c in WIDE_COLUMNS)} FROM wide"
 
 
@@ -305,6 +308,7 @@ _WRITERS: dict[str, Callable[[sqlite3.Connection, Path], None]] = {
     "values.csv": lambda c, p: _write_csv(c, p, VALUE_COLUMNS, _VALUES_SQL),
     "wide.csv": lambda c, p: _write_csv(c, p, WIDE_COLUMNS, _WIDE_SQL),
     "issues.csv": lambda c, p: _write_csv(c, p, ISSUE_COLUMNS, _ISSUES_SQL),
+    "tables.csv": lambda c, p: _write_csv(c, p, TABLE_COLUMNS, _TABLES_SQL),
     "sections.jsonl": _write_sections_jsonl,
     "codebook.csv": _write_codebook,
     **{f"{t}/": _write_partitions for t in PARQUET_TABLES},

@@ -212,6 +212,41 @@ class Source:
 
 
 @dataclass(frozen=True)
+class TableReport:
+    """How one standard table was read: the parsing report (README, "Parsing report"),
+    made by :func:`extractor.tables.report.parsing_report` from what the table stages did.
+
+    ``strategy``: how the reader found the table's cells (``rules``/``words`` for PDF, the
+    reader's name otherwise, several joined by ``+``); ``pages``: the PDF pages it stands on
+    (None when the format has no pages); ``fragments``: the grids (pieces) stitched into it;
+    rows of the template matched exactly, approximately (``table.fuzzy_label``) or not at all;
+    ``cells_read``: the table's entries in ``values``, of which ``cells_by_position`` were
+    placed by their place in the row rather than under a header position, and
+    ``cells_inferred`` were not shown (inferred blank) or cut from fused digits."""
+
+    table: str  # "s2", "s3", "s4"
+    strategy: str
+    pages: tuple[int, ...] | None
+    fragments: int
+    rows_exact: int
+    rows_approximate: int
+    rows_missing: int
+    cells_read: int
+    cells_by_position: int
+    cells_inferred: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "pages": None if self.pages is None else list(self.pages),
+            "fragments": self.fragments,
+            "rows": {"exact": self.rows_exact, "approximate": self.rows_approximate, "missing": self.rows_missing},
+            "cells": {"read": self.cells_read, "by_position": self.cells_by_position,
+                      "inferred": self.cells_inferred},
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """The record of one report (README, "The record of one report")."""
 
@@ -223,6 +258,7 @@ class Report:
     confidence: float
     preamble: str = ""
     signature: str = ""
+    tables: tuple[TableReport, ...] = ()  # the parsing report of every standard table shown
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready dict of the record (plus ``preamble`` and ``signature``)."""
@@ -233,6 +269,7 @@ class Report:
             "preamble": self.preamble,
             "signature": self.signature,
             "values": [v.to_dict() for v in self.values],
+            "tables": {t.table: t.to_dict() for t in self.tables},
             "issues": [i.to_dict() for i in self.issues],
             "confidence": self.confidence,
         }

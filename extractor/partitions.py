@@ -1,7 +1,7 @@
 """Parquet partitioned by report year, rewritten only where the store changed.
 
 ``OUTDIR/values/year=2023/part-0.parquet`` … (hive-style): one folder per table
-(``reports``, ``values``, ``wide``, ``issues``, ``sections``), one partition per year of
+(``reports``, ``values``, ``wide``, ``issues``, ``sections``, ``tables``), one partition per year of
 ``reports.year`` (``year=__HIVE_DEFAULT_PARTITION__`` for the reports without a year), every
 table with a partition for every year, an empty file when the year has no rows. The year is
 the partition key, not a column of the files (hive convention: DuckDB, Polars and pyarrow
@@ -28,6 +28,8 @@ from .dataset import (
     _REPORT_TYPES,
     ISSUE_COLUMNS,
     REPORT_COLUMNS,
+    SECTION_COLUMNS,
+    TABLE_COLUMNS,
     VALUE_COLUMNS,
     WIDE_COLUMNS,
     WIDE_META_COLUMNS,
@@ -35,7 +37,7 @@ from .dataset import (
 )
 
 #: the partitioned tables, in the order they are written
-TABLES = ("reports", "values", "wide", "issues", "sections")
+TABLES = ("reports", "values", "wide", "issues", "sections", "tables")
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PART_FILE = "part-0.parquet"
 #: rows per record batch (and row group) of a partition file of a narrow table (``values``):
@@ -77,7 +79,7 @@ def folder(year: int | None) -> str:
 
 def _columns(table: str) -> list[str]:
     cols = {"reports": REPORT_COLUMNS, "values": VALUE_COLUMNS, "wide": WIDE_COLUMNS, "issues": ISSUE_COLUMNS,
-            "sections": ("sha256", "number", "title", "text")}[table]
+            "sections": SECTION_COLUMNS, "tables": TABLE_COLUMNS}[table]
     return [c for c in cols if c != "year"]
 
 
@@ -96,6 +98,8 @@ def arrow_types(table: str) -> list[tuple[str, Any]]:
             return f if c in ("value", "confidence") else s
         if table == "sections":
             return i if c == "number" else s
+        if table == "tables":
+            return i if c in TABLE_COLUMNS[4:] else s
         return s
 
     return [(c, typ(c)) for c in _columns(table)]

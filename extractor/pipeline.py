@@ -11,6 +11,7 @@ from .metadata import detect_template, find_metadata
 from .model import Block, Document, Flag, Issue, Metadata, Report, Section, Source, Text, Value
 from .sections import Layout, find_layout
 from .tables import TableResult, extract_tables
+from .tables.report import parsing_report
 from .templates import SECTION_TITLES, expected_fields
 from .text_norm import clean_line
 from .values import parse_value
@@ -101,6 +102,19 @@ def _values(result: TableResult, template: str, tconf: float) -> tuple[list[Valu
     return values, issues
 
 
+def _two_number_issues(result: TableResult) -> list[Issue]:
+    """``table.two_numbers`` for every mapped cell that holds two numbers (extractor/values.py)."""
+    out = []
+    for f, m in result.cells.items():
+        cv = parse_value(m.raw, m.default_unit)
+        if cv.two_numbers:
+            out.append(Issue("table.two_numbers", "warning",
+                             f"{f}: the cell {cv.raw!r} holds two numbers (digits on both sides of a "
+                             "space or line break that is no thousands separator); not read as a number",
+                             (f,), dict(m.where) if m.where else None))
+    return out
+
+
 def build_report(doc: Document, source: Source) -> Report:
     issues: list[Issue] = list(doc.issues)
     blocks = list(doc.blocks)
@@ -132,6 +146,7 @@ def build_report(doc: Document, source: Source) -> Report:
     if result is not None:
         values, table_issues = _values(result, template, tconf)
         issues.extend(table_issues)
+        issues.extend(_two_number_issues(result))
         issues.extend(plausibility({v.field: v for v in values}, issuer, year, template,
                                    next((s.text for s in sections if s.number == 1), "")))
         exp = expected_fields(template, bool(result.other_split))
@@ -140,7 +155,8 @@ def build_report(doc: Document, source: Source) -> Report:
     issues = _dedupe(issues)
     conf = report_confidence(template, tconf, [v.confidence for v in values], coverage, len(sections), issues)
     meta = Metadata(issuer, year, published, template)  # type: ignore[arg-type]
-    return Report(source, meta, tuple(sections), tuple(values), tuple(issues), conf, preamble, signature)
+    tables = parsing_report(result, template) if result is not None else ()
+    return Report(source, meta, tuple(sections), tuple(values), tuple(issues), conf, preamble, signature, tables)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

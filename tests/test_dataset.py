@@ -19,6 +19,7 @@ from extractor.dataset import (
     ISSUE_COLUMNS,
     REPORT_COLUMNS,
     SECTION_COLUMNS,
+    TABLE_COLUMNS,
     VALUE_COLUMNS,
     WIDE_COLUMNS,
     WIDE_META_COLUMNS,
@@ -36,6 +37,7 @@ CSV_TABLES = {  # file -> (sqlite table, columns, ORDER BY of the export)
     "reports.csv": ("reports", REPORT_COLUMNS, "path"),
     "values.csv": ('"values"', VALUE_COLUMNS, "sha256, rowid"),
     "issues.csv": ("issues", ISSUE_COLUMNS, "sha256, rowid"),
+    "tables.csv": ("tables", TABLE_COLUMNS, "sha256, rowid"),
     "wide.csv": ("wide", WIDE_COLUMNS, "rowid"),
     "codebook.csv": ("codebook", CODEBOOK_COLUMNS, "rowid"),
 }
@@ -174,7 +176,7 @@ def test_parquet_files_match_the_csv(out):
     from pyarrow.dataset import HivePartitioning
 
     hive = HivePartitioning.discover(infer_dictionary=False)
-    for name in ("reports", "values", "wide", "issues", "sections"):
+    for name in ("reports", "values", "wide", "issues", "sections", "tables"):
         pq = pd.read_parquet(out / name, partitioning=hive)  # year=…/part-0.parquet
         if name == "sections":
             assert len(pq) == len((out / "sections.jsonl").read_text(encoding="utf-8").splitlines())
@@ -203,6 +205,9 @@ def _record(sha: str, raw: str, message: str) -> dict:
         ],
         "issues": [{"code": "s3.balance", "severity": "error", "message": message,
                     "fields": ["s3.new.total", "s3.total.total"]}],
+        "tables": {"s3": {"strategy": "rules+words", "pages": [2, 3], "fragments": 2,
+                          "rows": {"exact": 24, "approximate": 1, "missing": 0},
+                          "cells": {"read": 175, "by_position": 7, "inferred": 1}}},
         "confidence": 0.5,
     }
 
@@ -240,6 +245,7 @@ def test_rows_from_record_exact():
                               '{"column":1,"line":3}')
     assert rows.issues == [("b" * 64, "s3.balance", "error", "m", "s3.new.total;s3.total.total", None)]
     assert [s[1] for s in rows.sections] == [1, -1]
+    assert rows.tables == [("b" * 64, "s3", "rules+words", "2;3", 2, 24, 1, 0, 175, 7, 1)]
     c = rows.content
     assert (c["status"], c["format"], c["year"], c["template"], c["n_values"], c["n_issues"], c["n_errors"],
             c["n_warnings"], c["bytes"], c["parse_seconds"], c["extractor_version"]) == \
@@ -278,6 +284,7 @@ def test_rewriting_a_result_never_duplicates_rows(tmp_path):
     assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 3
     assert conn.execute('SELECT COUNT(*) FROM "values"').fetchone()[0] == 3
     assert conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0] == 1
+    assert conn.execute("SELECT COUNT(*) FROM tables").fetchone()[0] == 1
     store.close()
 
 
@@ -293,7 +300,10 @@ def test_changed_file_then_its_old_bytes_again_never_duplicates_rows(tmp_path):
     def count(sha):
         return conn.execute('SELECT COUNT(*) FROM "values" WHERE sha256 = ?', (sha,)).fetchone()[0]
 
-    assert (count(one), count(two)) == (0, 3)
+    def tables(sha):
+        return conn.execute("SELECT COUNT(*) FROM tables WHERE sha256 = ?", (sha,)).fetchone()[0]
+
+    assert (count(one), count(two), tables(one), tables(two)) == (0, 3, 0, 1)
     store.write_result(["q.txt"], one, r1.content, r1)  # the old bytes come back under another name
     store.copy_content("r.txt", two, store.content_row(two))
     assert (count(one), count(two)) == (3, 3)
@@ -302,6 +312,7 @@ def test_changed_file_then_its_old_bytes_again_never_duplicates_rows(tmp_path):
     export(store, tmp_path, parquet=False)
     store.close()
     assert len(pd.read_csv(tmp_path / "values.csv")) == 6
+    assert sorted(pd.read_csv(tmp_path / "tables.csv", dtype=str)["sha256"]) == [one, two]
     assert sorted(pd.read_csv(tmp_path / "reports.csv")["path"]) == ["p.txt", "q.txt", "r.txt"]
     assert len(pd.read_csv(tmp_path / "wide.csv")) == 2
 
@@ -329,7 +340,8 @@ def test_cross_year_checks_land_in_issues_csv_and_sqlite(tmp_path):
     conn.close()
 
 
-ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports/", "values/", "wide/", "issues/", "sections/", "review.html"]
+ALL_EXPORT_FILES = [*dataset.DATASET_FILES, "reports/", "values/", "wide/", "issues/", "sections/", "tables/",
+                    "review.html"]
 
 
 def _read_export(dst: Path, names: list[str]) -> dict[str, bytes]:
@@ -536,13 +548,14 @@ def test_a_dataset_of_schema_1_has_its_skipped_rows_become_not_a_report(tmp_path
     try:
         assert store.conn.execute("SELECT path, status FROM reports ORDER BY path").fetchall() == [
             ("a.png", "not_a_report"), ("b.txt", "ok"), ("c.pdf", "failed")]
-        assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        assert store.conn.execute("SELECT count(*) FROM tables").fetchone() == (0,)
         run_id = store.begin_run(["run"], "0")
         store.end_run(run_id, Counter(files=3, ok=1, failed=1, not_a_report=1), False)
         assert store.conn.execute("SELECT n_ok, n_failed, n_not_a_report FROM runs").fetchall() == [(1, 1, 1)]
     finally:
         store.close()
-    Store(db).close()  # opening a dataset of schema 2 changes nothing
+    Store(db).close()  # opening a dataset of the present schema changes nothing
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT status FROM reports ORDER BY path").fetchall() == \
         [("not_a_report",), ("ok",), ("failed",)]

@@ -20,7 +20,7 @@ from conftest import FIXTURES
 pytest.importorskip("pyarrow")
 duckdb = pytest.importorskip("duckdb")
 
-TABLES = ("reports", "values", "wide", "issues", "sections")
+TABLES = ("reports", "values", "wide", "issues", "sections", "tables")
 BASE = extractor.parse(FIXTURES / "text" / "county-2021.tsv.txt").to_dict()
 
 

@@ -31,6 +31,10 @@ digits per row) are cut by the template's arithmetic instead of read by position
 Where no grid holds a table but its cells stand one per line (a converter's output), the
 lines are re-flowed into rows by their labels (:mod:`~extractor.tables.reflow`, ``cells``
 source) and go through the same stages.
+
+While they read, the stages record what the parsing report of each table is made of (the
+grids of each table, the template rows matched exactly or approximately, the cells placed by
+position): :func:`~extractor.tables.report.parsing_report` turns it into the record's ``tables``.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ from .labels import Slot
 class Placed(NamedTuple):
     cell: Cell | None  # None: not shown, inferred as blank
     flags: frozenset[Flag] = frozenset()
+    #: its column was decided by its place in the row (aligned to the right, or snapped to the
+    #: nearest free column), not by the header position it stands in (the parsing report counts it)
+    by_position: bool = False
 
 
 class Alignment(NamedTuple):
@@ -115,7 +118,7 @@ def _snap(r: _Row, s: Slot, colmap: ColMap, by_col: dict[str, Placed], issues: l
             cands.append((min(abs(p - s.pos) for p in col.positions), col.suffix))
     if cands:
         _d, target = min(cands)
-        by_col[target] = Placed(s.cell, frozenset({Flag.MISALIGNED}))
+        by_col[target] = Placed(s.cell, frozenset({Flag.MISALIGNED}), True)
         issues.append(Issue(
             "table.misaligned_cell", "warning",
             f"{r.name}: the value {s.cell.text.strip()!r} stands in a position no column "
@@ -150,7 +153,7 @@ def _by_right(r: _Row, values: Sequence[Slot], fallback: bool) -> Alignment:
         flags.add(Flag.MISALIGNED)
     offset = n - len(trimmed)
     for k, s in enumerate(trimmed):
-        by_col[r.columns[offset + k]] = Placed(s.cell, frozenset(flags))
+        by_col[r.columns[offset + k]] = Placed(s.cell, frozenset(flags), True)
     missing = list(r.columns[:offset])
     if missing:
         _fill_missing(r, by_col, missing, issues, reason=f"{len(trimmed)} value cells for {n} columns")
@@ -165,7 +168,7 @@ def _fill_missing(r: _Row, by_col: dict[str, Placed], missing: list[str], issues
         not c.text.strip() for c in present)
     # the cells that are present lose confidence too: which one was dropped is unknown
     for c in list(by_col):
-        by_col[c] = Placed(by_col[c].cell, by_col[c].flags | {Flag.UNSURE})
+        by_col[c] = by_col[c]._replace(flags=by_col[c].flags | {Flag.UNSURE})
     if all_blank:
         for c in missing:
             by_col[c] = Placed(None, frozenset({Flag.INFERRED}))

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Cell, Flag, Issue
+from ..model import Cell, Flag, Grid, Issue
 from ..templates import S4_COLUMNS
 from ..values import parse_value
 from .align import align_row
@@ -30,6 +30,9 @@ class Mapped:
     flags: frozenset[Flag] = frozenset()
     default_unit: str | None = None
     where: dict | None = None
+    #: placed by its place in the row rather than by the header position it stands in
+    #: (:attr:`extractor.tables.align.Placed.by_position`)
+    by_position: bool = False
 
     @property
     def raw(self) -> str:
@@ -49,6 +52,22 @@ class TableResult:
     headers: set[str] = dataclasses.field(default_factory=set)  # tables whose title or header row was seen
     other_split: bool | None = None
     consumed_lines: set[int] = dataclasses.field(default_factory=set)  # ids of Text blocks used as cells
+    #: what the parsing report (:mod:`extractor.tables.report`) is made of: the grids each table
+    #: was read from, in document order, and the template rows each table's rows were matched to
+    #: (row key: s2 stem, s3 row id, s4 group -> True when every match was approximate)
+    fragments: dict[str, list[Grid]] = dataclasses.field(default_factory=dict)
+    rows: dict[str, dict[str, bool]] = dataclasses.field(default_factory=dict)
+
+    def fragment(self, table: str, grid: Grid) -> None:
+        """``grid`` holds rows of ``table``."""
+        grids = self.fragments.setdefault(table, [])
+        if not any(g is grid for g in grids):
+            grids.append(grid)
+
+    def matched(self, table: str, row: str, approximate: bool = False) -> None:
+        """A row of the document was read as the template row ``row`` of ``table``."""
+        seen = self.rows.setdefault(table, {})
+        seen[row] = seen.get(row, True) and approximate
 
     def put(self, m: Mapped) -> None:
         if m.field in self.cells:
@@ -94,8 +113,10 @@ def assign_s2(line: S2Line, res: TableResult) -> None:
         columns = [c.suffix for c in cm.cols]
     al = align_row(row, line.values, cm, columns, f"section-2 row {r2.label}", field_of)
     res.issues.extend(al.issues)
+    res.matched("s2", r2.stem)
     for c, p in al.by_col.items():
-        res.put(Mapped(field_of[c], p.cell, p.flags, r2.unit if c in r2.money else None, _where(p.cell, row)))
+        res.put(Mapped(field_of[c], p.cell, p.flags, r2.unit if c in r2.money else None, _where(p.cell, row),
+                       p.by_position))
 
 
 def assign_s3(lines: Sequence[S3Line], header: Header | None, res: TableResult) -> None:
@@ -117,9 +138,10 @@ def assign_s3(lines: Sequence[S3Line], header: Header | None, res: TableResult) 
         field_of = {c: f"s3.{ln.s3_row.rid}.{c}" for c in columns}
         al = align_row(ln.row, ln.values, cm, columns, f"section-3 row {ln.name}", field_of)
         res.issues.extend(al.issues)
+        res.matched("s3", ln.s3_row.rid, ln.fuzzy)
         for c, p in al.by_col.items():
             flags = p.flags | {Flag.FUZZY} if ln.fuzzy else p.flags
-            res.put(Mapped(field_of[c], p.cell, flags, None, _where(p.cell, ln.row)))
+            res.put(Mapped(field_of[c], p.cell, flags, None, _where(p.cell, ln.row), p.by_position))
 
 
 def _s4_columns(line: S4Line, cm: ColMap | None) -> tuple[list[str], ColMap | None]:
@@ -151,14 +173,18 @@ def assign_s4(line: S4Line, res: TableResult) -> None:
     field_of = {c: f"s4.{c}" for c in cols}
     al = align_row(line.row, line.values, cm, cols, "section-4 data row", field_of)
     res.issues.extend(al.issues)
+    for group in dict.fromkeys(c.split(".", 1)[0] for c in cols):
+        res.matched("s4", group)
     for c, p in al.by_col.items():
-        res.put(Mapped(field_of[c], p.cell, p.flags, None, _where(p.cell, line.row)))
+        res.put(Mapped(field_of[c], p.cell, p.flags, None, _where(p.cell, line.row), p.by_position))
 
 
 def assign(st: Stitched, res: TableResult) -> None:
     """Every cell of the stitched lines into ``res``, keyed by its field id."""
     res.found |= st.found
     res.headers |= st.headers
+    for table, grid in st.fragments:
+        res.fragment(table, grid)
     for item in st.items:
         if isinstance(item, Issue):
             res.issues.append(item)

@@ -70,6 +70,7 @@ def _collect(grids: Sequence[tuple[Grid, int | None]], template: str,
                                         f"{_NAME[table]}", (), dict(label.where)))
                 continue
             out[table].setdefault(key, (label, run))
+            res.fragment(table, g)
         opening = match_key(g.rows[0][0].text) if g.rows and g.rows[0] else ""
         if any(w in opening for w in _OPENING[table]):
             res.headers.add(table)  # the table's title or header words stand before its first row
@@ -121,6 +122,8 @@ def _issue(table: str, rec: TableRecovery, labels: dict[str, str], got: list[str
 
 def _read_s2(rows: dict[str, Printed], template: str, res: TableResult) -> Issue:
     defs = {r.stem: r for r in s2_rows(template)}
+    for stem in rows:
+        res.matched("s2", stem)
     rec = recover_s2({k: run.text for k, (_, run) in rows.items()}, template)
     got: list[str] = []
     gaps: list[str] = []
@@ -139,6 +142,8 @@ def _read_s3(rows: dict[str, Printed], template: str, res: TableResult) -> Issue
     split = any(k.startswith("other.") for k in rows)
     res.other_split = split if res.other_split is None else (res.other_split or split)
     order = [r.rid for r in s3_rows(template, split)]
+    for rid in (k for k in rows if k in order):
+        res.matched("s3", rid)
     rec = recover_s3({k: run.text for k, (_, run) in rows.items() if k in order}, order)
     got: list[str] = []
     gaps: list[str] = []
@@ -156,6 +161,8 @@ def _read_s3(rows: dict[str, Printed], template: str, res: TableResult) -> Issue
 def _read_s4(rows: dict[str, Printed], res: TableResult) -> Issue:
     printed = list(rows.values())
     three = len(printed) == 3
+    for group in S4_ORDER:  # three rows of 5 cells, or one row of 15: every group
+        res.matched("s4", group)
     rec = recover_s4([run.text for _, run in printed] if three else [printed[0][1].text])
     got: list[str] = []
     gaps: list[str] = []

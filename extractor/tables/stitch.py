@@ -69,6 +69,9 @@ class Stitched(NamedTuple):
     s3_header: Header | None
     found: frozenset[str]  # tables with a title, header or data row
     headers: frozenset[str]  # tables whose title or header row was seen
+    #: the grids each table's title, header and data rows came from, in document order
+    #: (the fragments of the parsing report, :mod:`extractor.tables.report`)
+    fragments: tuple[tuple[str, Grid], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def _header(op: _Open, kind: RowKind, row: Row, positional: bool) -> _Open:
 
 _TABLE_OF_HEADER = {RowKind.S2_TITLE: "s2", RowKind.S2_HEADER: "s2", RowKind.S3_HEADER: "s3",
                     RowKind.S3_NOTE: "s3", RowKind.S4_HEADER: "s4"}
+_TABLE_OF_ROW = {**_TABLE_OF_HEADER, RowKind.S2_DATA: "s2", RowKind.S3_DATA: "s3", RowKind.S4_DATA: "s4"}
 
 
 class _Unmatched(NamedTuple):
@@ -201,6 +205,7 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
     found: set[str] = set()
     headers: set[str] = set()
     unmatched: list[_Unmatched] = []
+    fragments: dict[tuple[str, int], tuple[str, Grid]] = {}
     observe = ROW_OBSERVER.get()
     for g, sec in grids:
         check_time("reading the tables")
@@ -210,6 +215,9 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
             c = classify_row(row, Context(op.table, sec, s4_open, template))
             if observe is not None:
                 observe(g, sec, ri, c)
+            table = _TABLE_OF_ROW.get(c.kind)
+            if table is not None:
+                fragments.setdefault((table, id(g)), (table, g))
             if c.kind in _TABLE_OF_HEADER:
                 op = _header(op, c.kind, row, positional)
                 found.add(_TABLE_OF_HEADER[c.kind])
@@ -237,4 +245,5 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
                                    (), dict(c.labels[0].cell.where)))
     if unmatched:
         s3_lines = _resolve_fuzzy(s3_lines, unmatched, items, template)
-    return Stitched(tuple(items), s3_lines, op.s3_header, frozenset(found), frozenset(headers))
+    return Stitched(tuple(items), s3_lines, op.s3_header, frozenset(found), frozenset(headers),
+                    tuple(fragments.values()))
