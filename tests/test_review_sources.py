@@ -216,3 +216,24 @@ def test_a_file_over_the_size_limit_is_not_read_again(run, tmp_path, monkeypatch
     write_review(run / "out" / "dataset.sqlite", tmp_path)
     card = _card(tmp_path / "review" / "page-0001.html", "city.txt", "s3")
     assert card.xpath('.//p[@class="nosrc"]/text()') == ["the file is larger than 0 MB: the source is not shown"]
+
+
+def test_card_shows_the_tables_parsing_report_from_the_dataset(run, page):
+    """Each card names how its table was read: the row of the dataset's ``tables`` for it."""
+    conn = sqlite3.connect(run / "out" / "dataset.sqlite")
+    conn.row_factory = sqlite3.Row
+    for name, strategy in (("city.pdf", "rules"), ("city.html", "html"), ("city.docx", "docx")):
+        sha = conn.execute("SELECT sha256 FROM reports WHERE path LIKE ?", (f"%/{name}",)).fetchone()[0]
+        row = conn.execute('SELECT * FROM tables WHERE sha256 = ? AND "table" = ?', (sha, "s3")).fetchone()
+        assert row["strategy"] == strategy
+        text = " ".join(_card(page, name, "s3").xpath('.//p[@class="parsing"]')[0].text_content().split())
+        expected = (f"read by {row['strategy']}"
+                    + (f" · pages {row['pages'].replace(';', ', ')}" if row["pages"] else "")
+                    + f" · {row['fragments']} fragment(s) · rows {row['rows_exact']} exact, "
+                    f"{row['rows_approximate']} approximate, {row['rows_missing']} missing · cells "
+                    f"{row['cells_read']} read, {row['cells_by_position']} by position, "
+                    f"{row['cells_inferred']} inferred")
+        assert text == expected
+        if name == "city.pdf":  # the split table: two pages, two fragments
+            assert (row["pages"], row["fragments"]) == ("2;3", 2)
+    conn.close()

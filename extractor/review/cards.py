@@ -91,6 +91,8 @@ class Card:
     fmt: str | None
     issues: list[dict[str, Any]]
     values: dict[str, dict[str, Any]]
+    #: the table's parsing report (a row of the dataset's ``tables``), or None
+    parsing: dict[str, Any] | None = None
 
     @property
     def severity(self) -> str:
@@ -232,7 +234,16 @@ def load_card(conn: sqlite3.Connection, row: CardRow) -> Card:
             if split_field(fid)[0] == row.table:
                 values.setdefault(fid, {"value": value, "kind": kind, "raw": raw, "where": where})
     return Card(row.sha256, row.path, row.table, row.issuer, row.year, row.template, row.confidence, row.fmt,
-                iss, values)
+                iss, values, _parsing(conn, row.sha256, row.table) if row.table else None)
+
+
+def _parsing(conn: sqlite3.Connection, sha: str, table: str) -> dict[str, Any] | None:
+    """The parsing report of ``table`` in report ``sha`` (None when the dataset has none)."""
+    cur = conn.execute('SELECT * FROM tables WHERE sha256 = ? AND "table" = ? LIMIT 1', (sha, table))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
 
 
 def collect_cards(conn: sqlite3.Connection) -> list[Card]:

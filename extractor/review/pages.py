@@ -97,6 +97,17 @@ def _grid(card: Card) -> str:
     return "".join(out)
 
 
+def _parsing_line(p: dict[str, Any] | None) -> str:
+    """The table's parsing report in one line (README, "Parsing report")."""
+    if not p:
+        return ""
+    pages = f" · pages {_e(str(p['pages']).replace(';', ', '))}" if p.get("pages") else ""
+    return (f'<p class="parsing">read by <b>{_e(p["strategy"])}</b>{pages} · {_e(p["fragments"])} fragment(s) · '
+            f'rows {_e(p["rows_exact"])} exact, {_e(p["rows_approximate"])} approximate, '
+            f'{_e(p["rows_missing"])} missing · cells {_e(p["cells_read"])} read, '
+            f'{_e(p["cells_by_position"])} by position, {_e(p["cells_inferred"])} inferred</p>')
+
+
 def _card_html(card: Card, n: int, source: str = "") -> str:
     where = _location(card.fmt, [json.loads(v["where"]) for v in card.values.values() if v["where"]])
     table_title = TABLE_TITLES.get(card.table, "document-level issues") if card.table else "document-level issues"
@@ -110,6 +121,7 @@ def _card_html(card: Card, n: int, source: str = "") -> str:
         f'<li class="{_e(i["severity"])}"><span class="sev">{_e(i["severity"])}</span> '
         f'<code>{_e(i["code"])}</code> {_e(i["message"])}</li>' for i in card.issues)
     grid = _grid(card) if card.table else ""
+    grid = _parsing_line(card.parsing) + grid
     if source:
         grid = f'<div class="pair"><div class="gridside">{grid}</div>{source}</div>'
     return (
@@ -128,6 +140,7 @@ body{font:14px/1.45 system-ui,-apple-system,"PingFang SC","Hiragino Sans GB","No
 header{background:#fff;border-bottom:1px solid #ddd;padding:12px 20px;position:sticky;top:0;z-index:2}
 h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:0 0 4px}
 .summary{margin:0 0 8px;color:#444}
+.parsing{margin:2px 0 6px;color:#555;font-size:12px}
 #controls button{font:inherit;padding:2px 10px;margin-right:4px;border:1px solid #999;background:#fafafa;border-radius:3px;cursor:pointer}
 #controls button[aria-pressed=true]{background:#1d1d1f;color:#fff}
 #controls input{font:inherit;padding:2px 6px;margin-left:10px;width:22em}
