@@ -270,7 +270,28 @@ class _S3Rows:
     unknown: list[str] = field(default_factory=list)
 
 
-def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
+def _s3_caps(runs: Mapping[str, str | None], order: Sequence[str]) -> dict[str, int]:
+    """Bounds on the row totals that the column identities give once the total row is cut:
+    with every cell at least 0, a result row's total is at most the total row's (largest
+    candidate; s3.results_total), new's and carried_over's at most that plus
+    carried_forward's (s3.balance).  Empty when the total row has no candidate."""
+    def last_cells(rid: str) -> list[int]:
+        run = runs.get(rid)
+        if rid not in order or run is None or not plausible_run(run):
+            return []
+        return [int(cell_value(run[c[-1][0]:c[-1][1]])) for c in sum_splits(run, 6)]
+
+    totals = last_cells("total")
+    if not totals:
+        return {}
+    caps = {r: max(totals) for r in s3_result_rows(order)}
+    forward = last_cells("carried_forward")
+    if forward:
+        caps.update(new=max(totals) + max(forward), carried_over=max(totals) + max(forward))
+    return caps
+
+
+def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str], caps: Mapping[str, int]) -> _S3Rows:
     out = _S3Rows()
     for rid in order:
         run = runs.get(rid)
@@ -278,7 +299,7 @@ def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
             out.unknown.append(rid)
             continue
         out.nsplits[rid] = count_splits(run, 7)
-        out.cuts[rid] = list(sum_splits(run, 6))
+        out.cuts[rid] = list(sum_splits(run, 6, 0, None, caps[rid]) if rid in caps else sum_splits(run, 6))
         out.cands[rid] = [_vec(run, c) for c in out.cuts[rid]]
         if not out.cands[rid]:
             out.unknown.append(rid)  # its row total fails as printed: no column identity uses it
@@ -318,12 +339,34 @@ def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) 
 def recover_s3(runs: Mapping[str, str | None], rids: Sequence[str] | None = None) -> TableRecovery:
     """Recover section-3 cells from the runs after each row label (see the module docs).
 
-    ``rids``: the rows of the table in order (default: the keys of ``runs``)."""
+    ``rids``: the rows of the table in order (default: the keys of ``runs``).
+
+    The rows are cut first with the bounds of :func:`_s3_caps` (most wrong choices of a row's
+    total cell are then never searched); that answer stands only when the identities behind
+    the bounds were used and held and no bounded row lost all its cuts, else every row is cut
+    again without bounds.  Either way the answer is the one without bounds."""
     order = list(rids) if rids is not None else list(runs)
-    rows = _s3_rows(runs, order)
+    caps = _s3_caps(runs, order)
+    if caps:
+        rec = _recover_s3(runs, order, caps)
+        if rec is not None:
+            return rec
+    rec = _recover_s3(runs, order, {})
+    assert rec is not None
+    return rec
+
+
+def _recover_s3(runs: Mapping[str, str | None], order: list[str], caps: Mapping[str, int]) -> TableRecovery | None:
+    """:func:`recover_s3` with row totals bounded by ``caps``; None when the bounds may have
+    changed the answer (see there)."""
+    rows = _s3_rows(runs, order, caps)
     known = [r for r in order if r not in rows.unknown]
     keep: dict[str, set[Vec]] = {r: set(rows.cands[r]) for r in known}
     tied, used, failed = _s3_columns(rows, order, keep)
+    if caps and (failed or any(r in rows.unknown for r in caps) or (
+            "s3.results_total" not in used and any(r in caps for r in s3_result_rows(order))) or (
+            "s3.balance" not in used and ("new" in caps or "carried_over" in caps))):
+        return None
     combos = 0
     if failed:  # the printed numbers cannot meet the column identities: row totals alone
         keep = {r: set(rows.cands[r]) for r in known}

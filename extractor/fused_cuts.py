@@ -192,7 +192,7 @@ def clear_caches() -> None:
     """Forget every cut and table computed for a run so far (what a new report starts with).
     The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
     a constant table grown on demand, like ``_POW10``."""
-    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _capped):
+    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _capped, _widest):
         cache.cache_clear()
 
 
@@ -283,9 +283,11 @@ def _digit_sums(run: str) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=8192)
-def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tuple[tuple[Span, ...], ...]:
+def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None, cap: int | None = None) -> tuple[
+        tuple[Span, ...], ...]:
     """Cuts of ``run[lo:hi]`` into ``parts + 1`` unsigned cells whose last equals the sum of
-    the others (spans are offsets into ``run``).
+    the others (spans are offsets into ``run``); with ``cap``, only those whose last cell is
+    at most ``cap`` (a bound another identity gives: :func:`extractor.fused.recover_s3`).
 
     For each choice of the last cell (its value is the target ``t``), the prefix is cut
     into ``parts`` cells meeting in the middle: the first half of the cells from the left,
@@ -303,15 +305,14 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tupl
             if m > parts * w or w > m - parts + 2 or (run[j] == "0" and w > 1):
                 continue  # the prefix is too long for cells as wide as the total, or too short to reach it
             t = int(run[j:end])
-            if (dsum[j] - dsum[lo] - t) % 9 == 0:  # (the other tests below need t's value)
+            if (dsum[j] - dsum[lo] - t) % 9 == 0 and (cap is None or t <= cap):  # (the other tests need t)
                 targets.append((j, t))
-        widest = max((end - j for j, _t in targets), default=1)
-        table, ends = _capped(run, max(8, 1 << (widest - 1).bit_length()))  # a few widths per run
+        table, ends = _capped_at_least(run, max((end - j for j, _t in targets), default=1))
     else:
         table, ends = _cell_table(run, False, False), _cells_ending(run)  # type: ignore[assignment]
         for j in range(lo + parts, end):
             last = [v for e, v in table[j] if e == end]
-            if last:
+            if last and (cap is None or last[0] <= cap):
                 targets.append((j, int(last[0])))
     first = parts // 2
     second = parts - first
@@ -331,6 +332,23 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None) -> tupl
                 for cut1 in _cuts(left, first, (p, t - s2), ends):
                     out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), table, True))
     return tuple(sorted(out))
+
+
+@lru_cache(maxsize=512)
+def _widest(run: str) -> list[int]:
+    """The width of the cells of the widest :func:`_capped` table made for ``run`` so far."""
+    return [0]
+
+
+def _capped_at_least(run: str, width: int) -> tuple[tuple[tuple[tuple[int, int], ...], ...], tuple[
+        tuple[tuple[int, int], ...], ...]]:
+    """A :func:`_capped` table of ``run`` with cells of at least ``width`` digits: the widest
+    made so far when it is wide enough (wider cells cost nothing: a walk stops at the first
+    cell above its total), else one twice as wide or exactly ``width``, whichever is wider."""
+    made = _widest(run)
+    if made[0] < width:
+        made[0] = max(width, 2 * made[0])
+    return _capped(run, made[0])
 
 
 @lru_cache(maxsize=512)
