@@ -391,6 +391,33 @@ def _recover_s3(runs: Mapping[str, str | None], order: list[str], caps: Mapping[
     return TableRecovery("s3", out, combos, tuple(ids), tuple(failed), tuple(rows.unknown))
 
 
+def _s4_cuts(run: str) -> list[tuple[Span, ...]]:
+    """Every cut of a section-4 data row into three groups of five cells, each group's fifth
+    cell the sum of its other four.  A group is cut by :func:`sum_splits`, whose cost grows
+    with the group's length (a long group can have a wide total, and a wide total many ways
+    to reach it), so each pair of group boundaries (``e``: group 1 ends, ``b``: group 3
+    starts) is tried shortest group first and dropped at the first group with no cut.  The
+    groups within two fifths of the row from either end are decided first, for every
+    boundary; a pair with neither of those leaves a middle group of under a fifth of the row."""
+    size = len(run)
+    near = size * 2 // 5
+
+    def cuts(lo: int, hi: int) -> tuple[tuple[Span, ...], ...]:
+        return sum_splits(run, 4, lo, hi)
+
+    ends = [e for e in range(5, size - 9) if e > near or cuts(0, e)]
+    starts = [b for b in range(10, size - 4) if size - b > near or cuts(b, size)]
+    found: list[tuple[Span, ...]] = []
+    for e in ends:
+        for b in starts:
+            if b - e < 5:
+                continue
+            groups = sorted(((e, 0, e), (b - e, e, b), (size - b, b, size)))
+            if all(cuts(lo, hi) for _n, lo, hi in groups):
+                found.extend((*c1, *c2, *c3) for c1 in cuts(0, e) for c2 in cuts(e, b) for c3 in cuts(b, size))
+    return found
+
+
 def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     """Recover the 15 section-4 cells from one run (the data row) or three runs of 5."""
     groups = [g for g, _, _ in S4_GROUPS]
@@ -410,23 +437,7 @@ def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     run = runs[0]
     if run is None or not plausible_run(run):
         return TableRecovery("s4", {"row": RowRecovery("row", run, (None,) * 15, 0, 0)}, 0, (), (), ("row",))
-    size = len(run)
-    # group 1 starts at 0, group 3 ends at the end: find their possible ends and starts first,
-    # then cut group 2 only between them
-    ends1 = [e for e in range(5, size - 9) if sum_splits(run, 4, 0, e)]
-    # group 2 needs 5 digits after group 1: group 3 starts no earlier than 5 after its first end
-    starts3 = [b for b in range(max(10, min(ends1, default=size) + 5), size - 4) if sum_splits(run, 4, b, size)]
-    found: list[tuple[Span, ...]] = []
-    for a in ends1:
-        for b in starts3:
-            if b - a < 5:
-                continue
-            middle = sum_splits(run, 4, a, b)
-            if middle:
-                for c1 in sum_splits(run, 4, 0, a):
-                    for c2 in middle:
-                        for c3 in sum_splits(run, 4, b, size):
-                            found.append((*c1, *c2, *c3))
+    found = _s4_cuts(run)
     n = count_splits(run, 15)
     if not found:  # the group totals fail as printed: what every cut agrees on
         row = RowRecovery("row", run, agreed_cells(run, 15) if n else (None,) * 15, n, n)

@@ -4,6 +4,7 @@ the cuts whose last cell is the sum of the others (a row total).  The search beh
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,19 +94,10 @@ def count_splits(run: str, n: int, signed: bool = False, money: bool = False) ->
 def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -> int:
     """How many ways ``run`` cuts into ``len(signed)`` cells, each with its column's grammar."""
     size = len(run)
+    if run.isdigit() and run.isascii():
+        return _count_digit_cuts(run, len(signed))
     ways = [0] * (size + 1)
     ways[0] = 1
-    if run.isdigit() and run.isascii():  # a cell starts at any digit; at a 0 it is that 0 alone
-        for _ in signed:
-            nxt = [0] * (size + 1)
-            acc = 0  # ways into a cell that started at a non-zero digit before j
-            for j in range(1, size + 1):
-                i = j - 1
-                if run[i] != "0":
-                    acc += ways[i]
-                nxt[j] = acc + (ways[i] if run[i] == "0" else 0)
-            ways = nxt
-        return ways[size]
     for sg, mn in zip(signed, money, strict=True):
         table = _cell_table(run, sg, mn)
         nxt = [0] * (size + 1)
@@ -115,6 +107,33 @@ def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -
                     nxt[j] += ways[i]
         ways = nxt
     return ways[size]
+
+
+def _count_digit_cuts(run: str, n: int) -> int:
+    """How many ways a run of digits cuts into ``n`` cells with no leading zeros, counted
+    rather than walked.  A cut is a choice of the ``len(run) - 1`` inner boundaries; the one
+    rule is that a cell starting at a 0 ends right after it, so for a block of zeros at
+    ``z .. z + r - 1`` a boundary at any of ``z .. z + r - 1`` forces one at the next
+    position too: the block's boundaries are some of its last ones (the run's own start
+    and end are boundaries already).  Blocks share no boundary, the other boundaries are
+    free; the answer is the coefficient of ``x ** (n - 1)`` in the product of one
+    polynomial per block and ``(1 + x) ** free``."""
+    size = len(run)
+    if not 1 <= n <= size:
+        return 0
+    deg = n - 1
+    poly = [1] + [0] * deg  # coefficients up to x ** deg
+    free = size - 1
+    for m in re.finditer("0+", run):
+        z, r = m.start(), m.end() - m.start()
+        chain = [b for b in range(z, z + r + 1) if 0 < b < size]  # the block's inner boundaries
+        free -= len(chain)
+        if z == 0:  # the run starts with a boundary: the block's boundaries are all forced
+            shift, options = len(chain), 1
+        else:  # none, or the last k of them (the run's end, when the block reaches it, is one)
+            shift, options = 0, len(chain) + 1
+        poly = [sum(poly[d - shift - k] for k in range(options) if 0 <= d - shift - k) for d in range(deg + 1)]
+    return sum(poly[d] * math.comb(free, deg - d) for d in range(deg + 1))
 
 
 def splits(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> list[tuple[Span, ...]]:
