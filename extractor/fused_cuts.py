@@ -211,16 +211,85 @@ def clear_caches() -> None:
     """Forget every cut and table computed for a run so far (what a new report starts with).
     The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
     a constant table grown on demand, like ``_POW10``."""
-    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _capped, _widest):
+    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _cells_box):
         cache.cache_clear()
 
 
 State = tuple[int, int]  # (offset, sum of the cells so far)
 Layers = list[set[State]]  # per cell: the states reached (:func:`_cuts` finds the way back)
+Row = Sequence[tuple[int, int]]
 
 
-def _half(table: Sequence[Sequence[tuple[int, int]]], start: int, parts: int, t: int,
-          end: int, rest: int) -> Layers:
+class _Cells:
+    """The cells of a run that a walk may take: by start offset, (end, value) with growing
+    ends; by end offset, (start, value) shortest first (values grow in both).  For a run of
+    digits a row is made the first time a walk reaches its offset (most offsets never are),
+    with cells of at most ``width`` digits (a walk stops at the first cell above its total);
+    for a run with separators every row comes from :func:`_cell_table`."""
+
+    def __init__(self, run: str, width: int) -> None:
+        self.width = width
+        self.digits: list[int] | None = None
+        if run.isdigit() and run.isascii():
+            self.digits = [ord(ch) - 48 for ch in run]
+            self.starting: list[Row | None] = [None] * (len(run) + 1)
+            self.ending: list[Row | None] = [None] * (len(run) + 1)
+        else:
+            self.starting = [tuple((e, int(v)) for e, v in row) for row in _cell_table(run, False, False)] + [()]
+            self.ending = list(_cells_ending(run))
+
+    def start(self, i: int) -> Row:
+        """The cells starting at ``i`` (made now if need be)."""
+        row = self.starting[i]
+        if row is None:
+            d = self.digits
+            assert d is not None
+            if d[i] == 0:
+                row = ((i + 1, 0),)
+            else:
+                v = 0
+                made = []
+                for j in range(i, min(len(d), i + self.width)):
+                    v = v * 10 + d[j]
+                    made.append((j + 1, v))
+                row = tuple(made)
+            self.starting[i] = row
+        return row
+
+    def end(self, e: int) -> Row:
+        """The cells ending at ``e`` (made now if need be)."""
+        row = self.ending[e]
+        if row is None:
+            d = self.digits
+            assert d is not None
+            v, p = 0, 1
+            made = []
+            for i in range(e - 1, max(0, e - self.width) - 1, -1):
+                v += d[i] * p
+                p *= 10
+                if d[i] or i == e - 1:  # no leading zero
+                    made.append((i, v))
+            row = tuple(made)
+            self.ending[e] = row
+        return row
+
+
+@lru_cache(maxsize=512)
+def _cells_box(run: str) -> list[_Cells]:
+    """The widest :class:`_Cells` made for ``run`` so far (in a box, replaced when too narrow)."""
+    return []
+
+
+def _cells(run: str, width: int) -> _Cells:
+    """A :class:`_Cells` of ``run`` with cells of at least ``width`` digits: the one made so far
+    when it is wide enough, else a new one twice as wide or ``width``, whichever is wider."""
+    box = _cells_box(run)
+    if not box or box[0].width < width:
+        box[:] = [_Cells(run, max(width, 2 * box[0].width if box else 0))]
+    return box[0]
+
+
+def _half(cells: _Cells, start: int, parts: int, t: int, end: int, rest: int) -> Layers:
     """Cuts of ``parts`` cells from ``start`` forwards that ``rest`` more cells can complete
     to a cut of ``run[start:end]`` summing to ``t``, as layers of states (offset, sum) with
     no back-pointers (:func:`_cuts` lists the cuts of a state).  Every step keeps the rest
@@ -232,58 +301,55 @@ def _half(table: Sequence[Sequence[tuple[int, int]]], start: int, parts: int, t:
     layers: Layers = [{(start, 0)}]
     if not least <= t <= most:
         return [set()]
+    starting = cells.starting
     for k in range(parts):
         after = parts - k - 1 + rest  # cells still to cut after this one
-        # the sums so far that leave the rest possible, per offset: t minus the rest's range
-        window = [(t - b[after][1], t - b[after][0]) for b in bounds[end - start::-1]]  # by offset - start
         nxt: set[State] = set()
         for i, acc in layers[-1]:
-            for e, v in table[i]:
-                got = acc + v  # (the cells of sum_splits are unsigned whole numbers: ints)
+            for e, v in starting[i] or cells.start(i):
+                got = acc + v
                 if got > t or e > end:
                     break
-                low, high = window[e - start]
-                if low <= got <= high:
+                least, most = bounds[end - e][after]  # what the cells after it can sum to
+                if least <= t - got <= most:
                     nxt.add((e, got))
         layers.append(nxt)
     return layers
 
 
-def _half_back(ends: Sequence[Sequence[tuple[int, int]]], end: int, parts: int, t: int,
-               start: int, before: int) -> Layers:
+def _half_back(cells: _Cells, end: int, parts: int, t: int, start: int, before: int) -> Layers:
     """Cuts of ``parts`` cells ending exactly at ``end`` that ``before`` more cells from
     ``start`` can complete to a cut summing to ``t`` (as :func:`_half`, backwards: the
     states are (start offset, sum))."""
     bounds = _bounds(len(str(t)), end - start, parts + before)
     layers: Layers = [{(end, 0)}]
+    ending = cells.ending
     for k in range(parts):
         after = parts - k - 1 + before
-        window = [(t - b[after][1], t - b[after][0]) for b in bounds[: end - start + 1]]  # by offset - start
         nxt: set[State] = set()
         for e, acc in layers[-1]:
-            for i, v in ends[e]:
+            for i, v in ending[e] or cells.end(e):
                 got = acc + v
                 if got > t or i < start:
                     break
-                low, high = window[i - start]
-                if low <= got <= high:
+                least, most = bounds[i - start][after]
+                if least <= t - got <= most:
                     nxt.add((i, got))
         layers.append(nxt)
     return layers
 
 
-def _cuts(layers: Layers, k: int, state: State, cells: Sequence[Sequence[tuple[int, int]]],
-          backwards: bool = False) -> list[tuple[Span, ...]]:
+def _cuts(layers: Layers, k: int, state: State, cells: _Cells, backwards: bool = False) -> list[tuple[Span, ...]]:
     """The cuts of the first ``k`` cells that reach ``state`` (in run order), found by walking
-    back through the layers: forwards, ``cells`` are the cells by end (a state (e, sum) comes
-    from (i, sum - v) for a cell (i, e) of value v); backwards, the cells by start.  A step
-    into a state depends on that state alone, so every such predecessor led to it."""
+    back through the layers: forwards, a state (e, sum) comes from (i, sum - v) for a cell
+    (i, e) of value v (the cells by end); backwards, from the cells by start.  A step into
+    a state depends on that state alone, so every such predecessor led to it."""
     if k == 0:
         return [()]
     out: list[tuple[Span, ...]] = []
     off, got = state
     before = layers[k - 1]
-    for other, v in cells[off]:
+    for other, v in cells.start(off) if backwards else cells.end(off):
         prev = (other, got - v)
         if prev in before:
             span = (off, other) if backwards else (other, off)
@@ -299,6 +365,26 @@ def _digit_sums(run: str) -> tuple[int, ...]:
     for ch in run:
         out.append(out[-1] + (ord(ch) - 48 if "0" <= ch <= "9" else 0))
     return tuple(out)
+
+
+def _targets(run: str, parts: int, lo: int, end: int, cap: int | None) -> list[tuple[int, int]]:
+    """The (start, value) of every last cell of ``run[lo:end]`` worth a search (at most
+    ``cap``).  In a run of digits only the starts ``j`` where the prefix is not too long for
+    cells as wide as the total (``j - lo <= parts * (end - j)``) and the total is at most one
+    digit wider than the widest cell the prefix leaves room for (``end - j <= j - lo - parts
+    + 2``), with no leading zero, and with the prefix's digit sum the total's modulo 9."""
+    if not (run.isdigit() and run.isascii()):
+        table = _cell_table(run, False, False)
+        return [(j, int(last[0])) for j in range(lo + parts, end)
+                if (last := [v for e, v in table[j] if e == end]) and (cap is None or last[0] <= cap)]
+    dsum = _digit_sums(run)
+    out = []
+    for j in range(max(lo + parts, (end + lo + parts - 1) // 2), min(end, (parts * end + lo) // (parts + 1) + 1)):
+        if (run[j] != "0" or j == end - 1) and not (2 * dsum[j] - dsum[lo] - dsum[end]) % 9:
+            t = int(run[j:end])
+            if cap is None or t <= cap:
+                out.append((j, t))
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -317,22 +403,8 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None, cap: in
     ``len(str(t))`` digits, and not too short to reach ``t``."""
     end = len(run) if hi is None else hi
     dsum = _digit_sums(run)
-    targets: list[tuple[int, int]] = []  # (start of the last cell, its value)
-    if run.isdigit() and run.isascii():
-        for j in range(lo + parts, end):
-            m, w = j - lo, end - j
-            if m > parts * w or w > m - parts + 2 or (run[j] == "0" and w > 1):
-                continue  # the prefix is too long for cells as wide as the total, or too short to reach it
-            t = int(run[j:end])
-            if (dsum[j] - dsum[lo] - t) % 9 == 0 and (cap is None or t <= cap):  # (the other tests need t)
-                targets.append((j, t))
-        table, ends = _capped_at_least(run, max((end - j for j, _t in targets), default=1))
-    else:
-        table, ends = _cell_table(run, False, False), _cells_ending(run)  # type: ignore[assignment]
-        for j in range(lo + parts, end):
-            last = [v for e, v in table[j] if e == end]
-            if last and (cap is None or last[0] <= cap):
-                targets.append((j, int(last[0])))
+    targets = _targets(run, parts, lo, end, cap)
+    cells = _cells(run, max((end - j for j, _t in targets), default=1))
     first = parts // 2
     second = parts - first
     out: list[tuple[Span, ...]] = []
@@ -341,58 +413,16 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None, cap: in
         m = j - lo
         if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
             continue
-        left = _half(table, lo, first, t, j, second)
+        left = _half(cells, lo, first, t, j, second)
         if not left[-1]:
             continue
-        right = _half_back(ends, j, second, t, lo, first)
+        right = _half_back(cells, j, second, t, lo, first)
         meet = left[-1]
         for p, s2 in right[-1]:
             if (p, t - s2) in meet:
-                for cut1 in _cuts(left, first, (p, t - s2), ends):
-                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), table, True))
+                for cut1 in _cuts(left, first, (p, t - s2), cells):
+                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), cells, True))
     return tuple(sorted(out))
-
-
-@lru_cache(maxsize=512)
-def _widest(run: str) -> list[int]:
-    """The width of the cells of the widest :func:`_capped` table made for ``run`` so far."""
-    return [0]
-
-
-def _capped_at_least(run: str, width: int) -> tuple[tuple[tuple[tuple[int, int], ...], ...], tuple[
-        tuple[tuple[int, int], ...], ...]]:
-    """A :func:`_capped` table of ``run`` with cells of at least ``width`` digits: the widest
-    made so far when it is wide enough (wider cells cost nothing: a walk stops at the first
-    cell above its total), else one twice as wide or exactly ``width``, whichever is wider."""
-    made = _widest(run)
-    if made[0] < width:
-        made[0] = max(width, 2 * made[0])
-    return _capped(run, made[0])
-
-
-@lru_cache(maxsize=512)
-def _capped(run: str, width: int) -> tuple[tuple[tuple[tuple[int, int], ...], ...], tuple[tuple[tuple[int, int], ...], ...]]:
-    """The cells of at most ``width`` digits of a run of digits: by start, (end, value) with
-    growing ends (:func:`_cell_table`); by end, (start, value) shortest first
-    (:func:`_cells_ending`).  A cell never needs to be wider than the row's total."""
-    n = len(run)
-    digits = [ord(ch) - 48 for ch in run]
-    table: list[tuple[tuple[int, int], ...]] = []
-    ends: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]
-    for i in range(n):
-        if digits[i] == 0:
-            table.append(((i + 1, 0),))
-            continue
-        v = 0
-        row = []
-        for j in range(i, min(n, i + width)):
-            v = v * 10 + digits[j]
-            row.append((j + 1, v))
-        table.append(tuple(row))
-    for i in range(n - 1, -1, -1):
-        for e, v in table[i]:
-            ends[e].append((i, v))
-    return tuple(table), tuple(tuple(x) for x in ends)
 
 
 def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[
