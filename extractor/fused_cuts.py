@@ -235,8 +235,8 @@ class _Cells:
             self.starting: list[Row | None] = [None] * (len(run) + 1)
             self.ending: list[Row | None] = [None] * (len(run) + 1)
         else:
-            self.starting = [tuple((e, int(v)) for e, v in row) for row in _cell_table(run, False, False)] + [()]
-            self.ending = list(_cells_ending(run))
+            self.starting = [*(tuple((e, int(v)) for e, v in row) for row in _cell_table(run, False, False)), ()]
+            self.ending = [*_cells_ending(run)]
 
     def start(self, i: int) -> Row:
         """The cells starting at ``i`` (made now if need be)."""
