@@ -4,6 +4,7 @@ the cuts whose last cell is the sum of the others (a row total).  The search beh
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -45,6 +46,8 @@ def cell_ok(text: str, signed: bool = False, money: bool = False) -> bool:
 
 def cell_value(text: str) -> int | float:
     """The number a cell text stands for (thousands separators, sign and unit dropped)."""
+    if text.isdigit() and text.isascii():
+        return int(text)
     s = text.replace(",", "")
     for unit in _UNITS:
         if s.endswith(unit):
@@ -211,7 +214,7 @@ def clear_caches() -> None:
     """Forget every cut and table computed for a run so far (what a new report starts with).
     The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
     a constant table grown on demand, like ``_POW10``."""
-    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _cells_box):
+    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _cells):
         cache.cache_clear()
 
 
@@ -275,18 +278,9 @@ class _Cells:
 
 
 @lru_cache(maxsize=512)
-def _cells_box(run: str) -> list[_Cells]:
-    """The widest :class:`_Cells` made for ``run`` so far (in a box, replaced when too narrow)."""
-    return []
-
-
 def _cells(run: str, width: int) -> _Cells:
-    """A :class:`_Cells` of ``run`` with cells of at least ``width`` digits: the one made so far
-    when it is wide enough, else a new one twice as wide or ``width``, whichever is wider."""
-    box = _cells_box(run)
-    if not box or box[0].width < width:
-        box[:] = [_Cells(run, max(width, 2 * box[0].width if box else 0))]
-    return box[0]
+    """The :class:`_Cells` of ``run`` with cells of at most ``width`` digits."""
+    return _Cells(run, width)
 
 
 def _half(cells: _Cells, start: int, parts: int, t: int, end: int, rest: int) -> Layers:
@@ -361,6 +355,8 @@ def _cuts(layers: Layers, k: int, state: State, cells: _Cells, backwards: bool =
 @lru_cache(maxsize=512)
 def _digit_sums(run: str) -> tuple[int, ...]:
     """Prefix sums of the digits of ``run`` (a number is its digit sum modulo 9)."""
+    if run.isdigit() and run.isascii():  # the code points less 48 (ord("0")) each
+        return tuple(acc - 48 * k for k, acc in enumerate(itertools.accumulate(run.encode(), initial=0)))
     out = [0]
     for ch in run:
         out.append(out[-1] + (ord(ch) - 48 if "0" <= ch <= "9" else 0))
