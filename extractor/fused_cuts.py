@@ -214,7 +214,7 @@ def clear_caches() -> None:
     """Forget every cut and table computed for a run so far (what a new report starts with).
     The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
     a constant table grown on demand, like ``_POW10``."""
-    for cache in (_cell_table, _cells_ending, sum_splits, _digit_sums, _cells):
+    for cache in (_cell_table, _cells_ending, sum_splits, _target_cuts, _digit_sums, _cells):
         cache.cache_clear()
 
 
@@ -398,27 +398,33 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None, cap: in
     so this rules out eight targets in nine), it is not too long for cells of at most
     ``len(str(t))`` digits, and not too short to reach ``t``."""
     end = len(run) if hi is None else hi
+    return tuple(sorted(cut for j, t in _targets(run, parts, lo, end, cap)
+                        for cut in _target_cuts(run, parts, lo, end, j, t)))
+
+
+@lru_cache(maxsize=16384)
+def _target_cuts(run: str, parts: int, lo: int, end: int, j: int, t: int) -> list[tuple[Span, ...]]:
+    """The cuts of :func:`sum_splits` whose last cell is ``run[j:end]`` (value ``t``); kept per
+    target, so a search again without a ``cap`` only walks the targets above it."""
     dsum = _digit_sums(run)
-    targets = _targets(run, parts, lo, end, cap)
-    cells = _cells(run, max((end - j for j, _t in targets), default=1))
+    width = len(str(t))
+    m = j - lo
+    if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
+        return []
+    cells = _cells(run, end - j)
     first = parts // 2
     second = parts - first
+    left = _half(cells, lo, first, t, j, second)
+    if not left[-1]:
+        return []
+    right = _half_back(cells, j, second, t, lo, first)
+    meet = left[-1]
     out: list[tuple[Span, ...]] = []
-    for j, t in targets:
-        width = len(str(t))
-        m = j - lo
-        if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
-            continue
-        left = _half(cells, lo, first, t, j, second)
-        if not left[-1]:
-            continue
-        right = _half_back(cells, j, second, t, lo, first)
-        meet = left[-1]
-        for p, s2 in right[-1]:
-            if (p, t - s2) in meet:
-                for cut1 in _cuts(left, first, (p, t - s2), cells):
-                    out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), cells, True))
-    return tuple(sorted(out))
+    for p, s2 in right[-1]:
+        if (p, t - s2) in meet:
+            for cut1 in _cuts(left, first, (p, t - s2), cells):
+                out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), cells, True))
+    return out
 
 
 def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[
