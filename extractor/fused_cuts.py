@@ -412,6 +412,8 @@ def _target_cuts(run: str, parts: int, lo: int, end: int, j: int, t: int) -> lis
     if (dsum[j] - dsum[lo] - t) % 9 or m > parts * width or t > _POW10[m - parts + 1] + 9 * (parts - 1):
         return []
     cells = _cells(run, end - j)
+    if cells.digits is not None and 3 <= width and parts < 10 and m <= 2 * (width - 1) + parts - 3:
+        return _wide_cuts(cells, parts, lo, j, t, end)  # a cut can hold one cell of width - 1 digits, not two
     first = parts // 2
     second = parts - first
     left = _half(cells, lo, first, t, j, second)
@@ -425,6 +427,62 @@ def _target_cuts(run: str, parts: int, lo: int, end: int, j: int, t: int) -> lis
             for cut1 in _cuts(left, first, (p, t - s2), cells):
                 out.extend((*cut1, *cut2, (j, end)) for cut2 in _cuts(right, second, (p, s2), cells, True))
     return out
+
+
+def _wide_cuts(cells: _Cells, parts: int, lo: int, j: int, t: int, end: int) -> list[tuple[Span, ...]]:
+    """:func:`_target_cuts` for a total too wide for two cells of ``width - 1`` digits to fit
+    in the prefix with the others (the meeting in the middle would walk every way to cut
+    narrow cells).  Fewer than ten cells below ``width - 1`` digits sum to less than
+    ``10 ** (width - 1)``, so a cut has a cell ``c`` of at least ``width - 1`` digits, and
+    here only one: the others, all narrower, sum to ``t - c`` over the digits left, which is
+    possible only when ``t - c`` lies between their least and greatest sums
+    (:func:`_bounds`), that is when ``c`` shares ``t``'s leading digits.  The cells before
+    and after ``c`` are then cut with :func:`_segment` and joined on their sums."""
+    d = cells.digits
+    assert d is not None
+    width = len(str(t))
+    out: list[tuple[Span, ...]] = []
+    for p in range(lo, j):
+        for w in (width - 1, width):
+            q = p + w
+            if q > j or (d[p] == 0 and w > 1):
+                continue
+            c = cells.start(p)[w - 1][1]
+            if c > t:
+                continue
+            for k in range(parts):  # cells before c
+                right = parts - 1 - k
+                bounds = _bounds(width - 2, max(p - lo, j - q), max(k, right))
+                (least1, most1), (least2, most2) = bounds[p - lo][k], bounds[j - q][right]
+                if not least1 + least2 <= t - c <= most1 + most2:
+                    continue
+                before = _segment(cells, lo, p, k, t - c, width - 2, False)
+                after = _segment(cells, q, j, right, t - c, width - 2, True)
+                sums = before[-1]
+                for _q, s2 in after[-1]:
+                    if (p, t - c - s2) in sums:
+                        for cut1 in _cuts(before, k, (p, t - c - s2), cells):
+                            out.extend((*cut1, (p, q), *cut2, (j, end))
+                                       for cut2 in _cuts(after, right, (q, s2), cells, True))
+    return out
+
+
+def _segment(cells: _Cells, a: int, b: int, n: int, limit: int, width: int, backwards: bool) -> Layers:
+    """Cuts of ``run[a:b]`` into ``n`` cells of at most ``width`` digits summing to at most
+    ``limit``, as layers of states (forwards from ``a``; ``backwards`` from ``b``) for :func:`_cuts`."""
+    layers: Layers = [{(b if backwards else a, 0)}]
+    for k in range(n):
+        left = n - k - 1  # cells after this one
+        nxt: set[State] = set()
+        for off, acc in layers[-1]:
+            for other, v in cells.end(off) if backwards else cells.start(off):
+                rest = other - a if backwards else b - other
+                if abs(other - off) > width or acc + v > limit or rest < 0:
+                    break
+                if left <= rest <= left * width:
+                    nxt.add((other, acc + v))
+        layers.append(nxt)
+    return layers
 
 
 def agreed_cells(run: str, n: int, signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> tuple[

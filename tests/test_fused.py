@@ -318,3 +318,23 @@ def test_a_row_above_a_broken_total_row_keeps_its_row_total_cuts():
     assert rec.unknown_rows == ()
     assert raws(rec.rows["granted"]) == [None, None, None, "0", "0", "0", "11"]
     assert rec.rows["granted"].consistent == 2 and rec.rows["granted"].splits == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="00123456789", min_size=3, max_size=14), st.integers(2, 6))
+def test_sum_splits_matches_brute_force_on_any_run(run, parts):  # type: ignore[no-untyped-def]
+    # totals of every width: narrow ones are met in the middle, a total too wide for two cells
+    # of one digit less to fit is split on its one wide cell (extractor.fused_cuts._wide_cuts)
+    want = sorted(v for v in brute_cuts(run, parts + 1) if v[-1] == sum(v[:-1]))
+    got = sorted(tuple(int(run[a:b]) for a, b in cut) for cut in sum_splits(run, parts))
+    assert got == want
+
+
+def test_a_wide_total_is_found_through_its_one_wide_cell():
+    # 123456 = 123400 + 5 + 1 + 50: the total is too wide for two 5-digit cells beside it
+    for run, want in (("1234005150123456", ("123400", "5", "1", "50", "123456")),
+                      ("5123400150123456", ("5", "123400", "1", "50", "123456")),
+                      ("5015123400123456", ("50", "1", "5", "123400", "123456"))):
+        cuts = [tuple(run[a:b] for a, b in cut) for cut in sum_splits(run, 4)]
+        assert want in cuts
+        assert sorted(cuts) == sorted(tuple(str(x) for x in v) for v in brute_cuts(run, 5) if v[-1] == sum(v[:-1]))
