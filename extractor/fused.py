@@ -167,14 +167,17 @@ def _vec(run: str, cut: tuple[Span, ...]) -> Vec:
 def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], nsplits: int,
          signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> RowRecovery:
     cells: list[FusedCell | None] = [None] * n
-    if run is not None and kept:
+    distinct = set(kept)
+    if run is not None and len(distinct) == 1:  # one cut: its cells (the common case, made directly)
+        cells = [FusedCell(run[a:b], cell_value(run[a:b]), (a, b)) for a, b in kept[0]]
+    elif run is not None and kept:
         for k in range(n):
             texts = {run[a:b] for a, b in (c[k] for c in kept)}
             if len(texts) == 1:
                 spans = {c[k] for c in kept}
                 raw = texts.pop()
                 cells[k] = FusedCell(raw, cell_value(raw), spans.pop() if len(spans) == 1 else None)
-    return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
+    return RowRecovery(key, run, tuple(cells), nsplits, len(distinct))
 
 
 def _add(a: Vec, b: Vec) -> Vec:

@@ -125,6 +125,8 @@ def _count_digit_cuts(run: str, n: int) -> int:
     if not 1 <= n <= size:
         return 0
     deg = n - 1
+    if "0" not in run:
+        return math.comb(size - 1, deg)
     poly = [1] + [0] * deg  # coefficients up to x ** deg
     free = size - 1
     for m in re.finditer("0+", run):
@@ -214,7 +216,7 @@ def clear_caches() -> None:
     """Forget every cut and table computed for a run so far (what a new report starts with).
     The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
     a constant table grown on demand, like ``_POW10``."""
-    for cache in (_cell_table, _cells_ending, sum_splits, _target_cuts, _digit_sums, _cells):
+    for cache in (_cell_table, _cells_ending, sum_splits, _target_cuts, _digit_sums, _cells_box):
         cache.cache_clear()
 
 
@@ -278,9 +280,20 @@ class _Cells:
 
 
 @lru_cache(maxsize=512)
+def _cells_box(run: str) -> list[_Cells]:
+    """The widest :class:`_Cells` made for ``run`` so far, in a box."""
+    return []
+
+
 def _cells(run: str, width: int) -> _Cells:
-    """The :class:`_Cells` of ``run`` with cells of at most ``width`` digits."""
-    return _Cells(run, width)
+    """A :class:`_Cells` of ``run`` with cells of at least ``width`` digits: the one made so
+    far when it is wide enough (a walk stops at the first cell above its total, so wider
+    rows cost only their making), else a new one (:func:`sum_splits` asks for its widest
+    total first)."""
+    box = _cells_box(run)
+    if not box or box[0].width < width:
+        box[:] = [_Cells(run, width)]
+    return box[0]
 
 
 def _half(cells: _Cells, start: int, parts: int, t: int, end: int, rest: int) -> Layers:
@@ -398,8 +411,8 @@ def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None, cap: in
     so this rules out eight targets in nine), it is not too long for cells of at most
     ``len(str(t))`` digits, and not too short to reach ``t``."""
     end = len(run) if hi is None else hi
-    return tuple(sorted(cut for j, t in _targets(run, parts, lo, end, cap)
-                        for cut in _target_cuts(run, parts, lo, end, j, t)))
+    targets = _targets(run, parts, lo, end, cap)  # the widest total first (see _cells)
+    return tuple(sorted(cut for j, t in targets for cut in _target_cuts(run, parts, lo, end, j, t)))
 
 
 @lru_cache(maxsize=16384)
