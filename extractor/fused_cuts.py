@@ -134,10 +134,11 @@ def _count_digit_cuts(run: str, n: int) -> int:
         chain = [b for b in range(z, z + r + 1) if 0 < b < size]  # the block's inner boundaries
         free -= len(chain)
         if z == 0:  # the run starts with a boundary: the block's boundaries are all forced
-            shift, options = len(chain), 1
-        else:  # none, or the last k of them (the run's end, when the block reaches it, is one)
-            shift, options = 0, len(chain) + 1
-        poly = [sum(poly[d - shift - k] for k in range(options) if 0 <= d - shift - k) for d in range(deg + 1)]
+            poly = ([0] * len(chain) + poly)[:deg + 1]
+        else:  # none, or the last k of them (the run's end, when the block reaches it, is one):
+            # times 1 + x + ... + x ** len(chain), as sums over a window of the coefficients
+            pre = list(itertools.accumulate(poly, initial=0))
+            poly = [pre[d + 1] - pre[max(0, d - len(chain))] for d in range(deg + 1)]
     return sum(poly[d] * math.comb(free, deg - d) for d in range(deg + 1))
 
 
