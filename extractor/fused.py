@@ -188,10 +188,6 @@ def _sub(a: Vec, b: Vec) -> Vec:
     return tuple(map(operator.sub, a, b))
 
 
-def _fits(v: Vec, cap: Vec) -> bool:
-    return all(map(operator.le, v, cap))
-
-
 def s3_result_rows(rids: Sequence[str]) -> list[str]:
     """The rows of ``rids`` that the （七）总计 row sums (one-row or split （六）)."""
     results = {r.rid for r in S3_ROWS if r.path[0] == S3_RESULT_PREFIX and r.rid != "total"}
@@ -229,13 +225,14 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
     width = len(totals[0])
     cap = tuple(max(t[c] for t in totals) for c in range(width))
     zero = (0,) * width
+    add, sub, le = operator.add, operator.sub, operator.le
     fwd: list[dict[Vec, int]] = [{zero: 1}]
     for r in rows:
         nxt: dict[Vec, int] = {}
         for p, cnt in fwd[-1].items():
             for v in cands[r]:
-                q = _add(p, v)
-                if _fits(q, cap):
+                q = tuple(map(add, p, v))
+                if all(map(le, q, cap)):
                     nxt[q] = nxt.get(q, 0) + cnt
         fwd.append(nxt)
     reach = {t: fwd[-1][t] for t in totals if t in fwd[-1]}
@@ -246,8 +243,8 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
         nxt2: dict[Vec, None] = {}
         for s in need[i + 1]:
             for v in cands[rows[i]]:
-                q = _add(s, v)
-                if _fits(q, cap):
+                q = tuple(map(add, s, v))
+                if all(map(le, q, cap)):
                     nxt2[q] = None
         need[i] = nxt2
     used: dict[str, set[Vec]] = {r: set() for r in rows}
@@ -258,9 +255,9 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
         after = need[i + 1]
         for p in fwd[i]:
             for t in reach:
-                gap = _sub(t, p)
+                gap = tuple(map(sub, t, p))
                 for v in cands[r]:
-                    if v not in used[r] and _sub(gap, v) in after:
+                    if v not in used[r] and tuple(map(sub, gap, v)) in after:
                         used[r].add(v)
     return reach, used
 
@@ -324,8 +321,9 @@ def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) 
     res_n: dict[Vec, int] = {}
     if bal_on:
         bal_n, _ = _balance(rows.cands, totals)
+    res_used: dict[str, set[Vec]] = {}
     if res_on:
-        res_n, _ = _results(rows.cands, results, totals)
+        res_n, res_used = _results(rows.cands, results, totals)
     ok = [t for t in totals if (not bal_on or t in bal_n) and (not res_on or t in res_n)]
     if not ok:
         return 0, used, used
@@ -334,7 +332,7 @@ def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) 
         bal_n, used_b = _balance(rows.cands, ok)
         keep.update({r: used_b[r] for r in ("new", "carried_over", "carried_forward")})
     if res_on:
-        res_n, used_r = _results(rows.cands, results, ok)
+        res_n, used_r = _results(rows.cands, results, ok) if ok != totals else (res_n, res_used)
         keep.update({r: used_r[r] for r in results})
     return sum(bal_n.get(t, 1) * res_n.get(t, 1) for t in ok), used, []
 
