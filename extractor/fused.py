@@ -41,25 +41,33 @@ row identity, or the run alone, determines, and ``identities_failed`` names the
 identities that could not be met).
 
 Cost: a row is cut with the row identity built in (:func:`sum_splits`, in
-:mod:`extractor.fused_cuts`): for each choice of the total cell, filtered by the digit sum
-modulo 9 and by length, the other cells are met in the middle, each half cut cell by cell
-with states shared by offset and sum (back-pointers: cuts are listed only where the
-halves meet), and a state dropped as soon as the digits left cannot hold the cells left
-with a sum that reaches the total (the least and greatest sums of n cells over L digits);
-cells are never wider than the widest possible total.  Rows are combined by column sums
-with a forward/backward pass over the result rows (states are partial column sums,
-bounded by the total row's candidates), and a row with a single candidate costs nothing
-there.  A row no split satisfies falls back to what every cut agrees on, found by
-reachability, stopping at the second text of a column.  ``benchmarks/fused_speed.py``
-measures whole reports (25 section-3 rows, the section-4 row, section 2) in CPU time
-(``time.process_time``), every run cache cleared before each
-(:func:`extractor.fused_cuts.clear_caches`; the sum-bounds table depends on no run and
-stays), best of 5, on a shared 2-core machine at load ~1.5-2: counts below 10 (runs of 7-18
-digits) 1.6-1.9 ms; every cell in 0-99 (runs up to 33 digits) 3.3-5.3 ms; in 100-999 (48
-digits) 5.6-6.6 ms; in 1000-9999 (63 digits) 9-10 ms, the worst case (11.6-13.8 ms
-before the halves kept sets of states and the bounds table stayed; 28-33 ms before the
-bounds); of it, section 3 about 5.5-6.3 ms and section 4 2.7-3.6 ms; rows of one
-repeated digit (20-30 digits) 1.6-3.2 ms (up to 18 ms before the bounds).
+:mod:`extractor.fused_cuts`): for each choice of the total cell (kept per choice, filtered
+by the digit sum modulo 9 and by length), the other cells are met in the middle, each half
+cut cell by cell with states shared by offset and sum (back-pointers: cuts are listed only
+where the halves meet), and a state dropped as soon as the digits left cannot hold the
+cells left with a sum that reaches the total (the least and greatest sums of n cells over
+L digits); cells are made as the walks reach them and are never wider than the total.  A
+total too wide for two cells of one digit less to fit beside it is found through its one
+wide cell instead (the others must make up the difference, so that cell shares the
+total's leading digits).  Section 3 cuts the total row first and bounds every other row's
+total by what the column identities allow (:func:`_s3_caps`), cutting again without the
+bounds when those identities fail.  Section 4 tries each pair of group boundaries
+shortest group first.  Rows are combined by column sums with a forward/backward pass over
+the result rows (states are partial column sums, bounded by the total row's candidates),
+and a row with a single candidate costs nothing there.  A row no split satisfies falls
+back to what every cut agrees on, found by reachability, stopping at the second text of a
+column.  ``benchmarks/fused_speed.py`` measures whole reports (25 section-3 rows, the
+section-4 row, section 2) in CPU time (``time.process_time``), every run cache cleared
+before each (:func:`extractor.fused_cuts.clear_caches`), best of 5, on a shared 2-core
+machine at load 9-11, the code before this version measured in the same runs beside it:
+counts below 10 (runs of 7-18 digits) 1.2-1.6 ms (was 2.2-2.4); every cell in 0-99 (up to
+33 digits) 2.7-3.6 ms (was 5.8-6.2); in 100-999 (48 digits) 3.2-3.8 ms (was 7.4-7.7); in
+1000-9999 (63 digits) 4.1-4.9 ms (was 12.7-15.5, the old worst case); the same with a
+total row that does not add up (every row cut twice) 5.2-6.7 ms (was 7.8-9.0), the worst
+case now; rows of one repeated digit (20-30 digits) 1.3-3.1 ms (was 1.7-4.5).  At the
+load of the earlier measurement (~2) the old worst case was 9-10 ms; the ratio (0.4-0.45)
+suggests about 4 ms there (an estimate), short of the 3 ms aimed at.  What is left is the meeting in the middle for totals a few digits wider
+than the true one (130-450 microseconds each on the long total and new rows).
 """
 
 from __future__ import annotations
@@ -78,6 +86,7 @@ from .fused_cuts import (  # the cutting half of this module's API, re-exported
     cell_value,
     count_splits,
     count_splits_cols,
+    largest_total,
     plausible_run,
     splits,
     sum_splits,
@@ -271,20 +280,29 @@ class _S3Rows:
 
 
 def _s3_caps(runs: Mapping[str, str | None], order: Sequence[str]) -> dict[str, int]:
-    """Bounds on the row totals that the column identities give once the total row is cut:
-    with every cell at least 0, a result row's total is at most the total row's (largest
-    candidate; s3.results_total), new's and carried_over's at most that plus
-    carried_forward's (s3.balance).  Empty when the total row has no candidate."""
-    def last_cells(rid: str) -> list[int]:
+    """Bounds on the row totals that the column identities give: with every cell at least
+    0, the total row's total is at most the sum of the largest total each result row's run
+    could end with, a result row's total at most the total row's (largest candidate;
+    s3.results_total), new's and carried_over's at most that plus carried_forward's
+    (s3.balance).  Empty when the total row has no candidate."""
+    def last_cells(rid: str, cap: int | None = None) -> list[int]:
         run = runs.get(rid)
         if rid not in order or run is None or not plausible_run(run):
             return []
-        return [int(cell_value(run[c[-1][0]:c[-1][1]])) for c in sum_splits(run, 6)]
+        return [int(cell_value(run[c[-1][0]:c[-1][1]])) for c in sum_splits(run, 6, 0, None, cap)]
 
-    totals = last_cells("total")
+    results = s3_result_rows(order)
+    # the total row's own total is the sum of the result rows' totals: at most the sum of the
+    # largest total cell each of their runs could end with (no cut needed to know those)
+    largest = [largest_total(run, 6) if (run := runs.get(r)) is not None and plausible_run(run) else None
+               for r in results]
+    bound = sum(x for x in largest if x is not None) if results and None not in largest else None
+    totals = last_cells("total", bound)
     if not totals:
         return {}
-    caps = {r: max(totals) for r in s3_result_rows(order)}
+    caps = {r: max(totals) for r in results}
+    if bound is not None:
+        caps["total"] = bound
     forward = last_cells("carried_forward")
     if forward:
         caps.update(new=max(totals) + max(forward), carried_over=max(totals) + max(forward))
@@ -365,7 +383,7 @@ def _recover_s3(runs: Mapping[str, str | None], order: list[str], caps: Mapping[
     keep: dict[str, set[Vec]] = {r: set(rows.cands[r]) for r in known}
     tied, used, failed = _s3_columns(rows, order, keep)
     if caps and (failed or any(r in rows.unknown for r in caps) or (
-            "s3.results_total" not in used and any(r in caps for r in s3_result_rows(order))) or (
+            "s3.results_total" not in used and any(r in caps for r in [*s3_result_rows(order), "total"])) or (
             "s3.balance" not in used and ("new" in caps or "carried_over" in caps))):
         return None
     combos = 0

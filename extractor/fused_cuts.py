@@ -397,6 +397,12 @@ def _targets(run: str, parts: int, lo: int, end: int, cap: int | None) -> list[t
     return out
 
 
+def largest_total(run: str, parts: int) -> int | None:
+    """The largest last cell a cut of ``run`` by :func:`sum_splits` could have (an upper
+    bound found without cutting: the largest total that passes the cheap tests), or None."""
+    return max((t for _j, t in _targets(run, parts, 0, len(run), None)), default=None)
+
+
 @lru_cache(maxsize=8192)
 def sum_splits(run: str, parts: int, lo: int = 0, hi: int | None = None, cap: int | None = None) -> tuple[
         tuple[Span, ...], ...]:

@@ -338,3 +338,16 @@ def test_a_wide_total_is_found_through_its_one_wide_cell():
         cuts = [tuple(run[a:b] for a, b in cut) for cut in sum_splits(run, 4)]
         assert want in cuts
         assert sorted(cuts) == sorted(tuple(str(x) for x in v) for v in brute_cuts(run, 5) if v[-1] == sum(v[:-1]))
+
+
+def test_a_total_row_above_the_sum_of_its_rows_keeps_its_row_total_cuts():
+    # granted and partly_granted can end only with 1 and 0: the total row's total is bounded by 1
+    # while its run ends with 11 (1|0|10|…|11 or 10|1|0|…|11); the identities fail and it keeps both
+    rids = ["new", "carried_over", "granted", "partly_granted", "total", "carried_forward"]
+    runs = {"new": "0000000", "carried_over": "0000000", "granted": "1000001", "partly_granted": "0000000",
+            "total": "101000011", "carried_forward": "0000000"}
+    rec = recover_s3(runs, rids)
+    assert rec.identities_failed == ("s3.balance", "s3.results_total")
+    assert rec.unknown_rows == ()
+    assert raws(rec.rows["total"]) == [None, None, None, "0", "0", "0", "11"]
+    assert rec.rows["total"].consistent == 2
