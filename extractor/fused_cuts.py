@@ -226,6 +226,9 @@ Layers = list[set[State]]  # per cell: the states reached (:func:`_cuts` finds t
 Row = Sequence[tuple[int, int]]
 
 
+_DIGIT_VALUES = bytes(range(256)).replace(b"0123456789", bytes(range(10)))
+
+
 class _Cells:
     """The cells of a run that a walk may take: by start offset, (end, value) with growing
     ends; by end offset, (start, value) shortest first (values grow in both).  For a run of
@@ -235,9 +238,9 @@ class _Cells:
 
     def __init__(self, run: str, width: int) -> None:
         self.width = width
-        self.digits: list[int] | None = None
+        self.digits: bytes | None = None
         if run.isdigit() and run.isascii():
-            self.digits = [ord(ch) - 48 for ch in run]
+            self.digits = run.encode().translate(_DIGIT_VALUES)  # byte k is the digit's value
             self.starting: list[Row | None] = [None] * (len(run) + 1)
             self.ending: list[Row | None] = [None] * (len(run) + 1)
         else:
@@ -461,18 +464,20 @@ def _wide_cuts(cells: _Cells, parts: int, lo: int, j: int, t: int, end: int) -> 
     d = cells.digits
     assert d is not None
     width = len(str(t))
+    bounds = _bounds(width - 2, j - lo, parts)
     out: list[tuple[Span, ...]] = []
-    for p in range(lo, j):
+    for p in range(lo, j - width + 2):
+        if d[p] == 0:
+            continue
         for w in (width - 1, width):
             q = p + w
-            if q > j or (d[p] == 0 and w > 1):
+            if q > j:
                 continue
             c = cells.start(p)[w - 1][1]
             if c > t:
                 continue
-            for k in range(parts):  # cells before c
+            for k in range(min(parts, p - lo + 1)):  # cells before c (each at least one digit)
                 right = parts - 1 - k
-                bounds = _bounds(width - 2, max(p - lo, j - q), max(k, right))
                 (least1, most1), (least2, most2) = bounds[p - lo][k], bounds[j - q][right]
                 if not least1 + least2 <= t - c <= most1 + most2:
                     continue
