@@ -112,6 +112,7 @@ def count_splits_cols(run: str, signed: Sequence[bool], money: Sequence[bool]) -
     return ways[size]
 
 
+@lru_cache(maxsize=1024)
 def _count_digit_cuts(run: str, n: int) -> int:
     """How many ways a run of digits cuts into ``n`` cells with no leading zeros, counted
     rather than walked.  A cut is a choice of the ``len(run) - 1`` inner boundaries; the one
@@ -217,7 +218,7 @@ def clear_caches() -> None:
     """Forget every cut and table computed for a run so far (what a new report starts with).
     The sum bounds of :func:`_bounds` stay: they depend on no run (widths and lengths only),
     a constant table grown on demand, like ``_POW10``."""
-    for cache in (_cell_table, _cells_ending, sum_splits, _target_cuts, _digit_sums, _cells_box):
+    for cache in (_cell_table, _cells_ending, _count_digit_cuts, sum_splits, _target_cuts, _digit_sums, _cells_box):
         cache.cache_clear()
 
 
