@@ -59,15 +59,16 @@ back to what every cut agrees on, found by reachability, stopping at the second 
 column.  ``benchmarks/fused_speed.py`` measures whole reports (25 section-3 rows, the
 section-4 row, section 2) in CPU time (``time.process_time``), every run cache cleared
 before each (:func:`extractor.fused_cuts.clear_caches`), best of 5, on a shared 2-core
-machine at load 9-11, the code before this version measured in the same runs beside it:
-counts below 10 (runs of 7-18 digits) 1.2-1.6 ms (was 2.2-2.4); every cell in 0-99 (up to
-33 digits) 2.7-3.6 ms (was 5.8-6.2); in 100-999 (48 digits) 3.2-3.8 ms (was 7.4-7.7); in
-1000-9999 (63 digits) 4.1-4.9 ms (was 12.7-15.5, the old worst case); the same with a
-total row that does not add up (every row cut twice) 5.2-6.7 ms (was 7.8-9.0), the worst
-case now; rows of one repeated digit (20-30 digits) 1.3-3.1 ms (was 1.7-4.5).  At the
-load of the earlier measurement (~2) the old worst case was 9-10 ms; the ratio (0.4-0.45)
-suggests about 4 ms there (an estimate), short of the 3 ms aimed at.  What is left is the meeting in the middle for totals a few digits wider
-than the true one (130-450 microseconds each on the long total and new rows).
+machine at load 5-9, the code before this version measured in the same runs beside it:
+counts below 10 (runs of 7-18 digits) 1.3-1.4 ms (was 2.0-2.2); every cell in 0-99 (up to
+33 digits) 1.8-3.1 ms (was 3.6-5.9); in 100-999 (48 digits) 2.3-2.8 ms (was 6.2-7.6); in
+1000-9999 (63 digits) 3.1-3.9 ms (was 9.9-11.7, the old worst case); the same with a total
+row that does not add up (every row cut again without bounds) 4.1-5.0 ms (was 6.0-6.8),
+the worst case now; rows of one repeated digit (20-30 digits) 1.3-2.5 ms (was 1.6-3.8).
+The old worst case measured 9-10 ms at load ~2; by the same ratio (about 0.42) the new
+worst case would be about 4 ms there (an estimate), short of the 3 ms aimed at.  What is
+left is mostly the meeting in the middle for totals one to five digits wider than the
+true one (0.1-0.4 ms each), which no bound rules out before the halves meet.
 """
 
 from __future__ import annotations
