@@ -73,6 +73,7 @@ true one (0.1-0.4 ms each), which no bound rules out before the halves meet.
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -429,11 +430,13 @@ def _s4_cuts(run: str) -> list[tuple[Span, ...]]:
     starts = [b for b in range(10, size - 4) if size - b > near or cuts(b, size)]
     found: list[tuple[Span, ...]] = []
     for e in ends:
-        for b in starts:
-            if b - e < 5:
-                continue
-            groups = sorted(((e, 0, e), (b - e, e, b), (size - b, b, size)))
-            if all(cuts(lo, hi) for _n, lo, hi in groups):
+        for b in starts[bisect.bisect_left(starts, e + 5):]:
+            first, last = (e, 0, e), (size - b, b, size)  # (length, lo, hi); the decided ones hold
+            todo = [g for g in (first, last) if g[0] > near]
+            todo.append((b - e, e, b))
+            if len(todo) > 1:
+                todo.sort()
+            if all(cuts(lo, hi) for _n, lo, hi in todo):
                 found.extend((*c1, *c2, *c3) for c1 in cuts(0, e) for c2 in cuts(e, b) for c3 in cuts(b, size))
     return found
 
