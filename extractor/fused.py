@@ -41,29 +41,39 @@ row identity, or the run alone, determines, and ``identities_failed`` names the
 identities that could not be met).
 
 Cost: a row is cut with the row identity built in (:func:`sum_splits`, in
-:mod:`extractor.fused_cuts`): for each choice of the total cell, filtered by the digit sum
-modulo 9 and by length, the other cells are met in the middle, each half cut cell by cell
-with states shared by offset and sum (back-pointers: cuts are listed only where the
-halves meet), and a state dropped as soon as the digits left cannot hold the cells left
-with a sum that reaches the total (the least and greatest sums of n cells over L digits);
-cells are never wider than the widest possible total.  Rows are combined by column sums
-with a forward/backward pass over the result rows (states are partial column sums,
-bounded by the total row's candidates), and a row with a single candidate costs nothing
-there.  A row no split satisfies falls back to what every cut agrees on, found by
-reachability, stopping at the second text of a column.  ``benchmarks/fused_speed.py``
-measures whole reports (25 section-3 rows, the section-4 row, section 2) in CPU time
-(``time.process_time``), every run cache cleared before each
-(:func:`extractor.fused_cuts.clear_caches`; the sum-bounds table depends on no run and
-stays), best of 5, on a shared 2-core machine at load ~1.5-2: counts below 10 (runs of 7-18
-digits) 1.6-1.9 ms; every cell in 0-99 (runs up to 33 digits) 3.3-5.3 ms; in 100-999 (48
-digits) 5.6-6.6 ms; in 1000-9999 (63 digits) 9-10 ms, the worst case (11.6-13.8 ms
-before the halves kept sets of states and the bounds table stayed; 28-33 ms before the
-bounds); of it, section 3 about 5.5-6.3 ms and section 4 2.7-3.6 ms; rows of one
-repeated digit (20-30 digits) 1.6-3.2 ms (up to 18 ms before the bounds).
+:mod:`extractor.fused_cuts`): for each choice of the total cell (kept per choice, filtered
+by the digit sum modulo 9 and by length), the other cells are met in the middle, each half
+cut cell by cell with states shared by offset and sum (back-pointers: cuts are listed only
+where the halves meet), and a state dropped as soon as the digits left cannot hold the
+cells left with a sum that reaches the total (the least and greatest sums of n cells over
+L digits); cells are made as the walks reach them and are never wider than the total.  A
+total too wide for two cells of one digit less to fit beside it is found through its one
+wide cell instead (the others must make up the difference, so that cell shares the
+total's leading digits).  Section 3 cuts the total row first and bounds every other row's
+total by what the column identities allow (:func:`_s3_caps`), cutting again without the
+bounds when those identities fail.  Section 4 tries each pair of group boundaries
+shortest group first.  Rows are combined by column sums with a forward/backward pass over
+the result rows (states are partial column sums, bounded by the total row's candidates),
+and a row with a single candidate costs nothing there.  A row no split satisfies falls
+back to what every cut agrees on, found by reachability, stopping at the second text of a
+column.  ``benchmarks/fused_speed.py`` measures whole reports (25 section-3 rows, the
+section-4 row, section 2) in CPU time (``time.process_time``), every run cache cleared
+before each (:func:`extractor.fused_cuts.clear_caches`), best of 5, on a shared 2-core
+machine at load 5-9, the code before this version measured in the same runs beside it:
+counts below 10 (runs of 7-18 digits) 1.3-1.4 ms (was 2.0-2.2); every cell in 0-99 (up to
+33 digits) 1.8-3.1 ms (was 3.6-5.9); in 100-999 (48 digits) 2.3-2.8 ms (was 6.2-7.6); in
+1000-9999 (63 digits) 3.1-3.9 ms (was 9.9-11.7, the old worst case); the same with a total
+row that does not add up (every row cut again without bounds) 4.1-5.0 ms (was 6.0-6.8),
+the worst case now; rows of one repeated digit (20-30 digits) 1.3-2.5 ms (was 1.6-3.8).
+The old worst case measured 9-10 ms at load ~2; by the same ratio (about 0.42) the new
+worst case would be about 4 ms there (an estimate), short of the 3 ms aimed at.  What is
+left is mostly the meeting in the middle for totals one to five digits wider than the
+true one (0.1-0.4 ms each), which no bound rules out before the halves meet.
 """
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -78,6 +88,7 @@ from .fused_cuts import (  # the cutting half of this module's API, re-exported
     cell_value,
     count_splits,
     count_splits_cols,
+    largest_total,
     plausible_run,
     splits,
     sum_splits,
@@ -167,14 +178,17 @@ def _vec(run: str, cut: tuple[Span, ...]) -> Vec:
 def _row(key: str, run: str | None, n: int, kept: Sequence[tuple[Span, ...]], nsplits: int,
          signed: Sequence[bool] = (), money: Sequence[bool] = ()) -> RowRecovery:
     cells: list[FusedCell | None] = [None] * n
-    if run is not None and kept:
+    distinct = set(kept)
+    if run is not None and len(distinct) == 1:  # one cut: its cells (the common case, made directly)
+        cells = [FusedCell(run[a:b], cell_value(run[a:b]), (a, b)) for a, b in kept[0]]
+    elif run is not None and kept:
         for k in range(n):
             texts = {run[a:b] for a, b in (c[k] for c in kept)}
             if len(texts) == 1:
                 spans = {c[k] for c in kept}
                 raw = texts.pop()
                 cells[k] = FusedCell(raw, cell_value(raw), spans.pop() if len(spans) == 1 else None)
-    return RowRecovery(key, run, tuple(cells), nsplits, len(set(kept)))
+    return RowRecovery(key, run, tuple(cells), nsplits, len(distinct))
 
 
 def _add(a: Vec, b: Vec) -> Vec:
@@ -183,10 +197,6 @@ def _add(a: Vec, b: Vec) -> Vec:
 
 def _sub(a: Vec, b: Vec) -> Vec:
     return tuple(map(operator.sub, a, b))
-
-
-def _fits(v: Vec, cap: Vec) -> bool:
-    return all(map(operator.le, v, cap))
 
 
 def s3_result_rows(rids: Sequence[str]) -> list[str]:
@@ -226,13 +236,14 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
     width = len(totals[0])
     cap = tuple(max(t[c] for t in totals) for c in range(width))
     zero = (0,) * width
+    add, sub, le = operator.add, operator.sub, operator.le
     fwd: list[dict[Vec, int]] = [{zero: 1}]
     for r in rows:
         nxt: dict[Vec, int] = {}
         for p, cnt in fwd[-1].items():
             for v in cands[r]:
-                q = _add(p, v)
-                if _fits(q, cap):
+                q = tuple(map(add, p, v))
+                if all(map(le, q, cap)):
                     nxt[q] = nxt.get(q, 0) + cnt
         fwd.append(nxt)
     reach = {t: fwd[-1][t] for t in totals if t in fwd[-1]}
@@ -243,8 +254,8 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
         nxt2: dict[Vec, None] = {}
         for s in need[i + 1]:
             for v in cands[rows[i]]:
-                q = _add(s, v)
-                if _fits(q, cap):
+                q = tuple(map(add, s, v))
+                if all(map(le, q, cap)):
                     nxt2[q] = None
         need[i] = nxt2
     used: dict[str, set[Vec]] = {r: set() for r in rows}
@@ -255,9 +266,9 @@ def _results(cands: Mapping[str, list[Vec]], rows: list[str], totals: Sequence[V
         after = need[i + 1]
         for p in fwd[i]:
             for t in reach:
-                gap = _sub(t, p)
+                gap = tuple(map(sub, t, p))
                 for v in cands[r]:
-                    if v not in used[r] and _sub(gap, v) in after:
+                    if v not in used[r] and tuple(map(sub, gap, v)) in after:
                         used[r].add(v)
     return reach, used
 
@@ -270,7 +281,37 @@ class _S3Rows:
     unknown: list[str] = field(default_factory=list)
 
 
-def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
+def _s3_caps(runs: Mapping[str, str | None], order: Sequence[str]) -> dict[str, int]:
+    """Bounds on the row totals that the column identities give: with every cell at least
+    0, the total row's total is at most the sum of the largest total each result row's run
+    could end with, a result row's total at most the total row's (largest candidate;
+    s3.results_total), new's and carried_over's at most that plus carried_forward's
+    (s3.balance).  Empty when the total row has no candidate."""
+    def last_cells(rid: str, cap: int | None = None) -> list[int]:
+        run = runs.get(rid)
+        if rid not in order or run is None or not plausible_run(run):
+            return []
+        return [int(cell_value(run[c[-1][0]:c[-1][1]])) for c in sum_splits(run, 6, 0, None, cap)]
+
+    results = s3_result_rows(order)
+    # the total row's own total is the sum of the result rows' totals: at most the sum of the
+    # largest total cell each of their runs could end with (no cut needed to know those)
+    largest = [largest_total(run, 6) if (run := runs.get(r)) is not None and plausible_run(run) else None
+               for r in results]
+    bound = sum(x for x in largest if x is not None) if results and None not in largest else None
+    totals = last_cells("total", bound)
+    if not totals:
+        return {}
+    caps = {r: max(totals) for r in results}
+    if bound is not None:
+        caps["total"] = bound
+    forward = last_cells("carried_forward")
+    if forward:
+        caps.update(new=max(totals) + max(forward), carried_over=max(totals) + max(forward))
+    return caps
+
+
+def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str], caps: Mapping[str, int]) -> _S3Rows:
     out = _S3Rows()
     for rid in order:
         run = runs.get(rid)
@@ -278,7 +319,7 @@ def _s3_rows(runs: Mapping[str, str | None], order: Sequence[str]) -> _S3Rows:
             out.unknown.append(rid)
             continue
         out.nsplits[rid] = count_splits(run, 7)
-        out.cuts[rid] = list(sum_splits(run, 6))
+        out.cuts[rid] = list(sum_splits(run, 6, 0, None, caps[rid]) if rid in caps else sum_splits(run, 6))
         out.cands[rid] = [_vec(run, c) for c in out.cuts[rid]]
         if not out.cands[rid]:
             out.unknown.append(rid)  # its row total fails as printed: no column identity uses it
@@ -300,8 +341,9 @@ def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) 
     res_n: dict[Vec, int] = {}
     if bal_on:
         bal_n, _ = _balance(rows.cands, totals)
+    res_used: dict[str, set[Vec]] = {}
     if res_on:
-        res_n, _ = _results(rows.cands, results, totals)
+        res_n, res_used = _results(rows.cands, results, totals)
     ok = [t for t in totals if (not bal_on or t in bal_n) and (not res_on or t in res_n)]
     if not ok:
         return 0, used, used
@@ -310,7 +352,7 @@ def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) 
         bal_n, used_b = _balance(rows.cands, ok)
         keep.update({r: used_b[r] for r in ("new", "carried_over", "carried_forward")})
     if res_on:
-        res_n, used_r = _results(rows.cands, results, ok)
+        res_n, used_r = _results(rows.cands, results, ok) if ok != totals else (res_n, res_used)
         keep.update({r: used_r[r] for r in results})
     return sum(bal_n.get(t, 1) * res_n.get(t, 1) for t in ok), used, []
 
@@ -318,12 +360,34 @@ def _s3_columns(rows: _S3Rows, order: Sequence[str], keep: dict[str, set[Vec]]) 
 def recover_s3(runs: Mapping[str, str | None], rids: Sequence[str] | None = None) -> TableRecovery:
     """Recover section-3 cells from the runs after each row label (see the module docs).
 
-    ``rids``: the rows of the table in order (default: the keys of ``runs``)."""
+    ``rids``: the rows of the table in order (default: the keys of ``runs``).
+
+    The rows are cut first with the bounds of :func:`_s3_caps` (most wrong choices of a row's
+    total cell are then never searched); that answer stands only when the identities behind
+    the bounds were used and held and no bounded row lost all its cuts, else every row is cut
+    again without bounds.  Either way the answer is the one without bounds."""
     order = list(rids) if rids is not None else list(runs)
-    rows = _s3_rows(runs, order)
+    caps = _s3_caps(runs, order)
+    if caps:
+        rec = _recover_s3(runs, order, caps)
+        if rec is not None:
+            return rec
+    rec = _recover_s3(runs, order, {})
+    assert rec is not None
+    return rec
+
+
+def _recover_s3(runs: Mapping[str, str | None], order: list[str], caps: Mapping[str, int]) -> TableRecovery | None:
+    """:func:`recover_s3` with row totals bounded by ``caps``; None when the bounds may have
+    changed the answer (see there)."""
+    rows = _s3_rows(runs, order, caps)
     known = [r for r in order if r not in rows.unknown]
     keep: dict[str, set[Vec]] = {r: set(rows.cands[r]) for r in known}
     tied, used, failed = _s3_columns(rows, order, keep)
+    if caps and (failed or any(r in rows.unknown for r in caps) or (
+            "s3.results_total" not in used and any(r in caps for r in [*s3_result_rows(order), "total"])) or (
+            "s3.balance" not in used and ("new" in caps or "carried_over" in caps))):
+        return None
     combos = 0
     if failed:  # the printed numbers cannot meet the column identities: row totals alone
         keep = {r: set(rows.cands[r]) for r in known}
@@ -348,6 +412,35 @@ def recover_s3(runs: Mapping[str, str | None], rids: Sequence[str] | None = None
     return TableRecovery("s3", out, combos, tuple(ids), tuple(failed), tuple(rows.unknown))
 
 
+def _s4_cuts(run: str) -> list[tuple[Span, ...]]:
+    """Every cut of a section-4 data row into three groups of five cells, each group's fifth
+    cell the sum of its other four.  A group is cut by :func:`sum_splits`, whose cost grows
+    with the group's length (a long group can have a wide total, and a wide total many ways
+    to reach it), so each pair of group boundaries (``e``: group 1 ends, ``b``: group 3
+    starts) is tried shortest group first and dropped at the first group with no cut.  The
+    groups within two fifths of the row from either end are decided first, for every
+    boundary; a pair with neither of those leaves a middle group of under a fifth of the row."""
+    size = len(run)
+    near = size * 2 // 5
+
+    def cuts(lo: int, hi: int) -> tuple[tuple[Span, ...], ...]:
+        return sum_splits(run, 4, lo, hi)
+
+    ends = [e for e in range(5, size - 9) if e > near or cuts(0, e)]
+    starts = [b for b in range(10, size - 4) if size - b > near or cuts(b, size)]
+    found: list[tuple[Span, ...]] = []
+    for e in ends:
+        for b in starts[bisect.bisect_left(starts, e + 5):]:
+            first, last = (e, 0, e), (size - b, b, size)  # (length, lo, hi); the decided ones hold
+            todo = [g for g in (first, last) if g[0] > near]
+            todo.append((b - e, e, b))
+            if len(todo) > 1:
+                todo.sort()
+            if all(cuts(lo, hi) for _n, lo, hi in todo):
+                found.extend((*c1, *c2, *c3) for c1 in cuts(0, e) for c2 in cuts(e, b) for c3 in cuts(b, size))
+    return found
+
+
 def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     """Recover the 15 section-4 cells from one run (the data row) or three runs of 5."""
     groups = [g for g, _, _ in S4_GROUPS]
@@ -367,23 +460,7 @@ def recover_s4(runs: Sequence[str | None]) -> TableRecovery:
     run = runs[0]
     if run is None or not plausible_run(run):
         return TableRecovery("s4", {"row": RowRecovery("row", run, (None,) * 15, 0, 0)}, 0, (), (), ("row",))
-    size = len(run)
-    # group 1 starts at 0, group 3 ends at the end: find their possible ends and starts first,
-    # then cut group 2 only between them
-    ends1 = [e for e in range(5, size - 9) if sum_splits(run, 4, 0, e)]
-    # group 2 needs 5 digits after group 1: group 3 starts no earlier than 5 after its first end
-    starts3 = [b for b in range(max(10, min(ends1, default=size) + 5), size - 4) if sum_splits(run, 4, b, size)]
-    found: list[tuple[Span, ...]] = []
-    for a in ends1:
-        for b in starts3:
-            if b - a < 5:
-                continue
-            middle = sum_splits(run, 4, a, b)
-            if middle:
-                for c1 in sum_splits(run, 4, 0, a):
-                    for c2 in middle:
-                        for c3 in sum_splits(run, 4, b, size):
-                            found.append((*c1, *c2, *c3))
+    found = _s4_cuts(run)
     n = count_splits(run, 15)
     if not found:  # the group totals fail as printed: what every cut agrees on
         row = RowRecovery("row", run, agreed_cells(run, 15) if n else (None,) * 15, n, n)

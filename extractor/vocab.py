@@ -32,8 +32,12 @@ _FW.update({
 })
 _WS = re.compile(r"\s+")
 
-# Taiwan vocabulary as mirrors write it -> the mainland word of the templates
-TAIWAN_WORDS: tuple[tuple[str, str], ...] = (("資訊", "信息"), ("资讯", "信息"), ("資料", "数据"), ("檔案", "文件"))
+# Taiwan vocabulary as mirrors write it -> the mainland word of the templates, each word also in
+# Simplified characters (资讯, 资料, 档案: a mirror converted character by character).  The one
+# table for match_key, raw_pattern and the one-line reader's fold (extractor/readers/shapes.py);
+# every pair is two characters for two, so a fold keeps offsets.
+TAIWAN_WORDS: tuple[tuple[str, str], ...] = (
+    ("資訊", "信息"), ("资讯", "信息"), ("資料", "数据"), ("资料", "数据"), ("檔案", "文件"), ("档案", "文件"))
 _TAIWAN_CHARS = frozenset("".join(tw for tw, _ in TAIWAN_WORDS))
 
 
@@ -63,7 +67,7 @@ def _t2s() -> dict[int, str]:
 
 def match_key(s: str) -> str:
     """A label as a matching key: :func:`norm_label`, Taiwan words replaced by the
-    mainland ones (資訊 → 信息, 資料 → 数据, 檔案 → 文件), and the Traditional characters of
+    mainland ones (資訊 → 信息, 資料 → 数据, 檔案 → 文件, also as 资讯, 资料, 档案), and the Traditional characters of
     our vocabulary folded to Simplified (``extractor/t2s_data.py``)."""
     k = norm_label(s)
     if not _TAIWAN_CHARS.isdisjoint(k):

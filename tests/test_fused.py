@@ -277,3 +277,77 @@ def test_describe_quotes_the_digits():
         "1 of them consistent with the table's arithmetic; every cell recovered")
     part = recover_s4(["2022024", "00000", "00000"]).rows["review"]
     assert describe("行政复议", part).endswith("1 of 5 cells recovered, 4 left as gaps")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(s3_tables(), st.integers(1, 9))
+def test_s3_rows_keep_every_row_total_cut_when_the_column_identities_fail(drawn, bump):  # type: ignore[no-untyped-def]
+    # recover_s3 first bounds each row's total by the total row's; when the identities behind
+    # the bounds fail, every row must still have all the cuts its own row total allows
+    rids, table = drawn
+    runs = {r: "".join(str(v) for v in table[r]) for r in rids}
+    total = list(table["total"])
+    col = max(range(6), key=lambda c: total[c])
+    assume(total[col] > 0)
+    cut = min(bump, total[col])  # the total row still meets its own row total, smaller than the rows it sums
+    total[col] -= cut
+    total[6] -= cut
+    runs["total"] = "".join(str(v) for v in total)
+    rec = recover_s3(runs, rids)
+    own = {r: [v for v in brute_cuts(runs[r], 7) if v[6] == sum(v[:6])] for r in rids}
+    assume(all(own.values()))
+    assert rec.identities_failed != ()
+    for r in rids:
+        assert rec.rows[r].consistent == len(set(own[r])), r
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0012", min_size=1, max_size=12), st.integers(1, 8))
+def test_count_splits_of_a_digit_run_matches_brute_force(run, n):  # type: ignore[no-untyped-def]
+    assert count_splits(run, n) == len(brute_cuts(run, n))
+
+
+def test_a_row_above_a_broken_total_row_keeps_its_row_total_cuts():
+    # the total row (1,0,0,0,0,0,1) bounds granted's total by 1, but granted (1|0|10|…|11 or
+    # 10|1|0|…|11) does not add up to it: results_total fails, and granted keeps both cuts
+    rids = ["new", "carried_over", "granted", "partly_granted", "total", "carried_forward"]
+    runs = {"new": "0000000", "carried_over": "0000000", "granted": "101000011", "partly_granted": "0000000",
+            "total": "1000001", "carried_forward": "0000000"}
+    rec = recover_s3(runs, rids)
+    assert rec.identities_failed == ("s3.balance", "s3.results_total")
+    assert rec.unknown_rows == ()
+    assert raws(rec.rows["granted"]) == [None, None, None, "0", "0", "0", "11"]
+    assert rec.rows["granted"].consistent == 2 and rec.rows["granted"].splits == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="00123456789", min_size=3, max_size=14), st.integers(2, 6))
+def test_sum_splits_matches_brute_force_on_any_run(run, parts):  # type: ignore[no-untyped-def]
+    # totals of every width: narrow ones are met in the middle, a total too wide for two cells
+    # of one digit less to fit is split on its one wide cell (extractor.fused_cuts._wide_cuts)
+    want = sorted(v for v in brute_cuts(run, parts + 1) if v[-1] == sum(v[:-1]))
+    got = sorted(tuple(int(run[a:b]) for a, b in cut) for cut in sum_splits(run, parts))
+    assert got == want
+
+
+def test_a_wide_total_is_found_through_its_one_wide_cell():
+    # 123456 = 123400 + 5 + 1 + 50: the total is too wide for two 5-digit cells beside it
+    for run, want in (("1234005150123456", ("123400", "5", "1", "50", "123456")),
+                      ("5123400150123456", ("5", "123400", "1", "50", "123456")),
+                      ("5015123400123456", ("50", "1", "5", "123400", "123456"))):
+        cuts = [tuple(run[a:b] for a, b in cut) for cut in sum_splits(run, 4)]
+        assert want in cuts
+        assert sorted(cuts) == sorted(tuple(str(x) for x in v) for v in brute_cuts(run, 5) if v[-1] == sum(v[:-1]))
+
+
+def test_a_total_row_above_the_sum_of_its_rows_keeps_its_row_total_cuts():
+    # granted and partly_granted can end only with 1 and 0: the total row's total is bounded by 1
+    # while its run ends with 11 (1|0|10|…|11 or 10|1|0|…|11); the identities fail and it keeps both
+    rids = ["new", "carried_over", "granted", "partly_granted", "total", "carried_forward"]
+    runs = {"new": "0000000", "carried_over": "0000000", "granted": "1000001", "partly_granted": "0000000",
+            "total": "101000011", "carried_forward": "0000000"}
+    rec = recover_s3(runs, rids)
+    assert rec.identities_failed == ("s3.balance", "s3.results_total")
+    assert rec.unknown_rows == ()
+    assert raws(rec.rows["total"]) == [None, None, None, "0", "0", "0", "11"]
+    assert rec.rows["total"].consistent == 2

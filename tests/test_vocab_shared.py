@@ -3,6 +3,7 @@ report words from it, so they cannot drift apart again, and raw page text is mat
 match_key folds it (Traditional spellings, spaces between characters)."""
 
 from extractor import vocab
+from extractor.readers import shapes
 from extractor.readers.html import page as html_page
 from extractor.readers.pdf import scan, words
 
@@ -26,3 +27,15 @@ def test_box_labels_need_a_colon_in_pdf_text_but_not_in_html_cells():
     assert words.BOX_LABEL_RE.match("发布机构：临江县人民政府").group(1) == "发布机构"
     assert words.BOX_LABEL_RE.match("发布机构 临江县人民政府") is None
     assert html_page._BOX_LABEL_RE.match("发 布 机 构 临江县人民政府").group(1) == "发 布 机 构"
+
+
+def test_the_one_line_reader_folds_taiwan_words_with_the_shared_table():
+    assert shapes.TAIWAN_WORDS is vocab.TAIWAN_WORDS
+    # the table the text reader's fold needed of its own: the Simplified spellings too
+    assert ("档案", "文件") in vocab.TAIWAN_WORDS and ("资料", "数据") in vocab.TAIWAN_WORDS
+    for tw, cn in vocab.TAIWAN_WORDS:
+        assert len(tw) == len(cn) == 2  # fold keeps offsets: one character for one character
+        assert shapes.fold("行政规范性" + tw) == "行政规范性" + cn
+        assert vocab.match_key("行政规范性" + tw) == "行政规范性" + cn
+    assert vocab.match_key("行政規範性档案") == shapes.fold("行政規範性档案") == "行政规范性文件"
+    assert vocab.raw_pattern(["政府信息"]).search("主动公开政府资讯") is not None

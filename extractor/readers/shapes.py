@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..fused import label_row
+from ..vocab import TAIWAN_WORDS
 
 # ---------------------------------------------------------------- pipecells
 
@@ -148,9 +149,6 @@ def pipecell_blocks(lines: Sequence[str]) -> list[TextLine | CellRows]:
 
 # ---------------------------------------------------------------- oneline
 
-_TW_WORDS = {"資訊": "信息", "资讯": "信息", "檔案": "文件", "档案": "文件", "資料": "数据", "资料": "数据"}
-
-
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, str]:
     from ..t2s_data import T2S
@@ -168,7 +166,7 @@ def fold(text: str) -> str:
     """``text`` with Traditional characters, Taiwan vocabulary and full-width ASCII folded,
     one character for one character (offsets into the fold are offsets into ``text``)."""
     out = text.translate(_fold_table())
-    for tw, cn in _TW_WORDS.items():
+    for tw, cn in TAIWAN_WORDS:
         out = out.replace(tw, cn)
     return out
 
