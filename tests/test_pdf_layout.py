@@ -74,3 +74,20 @@ def test_row_cut_by_a_page_break_in_a_browser_print_is_joined():
     assert row[2].text == "2.没有现成信息需要另行制作"
     assert [c.text for c in row[3:]] == ["1", "0", "0", "0", "0", "0", "1"]
     assert s3.where["joined_pages"] == [2, 3]
+
+
+def test_borderless_header_over_several_lines_gets_its_group_labels_over_the_leaf_columns():
+    # regression (bureau-2021-oneline-other.borderless): the section-3 header printed over five
+    # lines without rules was one band: 申请人情况, 法人或其他组织 and the leaf labels 科研机构,
+    # 社会公益组织, 法律服务机构 were one merged cell, so the three blank columns had no header
+    d = doc("bureau-2021-oneline-other.borderless")
+    s3 = next(g for g in grids(d) if any(c.text == "自然人" for r in g.rows for c in r))
+    assert s3.where["strategy"] == "words"
+    head = [[(c.text, c.rowspan, c.colspan) for c in r if c.origin] for r in s3.rows[:3]]
+    assert head == [
+        [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 2), ("自然人", 3, 1),
+         ("商业企业", 3, 1), ("申请人情况", 1, 3), ("其他", 3, 1), ("总计", 3, 1)],
+        [("法人或其他组织", 1, 3)],
+        [("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1)],
+    ]
+    assert [c.text for c in s3.rows[3][2:]] == ["6", "3", "", "", "", "", "9"]

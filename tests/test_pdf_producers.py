@@ -24,13 +24,7 @@ PRODUCERS: dict[str, dict] = json.loads((PDF / "producers.json").read_text(encod
 CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 
-_BORDERLESS = ("borderless with blank columns: the rows and the value columns are placed (positioned words), "
-               "but the section-3 header over several lines (申请人情况 / 法人或其他组织 / the leaf labels) "
-               "is one band whose merged cells are not cut at the leaf columns: the blank columns get no "
-               "header, their blank cells are not read")
-VALUES_FAIL = {
-    "bureau-2021-oneline-other.borderless.pdf": _BORDERLESS,
-}
+VALUES_FAIL: dict[str, str] = {}
 META_FAIL: dict[str, str] = {}
 
 
