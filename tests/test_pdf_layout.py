@@ -91,3 +91,18 @@ def test_borderless_header_over_several_lines_gets_its_group_labels_over_the_lea
         [("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1)],
     ]
     assert [c.text for c in s3.rows[3][2:]] == ["6", "3", "", "", "", "", "9"]
+
+
+def test_the_boxes_left_out_as_layout_are_told_with_why():
+    from extractor.readers.pdf.layout import LAYOUT_OBSERVER, LayoutBox
+
+    told: list[LayoutBox] = []
+    token = LAYOUT_OBSERVER.set(told.append)
+    try:
+        d = pdf_reader.read((PDF / "county-2021.chromium-portal.pdf").read_bytes())
+    finally:
+        LAYOUT_OBSERVER.reset(token)
+    # the site's search box (one row of two words) and the info box (索引号, 发布机构 …)
+    assert [(b.page, b.why) for b in told] == [(1, "one-row"), (1, "infobox")]
+    # no box left out is a grid of the document
+    assert not {b.bbox for b in told} & {tuple(g.where["bbox"]) for g in grids(d)}

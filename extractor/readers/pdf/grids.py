@@ -34,6 +34,7 @@ from typing import Any
 from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
+from .layout import tell_dropped
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
 from .stream import rule_edges, text_edges
 
@@ -234,8 +235,10 @@ def _dedupe(chars: list[Char], tol: float = 1.0) -> list[Char]:
 
 
 def _is_real_table(g: Grid) -> bool:
-    """A boxed paragraph or a frame around the page is not a table."""
+    """A boxed paragraph or a frame around the page is not a table (the box is told to the
+    layout observer, :func:`~.layout.tell_dropped`)."""
     if len(g.rows) == 1 and g.width == 1:
+        tell_dropped(g, "one-cell")
         return False
     return True
 
