@@ -205,9 +205,11 @@ def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float
     breaks: list[int] = []
     new_line = True
     rect = raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    get_unicode, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox  # (bound once: per character)
     for i in range(raw.FPDFText_CountChars(tp)):
-        code = raw.FPDFText_GetUnicode(tp, i)
-        if code in (10, 13):
+        code = get_unicode(tp, i)
+        if code == 10 or code == 13:
             new_line = True
             continue
         if code == 0 or code == 0xFFFE:
@@ -223,7 +225,7 @@ def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float
                 chars.append(Char(" " if not generated else "\x00", c.x1, c.top, c.x1, c.bottom))
             continue
         # the loose box (font ascent to descent): flat glyphs such as 一 keep a line's height
-        if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+        if not get_box(tp, i, rect_ref):
             continue
         (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
         c = Char(ch, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
