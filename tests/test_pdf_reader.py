@@ -574,7 +574,7 @@ def test_table_finder_gives_pdfplumbers_cells_on_random_lattices():
         edges = []
         for orientation, lines, across in (("v", xs, ys), ("h", ys, xs)):
             for at in lines:
-                for a, b in zip(across, across[1:]):  # one segment per cell side, some left out
+                for a, b in zip(across, across[1:], strict=False):  # a segment per cell side, some left out
                     if rnd.random() < 0.85:
                         jitter = rnd.choice([0.0, 0.0, 0.4, 1.7, 3.5])
                         edges.append(edge(orientation, at + jitter, a + rnd.choice([0.0, 2.0, -1.0]),
