@@ -123,7 +123,7 @@ def _crossings(v_edges: list[Bbox], h_edges: list[Bbox], xtol: float,
     return out
 
 
-def _cells(crossings: dict[tuple[float, float], dict[str, list[dict[str, Any]]]]) -> list[Bbox]:
+def _cells(crossings: dict[tuple[float, float], dict[str, list[Bbox]]]) -> list[Bbox]:
     """pdfplumber's ``intersections_to_cells``, with each point's edges as sets of boxes made
     once: the smallest cell at each point, points in sorted order."""
     v = {p: frozenset(d["v"]) for p, d in crossings.items()}
