@@ -88,7 +88,10 @@ def _pieces_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
 
     def in_table(c: Char) -> bool:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        return any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in tables)
+        for x0, t, x1, b in tables:
+            if x0 <= cx <= x1 and t <= cy <= b:
+                return True
+        return False
 
     raw_lines: list[list[Char]] = []
     starts = set(scan.breaks)

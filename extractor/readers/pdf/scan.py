@@ -228,7 +228,11 @@ def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float
         if not get_box(tp, i, rect_ref):
             continue
         (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
-        c = Char(ch, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        c = Char(ch, x0, y0, x1, y1)
         if c.bottom - c.top < 0.5:  # degenerate box (some fonts): use the font size
             size = raw.FPDFText_GetFontSize(tp, i) or 10.0
             c = Char(ch, c.x0, c.bottom - size * 0.85, max(c.x1, c.x0 + size * 0.5), c.bottom + size * 0.15)
@@ -297,7 +301,11 @@ def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float,
 
     edges: list[dict[str, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
     matrix = raw.FS_MATRIX()
+    # bound once: called for every segment of every path
+    get_segment, get_point = raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint
+    get_type, get_close, moveto = raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose, raw.FPDF_SEGMENT_MOVETO
 
     def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:
         (x0, y0), (x1, y1) = to_display(*p0), to_display(*p1)
@@ -328,17 +336,17 @@ def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float,
         start: tuple[float, float] | None = None
         last: tuple[float, float] | None = None
         for i in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, i)
-            if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+            seg = get_segment(obj, i)
+            if not get_point(seg, x_ref, y_ref):
                 continue
             px, py = x.value, y.value
             pt = (m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5])
-            if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or last is None:
+            if get_type(seg) == moveto or last is None:
                 start = last = pt
                 continue
             segment(last, pt)
             last = pt
-            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+            if get_close(seg) and start is not None:
                 segment(pt, start)
                 last = start
 

@@ -403,11 +403,16 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     A row starts at each line of numbers, or at a line reaching into the value columns; the
     other lines continue the row above; a label printed one character per line is one tall
     cell (no row rule crosses it)."""
+    boxes = [(x0 - 1, t - 1, x1 + 1, b + 1) for x0, t, x1, b in taken]
+
     def free(c: Char) -> bool:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        return not any(x0 - 1 <= cx <= x1 + 1 and t - 1 <= cy <= b + 1 for x0, t, x1, b in taken)
+        for x0, t, x1, b in boxes:
+            if x0 <= cx <= x1 and t <= cy <= b:
+                return False
+        return True
 
-    rest = [c for c in chars if free(c)]
+    rest = [c for c in chars if free(c)] if boxes else chars
     if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
         return []  # not numbers enough for a table
     words = words_of(rest)
