@@ -106,3 +106,25 @@ def test_the_boxes_left_out_as_layout_are_told_with_why():
     assert [(b.page, b.why) for b in told] == [(1, "one-row"), (1, "infobox")]
     # no box left out is a grid of the document
     assert not {b.bbox for b in told} & {tuple(g.where["bbox"]) for g in grids(d)}
+
+
+def test_merged_cell_side_drawn_in_pieces_is_not_a_cut_row():
+    # regression (county-2021.chromium-word): Chromium draws the sides of a merged cell once per
+    # row it spans; where one piece ends and the next starts, a rule was added as if a page
+    # break had cut the row there, and 三、本年度办理结果 (one character per line) was cut in two
+    s3 = next(g for g in grids(doc("county-2021.chromium-word")) if g.width == 10)
+    label = next(c for r in s3.rows for c in r if c.origin and c.text.startswith("三、"))
+    assert (label.text, label.rowspan) == ("三、本年度办理结果", 12)
+
+
+def test_section4_header_cut_by_chromium_inside_its_merged_labels_is_joined():
+    # regression (county-2021.chromium-split-s4-cut-2): the first page's fragment already has the
+    # 15 columns, and the review labels (结果 / 维持) start a row above the cut and span down to it
+    for name, cut in (("county-2021.chromium-split-s4-cut-2", 2), ("county-2021.chromium-split-s4-cut-3", 3)):
+        s4 = next(g for g in grids(doc(name)) if g.width == 15)
+        assert s4.where["joined_pages"] == [4, 5]
+        leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        assert [c.text for c in s4.rows[1][:5]] == leaves, cut
+        assert [c.text for c in s4.rows[2][5:]] == leaves * 2
+        assert [c.text for c in s4.rows[3]] == ["2", "1", "0", "1", "4", "1", "0", "0", "1", "2", "1", "0", "0", "0", "1"]
+        assert len(s4.rows) == 4  # no row of nothing but the cut labels' rests

@@ -141,7 +141,9 @@ def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     draws the row's column rules but no rule under them (and none above them on the next
     page). Where two vertical rules or more end (or start) at the same height without a
     horizontal rule there, below (above) every horizontal rule across them, a rule across
-    them closes the row, so the cut row is a row."""
+    them closes the row, so the cut row is a row. A vertical rule drawn in pieces (a browser
+    draws the side of a merged cell once per row it spans) does not end where the next piece
+    starts."""
     rows: dict[int, list[tuple[float, float]]] = {}
     for e in edges:
         if e["orientation"] == "h" and e["width"] > 2:  # not the end of a thin rectangle
@@ -150,12 +152,17 @@ def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     def ruled(x: float, y: float) -> bool:
         return any(x0 - 1 <= x <= x1 + 1 for k in (round(y) - 1, round(y), round(y) + 1) for x0, x1 in rows.get(k, ()))
 
+    verticals = [e for e in edges if e["orientation"] == "v" and e["height"] >= 3]
+    starts = {(round(e["x0"]), round(e["top"])) for e in verticals}
+    stops = {(round(e["x0"]), round(e["bottom"])) for e in verticals}
+
+    def continued(x: float, y: float, there: set[tuple[int, int]]) -> bool:
+        return any((round(x) + i, round(y) + j) in there for i in (-1, 0, 1) for j in (-1, 0, 1))
+
     loose: dict[tuple[str, int], list[float]] = {}
-    for e in edges:
-        if e["orientation"] != "v" or e["height"] < 3:
-            continue
-        for end, y in (("bottom", e["bottom"]), ("top", e["top"])):
-            if not ruled(e["x0"], y):
+    for e in verticals:
+        for end, y, there in (("bottom", e["bottom"], starts), ("top", e["top"], stops)):
+            if not ruled(e["x0"], y) and not continued(e["x0"], y, there):
                 loose.setdefault((end, round(y)), []).append(e["x0"])
     out: list[dict[str, Any]] = []
     for (end, y), xs in loose.items():
