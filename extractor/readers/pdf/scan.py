@@ -162,7 +162,7 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> PageScan:
         paths, images, image_area = _count_objects(page.raw)
         textpage = page.get_textpage()
         try:
-            chars, breaks = _page_chars(textpage.raw, to_display)
+            chars, breaks = _page_chars(textpage.raw, to_display, _upright_origin(page))
         finally:
             textpage.close()
         text = "".join(c.text for c in chars)
@@ -197,8 +197,11 @@ def _count_objects(page_raw: Any) -> tuple[int, int, float]:
     return paths, images, image_area
 
 
-def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float]]) -> tuple[list[Char], list[int]]:
-    """The characters of a text page (``FPDF_TEXTPAGE``) and the indices where a line starts."""
+def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float]],
+                origin: tuple[float, float] | None = None) -> tuple[list[Char], list[int]]:
+    """The characters of a text page (``FPDF_TEXTPAGE``) and the indices where a line starts.
+    ``origin``: the (left, top) corner of an upright page (no /Rotate): ``to_display`` done
+    inline, the same arithmetic (it runs for every character)."""
     import pypdfium2.raw as raw
 
     chars: list[Char] = []
@@ -227,7 +230,10 @@ def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float
         # the loose box (font ascent to descent): flat glyphs such as 一 keep a line's height
         if not get_box(tp, i, rect_ref):
             continue
-        (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
+        if origin is not None:
+            x0, y0, x1, y1 = rect.left - origin[0], origin[1] - rect.top, rect.right - origin[0], origin[1] - rect.bottom
+        else:
+            (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
         if x1 < x0:
             x0, x1 = x1, x0
         if y1 < y0:
@@ -275,6 +281,14 @@ def _is_table_page(scan: PageScan) -> bool:
     if _TABLE_WORDS_RX.search(scan.text):
         return True
     return scan.paths >= _MIN_TABLE_PATHS
+
+
+def _upright_origin(page: Any) -> tuple[float, float] | None:
+    """The (left, top) corner of the crop box of a page without /Rotate, else None."""
+    if page.get_rotation() % 360:
+        return None
+    left, _bottom, _right, top = page.get_cropbox()
+    return left, top
 
 
 def _display_transform(page: Any) -> Callable[[float, float], tuple[float, float]]:
