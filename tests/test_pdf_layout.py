@@ -128,3 +128,19 @@ def test_section4_header_cut_by_chromium_inside_its_merged_labels_is_joined():
         assert [c.text for c in s4.rows[2][5:]] == leaves * 2
         assert [c.text for c in s4.rows[3]] == ["2", "1", "0", "1", "4", "1", "0", "0", "1", "2", "1", "0", "0", "0", "1"]
         assert len(s4.rows) == 4  # no row of nothing but the cut labels' rests
+
+
+def test_borderless_section4_header_one_character_per_line_leaves_no_hollow_rows():
+    # regression (county-2021.borderless, bureau-2021-oneline-other.borderless): the section-4
+    # header printed one character per line got a row per line; the rows below the short labels
+    # (总计) held only slices of the tall ones and were read as data rows (table.short_row
+    # errors, blanks read from header cells)
+    import extractor
+
+    for name in ("county-2021.borderless", "bureau-2021-oneline-other.borderless"):
+        s4 = next(g for g in grids(doc(name)) if g.width == 15)
+        assert len(s4.rows) == 4, name  # 行政复议 / 行政诉讼, their groups, the leaves, the data row
+        assert [c.text for c in s4.rows[2][5:10]] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        assert [(c.text, c.rowspan) for c in s4.rows[1][:5]] == [
+            ("结果维持", 2), ("结果纠正", 2), ("其他结果", 2), ("尚未审结", 2), ("总计", 2)]
+        assert extractor.parse(PDF / f"{name}.pdf").issues == ()

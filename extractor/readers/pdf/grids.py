@@ -188,10 +188,45 @@ def _finder_grids(tables: list[FoundTable], chars: list[Char], page_no: int, str
             if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
         ]
         g = _grid_of(t, inside, page_no)
+        if g is not None and strategy == "words":
+            g = _without_hollow_rows(g)
         if g is not None and _is_real_table(g):
             g.where["strategy"] = strategy
             grids.append(g)
     return grids
+
+
+def _without_hollow_rows(g: Grid) -> Grid:
+    """A grid of positioned words without its *hollow* rows: rows no cell of which starts there
+    with text (our row rules cut a header printed one character per line into a row per line;
+    where every column is a tall label or empty, the row is only a slice of those labels). The
+    cells spanning a dropped row span one row fewer."""
+    kept = [i for i, row in enumerate(g.rows) if any(c.origin and c.text.strip() for c in row)]
+    if len(kept) == len(g.rows) or not kept:
+        return g
+
+    def key(c: Cell) -> tuple[Any, ...]:
+        return (tuple(c.where.get("bbox") or ()), c.text, c.colspan)
+
+    rows_of: dict[tuple[Any, ...], list[int]] = {}
+    for k, i in enumerate(kept):
+        for c in g.rows[i]:
+            rows_of.setdefault(key(c), [])
+            if not rows_of[key(c)] or rows_of[key(c)][-1] != k:
+                rows_of[key(c)].append(k)
+    made: dict[tuple[Any, ...], Cell] = {}
+    rows: list[tuple[Cell, ...]] = []
+    for i in kept:
+        row: list[Cell] = []
+        for c in g.rows[i]:
+            kc = key(c)
+            if kc not in made:  # its first slot among the kept rows: the cell itself
+                made[kc] = replace(c, rowspan=len(rows_of[kc]), origin=True)
+                row.append(made[kc])
+            else:
+                row.append(replace(made[kc], origin=False))
+        rows.append(tuple(row))
+    return Grid(rows=tuple(rows), where=g.where, source=g.source)
 
 
 def _page_tables(plumber_page: Any, page_no: int) -> list[Grid]:
