@@ -26,7 +26,8 @@ A table with no rule at all (:func:`text_edges`) is a run of lines between secti
 and prose holding lines of numbers. Its row rules are ours too: a row starts at a line of
 numbers, at a label starting with its item number (2、, （五）), at a title over the value
 columns, at a line reaching into them, or at a line that does not continue a wider label
-above it; a header printed one character per line gets a rule per line; no row rule crosses
+above it; a header printed one character per line gets a rule per line (``grids`` drops the rows
+that then hold only slices of its tall labels); no row rule crosses
 a label printed one character per line (one tall cell). The value columns also take the
 header's leaf labels (a column of blank cells), and a table continued on the next page
 without its header keeps the columns of the page before.
