@@ -150,7 +150,12 @@ def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rows.setdefault(round(e["top"]), []).append((e["x0"], e["x1"]))
 
     def ruled(x: float, y: float) -> bool:
-        return any(x0 - 1 <= x <= x1 + 1 for k in (round(y) - 1, round(y), round(y) + 1) for x0, x1 in rows.get(k, ()))
+        k = round(y)
+        for kk in (k - 1, k, k + 1):
+            for x0, x1 in rows.get(kk, ()):
+                if x0 - 1 <= x <= x1 + 1:
+                    return True
+        return False
 
     verticals = [e for e in edges if e["orientation"] == "v" and e["height"] >= 3]
     starts = {(round(e["x0"]), round(e["top"])) for e in verticals}
@@ -254,19 +259,20 @@ def _dedupe(chars: list[Char], tol: float = 1.0) -> list[Char]:
     seen: dict[tuple[str, int], list[Char]] = {}
     out: list[Char] = []
     for c in chars:
-        if not _seen_near(seen, c, tol):
-            seen.setdefault((c.text, int(c.x0)), []).append(c)
+        text, x0, top = c.text, c.x0, c.top
+        k = int(x0)
+        near = False
+        for kk in (k - 1, k, k + 1):
+            for o in seen.get((text, kk), ()):
+                if abs(o.x0 - x0) <= tol and abs(o.top - top) <= tol:
+                    near = True
+                    break
+            if near:
+                break
+        if not near:
+            seen.setdefault((text, k), []).append(c)
             out.append(c)
     return out
-
-
-def _seen_near(seen: dict[tuple[str, int], list[Char]], c: Char, tol: float) -> bool:
-    k = int(c.x0)
-    for kk in (k - 1, k, k + 1):
-        for o in seen.get((c.text, kk), ()):
-            if abs(o.x0 - c.x0) <= tol and abs(o.top - c.top) <= tol:
-                return True
-    return False
 
 
 def _is_real_table(g: Grid) -> bool:

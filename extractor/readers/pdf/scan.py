@@ -171,7 +171,7 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> PageScan:
         if chars and _is_table_page(scan):
             scan.table_page = True
             if with_edges:
-                scan.edges = _page_edges(page.raw, to_display)
+                scan.edges = _page_edges(page.raw, to_display, _upright_origin(page))
     finally:
         page.close()
     return scan
@@ -307,10 +307,12 @@ def _display_transform(page: Any) -> Callable[[float, float], tuple[float, float
     return lambda x, y: (x - left, top - y)
 
 
-def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float, float]]) -> list[dict[str, Any]]:
+def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float, float]],
+                origin: tuple[float, float] | None = None) -> list[dict[str, Any]]:
     """The horizontal and vertical segments of every path on the page (into form XObjects),
     as pdfplumber edge dicts in top-left coordinates of the displayed page — what
-    pdfplumber's table finder needs, read by pdfium instead of pdfminer."""
+    pdfplumber's table finder needs, read by pdfium instead of pdfminer. ``origin``: as for
+    :func:`_page_chars` (each point is placed once, inline on an upright page)."""
     import pypdfium2.raw as raw
 
     edges: list[dict[str, Any]] = []
@@ -321,8 +323,8 @@ def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float,
     get_segment, get_point = raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint
     get_type, get_close, moveto = raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose, raw.FPDF_SEGMENT_MOVETO
 
-    def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:
-        (x0, y0), (x1, y1) = to_display(*p0), to_display(*p1)
+    def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:  # points as displayed
+        (x0, y0), (x1, y1) = p0, p1
         if abs(y0 - y1) < 0.05 and abs(x0 - x1) >= 0.05:
             top = y0
             lo, hi = min(x0, x1), max(x0, x1)
@@ -354,7 +356,8 @@ def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float,
             if not get_point(seg, x_ref, y_ref):
                 continue
             px, py = x.value, y.value
-            pt = (m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5])
+            ux, uy = m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5]
+            pt = (ux - origin[0], origin[1] - uy) if origin is not None else to_display(ux, uy)
             if get_type(seg) == moveto or last is None:
                 start = last = pt
                 continue
