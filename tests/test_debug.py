@@ -15,6 +15,7 @@ from PIL import Image
 import extractor
 from extractor.debug import (
     GRID_COLOUR,
+    LAYOUT_COLOUR,
     DebugUsageError,
     annotate,
     debug_file,
@@ -22,6 +23,7 @@ from extractor.debug import (
     debug_text_dump,
 )
 from extractor.readers import read
+from extractor.readers.pdf.layout import LAYOUT_OBSERVER, LayoutBox
 from extractor.tables.stitch import ROW_OBSERVER
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
@@ -84,7 +86,39 @@ def test_pdf_page_picture_ruling_lines_are_pdfplumbers_edges(tmp_path: Path) -> 
     # the text lines the reader kept on page 1: every Text block of the page
     doc = read(PLAIN_PDF.read_bytes())
     assert info.text_lines == sum(1 for b in doc.lines() if b.where.get("page") == 1) > 5
-    assert any(n.startswith("layout boxes left out: not drawn") for n in info.notes)
+    assert info.layout_boxes == ()  # the plain export draws no box around text
+
+
+def _reader_dropped(pdf: Path) -> list[LayoutBox]:
+    """The boxes the PDF reader itself tells its layout observer, reading the file alone."""
+    told: list[LayoutBox] = []
+    token = LAYOUT_OBSERVER.set(told.append)
+    try:
+        read(pdf.read_bytes())
+    finally:
+        LAYOUT_OBSERVER.reset(token)
+    return told
+
+
+def test_pdf_page_picture_draws_the_layout_boxes_the_reader_left_out(tmp_path: Path) -> None:
+    """The shaded paragraph boxes of county-2021.wps-shaded (a boxed note, the grey box around
+    section 1's paragraphs and section 2's heading) are drawn where the reader dropped them."""
+    pdf = FIX / "pdf" / "county-2021.wps-shaded.pdf"
+    out = tmp_path / "s1.png"
+    info = debug_pdf_page(pdf, 1, out, scale=2.0)
+    dropped = [b for b in _reader_dropped(pdf) if b.page == 1]
+    assert [(d.bbox, d.why) for d in info.layout_boxes] == [(b.bbox, b.why) for b in dropped]
+    assert [d.why for d in info.layout_boxes] == ["single-column", "single-column"]
+    # the box around section 2's heading: its text was given back as a line inside it
+    x0, y0, x1, y1 = info.layout_boxes[1].bbox
+    heading = next(t for t in read(pdf.read_bytes()).lines() if t.text == "二、主动公开政府信息情况")
+    hx0, hy0, hx1, hy1 = heading.where["bbox"]
+    assert x0 <= hx0 and hx1 <= x1 and y0 <= hy0 and hy1 <= y1
+    img = Image.open(out).convert("RGB")
+    for d in info.layout_boxes:
+        px0, py0, px1, py1 = d.box_px
+        assert img.getpixel((px0, (py0 + py1) // 2)) == LAYOUT_COLOUR
+        assert img.getpixel(((px0 + px1) // 2, py1)) == LAYOUT_COLOUR
 
 
 def test_pdf_page_picture_of_a_page_turned_by_rotate(tmp_path: Path) -> None:

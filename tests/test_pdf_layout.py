@@ -74,3 +74,73 @@ def test_row_cut_by_a_page_break_in_a_browser_print_is_joined():
     assert row[2].text == "2.没有现成信息需要另行制作"
     assert [c.text for c in row[3:]] == ["1", "0", "0", "0", "0", "0", "1"]
     assert s3.where["joined_pages"] == [2, 3]
+
+
+def test_borderless_header_over_several_lines_gets_its_group_labels_over_the_leaf_columns():
+    # regression (bureau-2021-oneline-other.borderless): the section-3 header printed over five
+    # lines without rules was one band: 申请人情况, 法人或其他组织 and the leaf labels 科研机构,
+    # 社会公益组织, 法律服务机构 were one merged cell, so the three blank columns had no header
+    d = doc("bureau-2021-oneline-other.borderless")
+    s3 = next(g for g in grids(d) if any(c.text == "自然人" for r in g.rows for c in r))
+    assert s3.where["strategy"] == "words"
+    head = [[(c.text, c.rowspan, c.colspan) for c in r if c.origin] for r in s3.rows[:3]]
+    assert head == [
+        [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 2), ("自然人", 3, 1),
+         ("商业企业", 3, 1), ("申请人情况", 1, 3), ("其他", 3, 1), ("总计", 3, 1)],
+        [("法人或其他组织", 1, 3)],
+        [("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1)],
+    ]
+    assert [c.text for c in s3.rows[3][2:]] == ["6", "3", "", "", "", "", "9"]
+
+
+def test_the_boxes_left_out_as_layout_are_told_with_why():
+    from extractor.readers.pdf.layout import LAYOUT_OBSERVER, LayoutBox
+
+    told: list[LayoutBox] = []
+    token = LAYOUT_OBSERVER.set(told.append)
+    try:
+        d = pdf_reader.read((PDF / "county-2021.chromium-portal.pdf").read_bytes())
+    finally:
+        LAYOUT_OBSERVER.reset(token)
+    # the site's search box (one row of two words) and the info box (索引号, 发布机构 …)
+    assert [(b.page, b.why) for b in told] == [(1, "one-row"), (1, "infobox")]
+    # no box left out is a grid of the document
+    assert not {b.bbox for b in told} & {tuple(g.where["bbox"]) for g in grids(d)}
+
+
+def test_merged_cell_side_drawn_in_pieces_is_not_a_cut_row():
+    # regression (county-2021.chromium-word): Chromium draws the sides of a merged cell once per
+    # row it spans; where one piece ends and the next starts, a rule was added as if a page
+    # break had cut the row there, and 三、本年度办理结果 (one character per line) was cut in two
+    s3 = next(g for g in grids(doc("county-2021.chromium-word")) if g.width == 10)
+    label = next(c for r in s3.rows for c in r if c.origin and c.text.startswith("三、"))
+    assert (label.text, label.rowspan) == ("三、本年度办理结果", 12)
+
+
+def test_section4_header_cut_by_chromium_inside_its_merged_labels_is_joined():
+    # regression (county-2021.chromium-split-s4-cut-2): the first page's fragment already has the
+    # 15 columns, and the review labels (结果 / 维持) start a row above the cut and span down to it
+    for name, cut in (("county-2021.chromium-split-s4-cut-2", 2), ("county-2021.chromium-split-s4-cut-3", 3)):
+        s4 = next(g for g in grids(doc(name)) if g.width == 15)
+        assert s4.where["joined_pages"] == [4, 5]
+        leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        assert [c.text for c in s4.rows[1][:5]] == leaves, cut
+        assert [c.text for c in s4.rows[2][5:]] == leaves * 2
+        assert [c.text for c in s4.rows[3]] == ["2", "1", "0", "1", "4", "1", "0", "0", "1", "2", "1", "0", "0", "0", "1"]
+        assert len(s4.rows) == 4  # no row of nothing but the cut labels' rests
+
+
+def test_borderless_section4_header_one_character_per_line_leaves_no_hollow_rows():
+    # regression (county-2021.borderless, bureau-2021-oneline-other.borderless): the section-4
+    # header printed one character per line got a row per line; the rows below the short labels
+    # (总计) held only slices of the tall ones and were read as data rows (table.short_row
+    # errors, blanks read from header cells)
+    import extractor
+
+    for name in ("county-2021.borderless", "bureau-2021-oneline-other.borderless"):
+        s4 = next(g for g in grids(doc(name)) if g.width == 15)
+        assert len(s4.rows) == 4, name  # 行政复议 / 行政诉讼, their groups, the leaves, the data row
+        assert [c.text for c in s4.rows[2][5:10]] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+        assert [(c.text, c.rowspan) for c in s4.rows[1][:5]] == [
+            ("结果维持", 2), ("结果纠正", 2), ("其他结果", 2), ("尚未审结", 2), ("总计", 2)]
+        assert extractor.parse(PDF / f"{name}.pdf").issues == ()

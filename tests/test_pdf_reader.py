@@ -513,3 +513,74 @@ def test_a_pdfminer_error_on_a_table_page_is_a_damaged_pdf(monkeypatch):
     monkeypatch.setattr(Page, "find_tables", syntax_error)
     with pytest.raises(DamagedDocument, match="page 1 cannot be parsed .*PSSyntaxError"):
         pdf_reader.read((PDF / "county-2021.plain.pdf").read_bytes(), engine="pdfplumber")
+
+
+# ---------------------------------------------------------------- the table finder
+
+
+def _plumber_tables(edges: list[dict]) -> list:
+    from pdfplumber.table import TableFinder
+
+    class EdgePage:  # what TableFinder reads of a page with the "lines" strategy
+        def __init__(self) -> None:
+            self.edges, self.bbox = edges, (0.0, 0.0, 1000.0, 1000.0)
+
+    return [(t.cells, t.bbox) for t in TableFinder(EdgePage()).tables]  # type: ignore[arg-type]
+
+
+def _our_tables(edges: list[dict]) -> list:
+    from extractor.readers.pdf.finder import find_tables
+
+    return [(t.cells, t.bbox) for t in find_tables(edges)]
+
+
+def test_table_finder_gives_pdfplumbers_cells_on_every_fixture_page():
+    from extractor.limits import DEFAULT_LIMITS
+    from extractor.readers.pdf.grids import _closing_rules
+    from extractor.readers.pdf.scan import scan_document
+
+    pages = 0
+    for path in sorted(PDF.glob("*.pdf")):
+        try:
+            scans, _ = scan_document(path.read_bytes(), DEFAULT_LIMITS, True)
+        except ExtractorError:
+            continue
+        for s in scans:
+            if s.edges:
+                edges = s.edges + _closing_rules(s.edges)
+                assert _our_tables(edges) == _plumber_tables(edges), (path.name, s.number)
+                pages += 1
+    assert pages > 80
+
+
+def test_table_finder_gives_pdfplumbers_cells_on_random_lattices():
+    """Rules on a jittered lattice (snapped, joined, some missing, some stopping short): the same
+    cells and tables as pdfplumber's TableFinder, in the same order."""
+    import random
+
+    rnd = random.Random(10)
+
+    def edge(orientation: str, at: float, lo: float, hi: float) -> dict:
+        if orientation == "v":
+            return {"object_type": "line", "orientation": "v", "x0": at, "x1": at, "top": lo, "bottom": hi,
+                    "doctop": lo, "width": 0.0, "height": hi - lo}
+        return {"object_type": "line", "orientation": "h", "x0": lo, "x1": hi, "top": at, "bottom": at,
+                "doctop": at, "width": hi - lo, "height": 0.0}
+
+    found = 0
+    for _ in range(400):
+        xs = sorted(rnd.sample(range(20, 500, 7), rnd.randint(2, 8)))
+        ys = sorted(rnd.sample(range(20, 700, 9), rnd.randint(2, 8)))
+        edges = []
+        for orientation, lines, across in (("v", xs, ys), ("h", ys, xs)):
+            for at in lines:
+                for a, b in zip(across, across[1:], strict=False):  # a segment per cell side, some left out
+                    if rnd.random() < 0.85:
+                        jitter = rnd.choice([0.0, 0.0, 0.4, 1.7, 3.5])
+                        edges.append(edge(orientation, at + jitter, a + rnd.choice([0.0, 2.0, -1.0]),
+                                          b - rnd.choice([0.0, 0.0, 2.5, 4.0])))
+        rnd.shuffle(edges)
+        ours = _our_tables(edges)
+        assert ours == _plumber_tables(edges)
+        found += bool(ours)
+    assert found > 100  # (162 of the 400 lattices hold a table)

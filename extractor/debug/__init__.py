@@ -11,8 +11,8 @@ The entry points, documented for users in ``docs/debug.md``:
   then the values that stand on no cell (inferred), the sections and the issues.
 * :func:`debug_pdf_page` — one PDF page rendered with pypdfium2 and drawn over, like
   pdfplumber's ``debug_tablefinder``: the ruling lines, the grids found (their cells, with
-  spans), the text lines, each row's class, each cell's field id, and the strategy that
-  read the table. Returns a :class:`DebugInfo` saying what was drawn where.
+  spans), the text lines, the ruled boxes the reader left out as layout (and why), each
+  row's class, each cell's field id, and the strategy that read the table. Returns a :class:`DebugInfo` saying what was drawn where.
 * :func:`debug_file` — what ``extractor debug FILE [--page N] [-o OUT.png]`` does: the
   dump, and for a PDF the picture of one page.
 
@@ -44,15 +44,17 @@ from .picture import (
     CELL_COLOUR,
     GRID_COLOUR,
     LAYOUT_BOXES_NOTE,
+    LAYOUT_COLOUR,
     RULING_COLOUR,
     DebugInfo,
+    DrawnBox,
     DrawnGrid,
     debug_pdf_page,
 )
 
 __all__ = [
-    "CELL_COLOUR", "GRID_COLOUR", "LAYOUT_BOXES_NOTE", "ROW_CLASSES", "RULING_COLOUR", "Annotated", "CellNote",
-    "DebugInfo", "DebugRun", "DebugUsageError", "DrawnGrid", "GridNote", "RowNote", "annotate", "debug_file",
+    "CELL_COLOUR", "GRID_COLOUR", "LAYOUT_BOXES_NOTE", "LAYOUT_COLOUR", "ROW_CLASSES", "RULING_COLOUR", "Annotated", "CellNote",
+    "DebugInfo", "DebugRun", "DebugUsageError", "DrawnBox", "DrawnGrid", "GridNote", "RowNote", "annotate", "debug_file",
     "debug_pdf_page", "debug_text_dump", "default_page", "grid_strategy", "row_line",
 ]
 

@@ -15,13 +15,14 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import EmptyInput, ExtractorError, InputNotFound, LimitExceeded
 from ..limits import DEFAULT_LIMITS, Limits, time_limit
 from ..model import Cell, Document, Format, Grid, Report, Value
+from ..readers.pdf.layout import LAYOUT_OBSERVER, LayoutBox
 from ..tables.classify import Classified, RowKind
 from ..tables.stitch import ROW_OBSERVER
 
@@ -110,6 +111,9 @@ class Annotated:
     unplaced: tuple[Value, ...]
     classified: bool  # False: the template is unknown or pre-2019, the table stages did not run
     data: bytes = b""  # the file's bytes (the picture renders them)
+    #: the ruled boxes the PDF reader left out as layout (a framed paragraph, a shaded
+    #: heading, an info box), as it told them to its layout observer
+    layout_boxes: tuple[LayoutBox, ...] = ()
 
 
 def grid_strategy(grid: Grid) -> str:
@@ -175,10 +179,15 @@ def annotate(
 
     with time_limit(limits.time_s):
         data, path = _load(data_or_path, limits)
-        doc = read(data, format, limits)
+        dropped: list[LayoutBox] = []
+        token = LAYOUT_OBSERVER.set(dropped.append)
+        try:
+            doc = read(data, format, limits)
+        finally:
+            LAYOUT_OBSERVER.reset(token)
         with _observing() as seen:
             report = parse_document(doc, path, hashlib.sha256(data).hexdigest())
-    return _annotate(doc, report, seen, data)
+    return replace(_annotate(doc, report, seen, data), layout_boxes=tuple(dropped))
 
 
 def _where_key(where: dict[str, Any]) -> str:

@@ -33,8 +33,20 @@ CLASS_COLOURS: dict[str, tuple[int, int, int]] = {
 }
 _TINT_ALPHA = {"header": 45, "data": 30, "label": 60, "prose": 40}
 
-LAYOUT_BOXES_NOTE = ("layout boxes left out: not drawn, the PDF reader does not record the regions it "
-                     "dropped (page numbers, headers, images); only what it kept is shown")
+LAYOUT_COLOUR = (0, 160, 160)
+LAYOUT_BOXES_NOTE = ("teal: ruled boxes the reader left out as layout (caption: why); their text is read "
+                     "as lines")
+
+
+@dataclass(frozen=True)
+class DrawnBox:
+    """A layout box the reader left out, outlined on the picture: ``bbox`` in points, as the
+    reader told it (:class:`~extractor.readers.pdf.layout.LayoutBox`), ``box_px`` in pixels,
+    ``why`` the reader's reason (a key of :data:`~extractor.readers.pdf.layout.WHY`)."""
+
+    bbox: tuple[float, float, float, float]
+    box_px: tuple[int, int, int, int]
+    why: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class DebugInfo:
     text_lines: int
     notes: tuple[str, ...]
     reflowed: tuple[DrawnGrid, ...] = ()  # tables re-flowed from text lines (number 0; bbox: their lines)
+    layout_boxes: tuple[DrawnBox, ...] = ()  # ruled boxes the reader left out as layout
 
 
 def _ruling_lines(data: bytes, page: int) -> tuple[list[tuple[float, float, float, float]], str | None]:
@@ -258,6 +271,7 @@ def _legend(p: _Painter, n_rulings: int, notes: Sequence[str]) -> None:
         (f"blue: ruling lines ({n_rulings})", RULING_COLOUR),
         ("grey: text lines read outside the grids", TEXT_COLOUR),
         ("purple: rows of a table re-flowed from text lines (no ruled grid)", REFLOW_COLOUR),
+        (LAYOUT_BOXES_NOTE, LAYOUT_COLOUR),
         ("left of a row: its class (header/data/label/prose)", CLASS_COLOURS["header"]),
         ("green: field id of a cell (row prefix at the right); magenta: named by an issue", FIELD_COLOUR),
     ] + [(n, (0, 0, 0)) for n in notes]
@@ -313,8 +327,8 @@ def debug_pdf_page(
     section), its cells with their spans, each row's class at its left, each cell's field
     id (the row's shared prefix at its right; magenta when an issue names the field), the
     text lines read outside the grids, and a legend in the top-left corner (``legend``).
-    Layout boxes the reader left out are not drawn: the reader does not record them
-    (the :class:`DebugInfo` notes say so).
+    the ruled boxes the reader left out as layout (a framed or shaded paragraph, a one-column
+    frame, a web page's info box; :attr:`Annotated.layout_boxes`, each captioned with why),
 
     ``data_or_path``: a path, the PDF's bytes, or an :class:`Annotated` of the PDF.
     Raises :class:`DebugUsageError` for a page the PDF does not have or a file that is not
@@ -327,7 +341,7 @@ def debug_pdf_page(
         raise DebugUsageError(f"scale must be above 0 and at most {MAX_SCALE:g}, not {scale}")
     img, page_size, n_pages = _render(data, page, scale)
     rulings, ruling_note = _ruling_lines(data, page)
-    notes = [LAYOUT_BOXES_NOTE] + ([ruling_note] if ruling_note else [])
+    notes = [ruling_note] if ruling_note else []
     p = _Painter(img, scale)
     grids = [g for g in a.grids if g.page == page and g.bbox is not None and not g.reflowed]
     flowed = [g for g in a.grids if g.reflowed]  # rows rebuilt from text lines, drawn in purple
@@ -348,6 +362,7 @@ def debug_pdf_page(
         drawn.append(DrawnGrid(g.number, g.bbox, p.px(g.bbox), g.strategy, tuple(r.cls for r in g.rows),
                                sum(c for c, _ in counts), sum(f for _, f in counts)))
     reflowed = tuple(d for g in flowed if (d := _draw_reflowed(p, g, page, flagged)) is not None)
+    boxes = tuple(_draw_layout_box(p, b.bbox, b.why) for b in a.layout_boxes if b.page == page)
     if legend:
         _legend(p, len(rulings), notes)
     for g in grids:  # the grid outlines last: nothing covers them
@@ -356,7 +371,13 @@ def debug_pdf_page(
     path = Path(out_png)
     _save_png(p.img, path)
     return DebugInfo(path, page, n_pages, scale, page_size, img.size, tuple(drawn), len(rulings), len(texts),
-                     tuple(notes), reflowed)
+                     tuple(notes), reflowed, boxes)
+
+
+def _draw_layout_box(p: _Painter, b: tuple[float, float, float, float], why: str) -> DrawnBox:
+    p.box(b, LAYOUT_COLOUR, width=2)
+    p.text((b[2] - 1, b[1] + 1), f"layout: {why}", LAYOUT_COLOUR, size="mid", anchor="ra", backdrop=True)
+    return DrawnBox(b, p.px(b), why)
 
 
 def _save_png(img: Image.Image, path: Path) -> None:

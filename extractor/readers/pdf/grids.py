@@ -1,8 +1,9 @@
 """Stage 2 of the PDF reader: ruling edges → cells → grids.
 
-The table finder is pdfplumber's (``TableFinder``, "lines" strategy, the default settings
-of ``page.find_tables()``): it snaps and joins the ruling edges, intersects them and finds
-the cell rectangles. What is ours is the last step, cells → :class:`Grid`: the cell boxes
+The table finder is pdfplumber's algorithm (``TableFinder``, "lines" strategy, the default
+settings of ``page.find_tables()``), run by :mod:`.finder` on edge tuples (the same cells,
+three times faster): it snaps and joins the ruling edges, intersects them and finds the
+cell rectangles. What is ours is the last step, cells → :class:`Grid`: the cell boxes
 are placed on the lattice of their distinct x and y positions, so a merged cell gets its
 ``rowspan`` / ``colspan`` back (pdfplumber gives ``None`` in spanned positions), and is the
 same :class:`Cell` in every position it covers, ``origin=False`` on the copies; characters
@@ -34,6 +35,8 @@ from typing import Any
 from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
+from .finder import FoundTable, find_tables
+from .layout import tell_dropped
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
 from .stream import rule_edges, text_edges
 
@@ -117,31 +120,19 @@ def _is_encryption_error(e: BaseException) -> bool:
     return isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError))
 
 
-class _EdgePage:
-    """What pdfplumber's TableFinder reads from a page with the "lines" strategy."""
-
-    def __init__(self, edges: list[dict[str, Any]], width: float, height: float) -> None:
-        self.edges = edges
-        self.bbox = (0.0, 0.0, width, height)
-
-
 def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = None) -> list[Grid]:
     """Grids of one page from pdfium's edges and characters, found by pdfplumber's table
-    finder (the same algorithm and default settings as ``page.find_tables()``)."""
-    from pdfplumber.table import TableFinder
-
+    finder algorithm (:func:`~.finder.find_tables`: the default settings of
+    ``page.find_tables()``)."""
     chars = _dedupe([c for c in scan.chars if c.text.strip()])
     edges = (scan.edges or []) + _closing_rules(scan.edges or [])
-    grids = _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
-                          "rules")
+    grids = _finder_grids(find_tables(edges), chars, scan.number, "rules")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
     for edges in rule_edges(scan.edges or [], chars, taken):
-        grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
-                               "words")
+        grids += _finder_grids(find_tables(edges), chars, scan.number, "words")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
     for edges in text_edges(chars, taken, carry):
-        grids += _finder_grids(TableFinder(_EdgePage(edges, scan.width, scan.height)), chars, scan.number,  # type: ignore[arg-type]
-                               "words")
+        grids += _finder_grids(find_tables(edges), chars, scan.number, "words")
     return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))
 
 
@@ -150,21 +141,33 @@ def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     draws the row's column rules but no rule under them (and none above them on the next
     page). Where two vertical rules or more end (or start) at the same height without a
     horizontal rule there, below (above) every horizontal rule across them, a rule across
-    them closes the row, so the cut row is a row."""
+    them closes the row, so the cut row is a row. A vertical rule drawn in pieces (a browser
+    draws the side of a merged cell once per row it spans) does not end where the next piece
+    starts."""
     rows: dict[int, list[tuple[float, float]]] = {}
     for e in edges:
         if e["orientation"] == "h" and e["width"] > 2:  # not the end of a thin rectangle
             rows.setdefault(round(e["top"]), []).append((e["x0"], e["x1"]))
 
     def ruled(x: float, y: float) -> bool:
-        return any(x0 - 1 <= x <= x1 + 1 for k in (round(y) - 1, round(y), round(y) + 1) for x0, x1 in rows.get(k, ()))
+        k = round(y)
+        for kk in (k - 1, k, k + 1):
+            for x0, x1 in rows.get(kk, ()):
+                if x0 - 1 <= x <= x1 + 1:
+                    return True
+        return False
+
+    verticals = [e for e in edges if e["orientation"] == "v" and e["height"] >= 3]
+    starts = {(round(e["x0"]), round(e["top"])) for e in verticals}
+    stops = {(round(e["x0"]), round(e["bottom"])) for e in verticals}
+
+    def continued(x: float, y: float, there: set[tuple[int, int]]) -> bool:
+        return any((round(x) + i, round(y) + j) in there for i in (-1, 0, 1) for j in (-1, 0, 1))
 
     loose: dict[tuple[str, int], list[float]] = {}
-    for e in edges:
-        if e["orientation"] != "v" or e["height"] < 3:
-            continue
-        for end, y in (("bottom", e["bottom"]), ("top", e["top"])):
-            if not ruled(e["x0"], y):
+    for e in verticals:
+        for end, y, there in (("bottom", e["bottom"], starts), ("top", e["top"], stops)):
+            if not ruled(e["x0"], y) and not continued(e["x0"], y, there):
                 loose.setdefault((end, round(y)), []).append(e["x0"])
     out: list[dict[str, Any]] = []
     for (end, y), xs in loose.items():
@@ -178,11 +181,11 @@ def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _finder_grids(finder: Any, chars: list[Char], page_no: int, strategy: str) -> list[Grid]:
-    """The grids of a table finder's tables, ``where["strategy"]`` naming how their columns
-    were found: ``"rules"`` (ruled grid) or ``"words"`` (positioned words)."""
+def _finder_grids(tables: list[FoundTable], chars: list[Char], page_no: int, strategy: str) -> list[Grid]:
+    """The grids of the tables found, ``where["strategy"]`` naming how their columns were
+    found: ``"rules"`` (ruled grid) or ``"words"`` (positioned words)."""
     grids: list[Grid] = []
-    for t in sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0])):
+    for t in sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0])):
         x0, top, x1, bottom = t.bbox
         inside = [
             {"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom}
@@ -190,10 +193,45 @@ def _finder_grids(finder: Any, chars: list[Char], page_no: int, strategy: str) -
             if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
         ]
         g = _grid_of(t, inside, page_no)
+        if g is not None and strategy == "words":
+            g = _without_hollow_rows(g)
         if g is not None and _is_real_table(g):
             g.where["strategy"] = strategy
             grids.append(g)
     return grids
+
+
+def _without_hollow_rows(g: Grid) -> Grid:
+    """A grid of positioned words without its *hollow* rows: rows no cell of which starts there
+    with text (our row rules cut a header printed one character per line into a row per line;
+    where every column is a tall label or empty, the row is only a slice of those labels). The
+    cells spanning a dropped row span one row fewer."""
+    kept = [i for i, row in enumerate(g.rows) if any(c.origin and c.text.strip() for c in row)]
+    if len(kept) == len(g.rows) or not kept:
+        return g
+
+    def key(c: Cell) -> tuple[Any, ...]:
+        return (tuple(c.where.get("bbox") or ()), c.text, c.colspan)
+
+    rows_of: dict[tuple[Any, ...], list[int]] = {}
+    for k, i in enumerate(kept):
+        for c in g.rows[i]:
+            rows_of.setdefault(key(c), [])
+            if not rows_of[key(c)] or rows_of[key(c)][-1] != k:
+                rows_of[key(c)].append(k)
+    made: dict[tuple[Any, ...], Cell] = {}
+    rows: list[tuple[Cell, ...]] = []
+    for i in kept:
+        row: list[Cell] = []
+        for c in g.rows[i]:
+            kc = key(c)
+            if kc not in made:  # its first slot among the kept rows: the cell itself
+                made[kc] = replace(c, rowspan=len(rows_of[kc]), origin=True)
+                row.append(made[kc])
+            else:
+                row.append(replace(made[kc], origin=False))
+        rows.append(tuple(row))
+    return Grid(rows=tuple(rows), where=g.where, source=g.source)
 
 
 def _page_tables(plumber_page: Any, page_no: int) -> list[Grid]:
@@ -221,21 +259,27 @@ def _dedupe(chars: list[Char], tol: float = 1.0) -> list[Char]:
     seen: dict[tuple[str, int], list[Char]] = {}
     out: list[Char] = []
     for c in chars:
-        k = int(c.x0)
-        if any(
-            abs(o.x0 - c.x0) <= tol and abs(o.top - c.top) <= tol
-            for kk in (k - 1, k, k + 1)
-            for o in seen.get((c.text, kk), ())
-        ):
-            continue
-        seen.setdefault((c.text, k), []).append(c)
-        out.append(c)
+        text, x0, top = c.text, c.x0, c.top
+        k = int(x0)
+        near = False
+        for kk in (k - 1, k, k + 1):
+            for o in seen.get((text, kk), ()):
+                if abs(o.x0 - x0) <= tol and abs(o.top - top) <= tol:
+                    near = True
+                    break
+            if near:
+                break
+        if not near:
+            seen.setdefault((text, k), []).append(c)
+            out.append(c)
     return out
 
 
 def _is_real_table(g: Grid) -> bool:
-    """A boxed paragraph or a frame around the page is not a table."""
+    """A boxed paragraph or a frame around the page is not a table (the box is told to the
+    layout observer, :func:`~.layout.tell_dropped`)."""
     if len(g.rows) == 1 and g.width == 1:
+        tell_dropped(g, "one-cell")
         return False
     return True
 
@@ -362,17 +406,17 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
         return ""
     chars.sort(key=lambda c: (c["top"] + c["bottom"]) / 2)
     lines: list[list[dict[str, Any]]] = []
+    top = bottom = 0.0  # of the last line
     for c in chars:
         cy = (c["top"] + c["bottom"]) / 2
         if lines:
-            last = lines[-1]
-            top = min(x["top"] for x in last)
-            bottom = max(x["bottom"] for x in last)
             h = bottom - top
             if top - 0.1 * h <= cy <= bottom + 0.1 * h:
-                last.append(c)
+                lines[-1].append(c)
+                top, bottom = min(top, c["top"]), max(bottom, c["bottom"])
                 continue
         lines.append([c])
+        top, bottom = c["top"], c["bottom"]
     texts: list[str] = []
     for line in lines:
         line.sort(key=lambda c: c["x0"])

@@ -13,20 +13,60 @@ A grid whose cells are ``label：value`` pairs of a publication record (索引�
 not report text; its issuer, date and title become the Document's hints (as the HTML reader
 reads the same box).
 
+Every box the reader leaves out this way (and every one-cell box ``grids`` drops: a framed
+or shaded paragraph, a page border) is told to :data:`LAYOUT_OBSERVER` when one is set, as a
+:class:`LayoutBox` (page, box, why): ``extractor debug`` draws them.
+
 Used by ``grids`` (every grid found is classified) and by ``__init__`` (the hints).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Literal
 
 from ...model import Grid
 from .words import BOX_DATE_KEYS, BOX_ISSUER_KEYS, BOX_LABEL_RE, BOX_TITLE_KEYS
 
-__all__ = ["grid_kind", "box_hints"]
+__all__ = ["grid_kind", "grid_verdict", "box_hints", "LayoutBox", "LAYOUT_OBSERVER", "tell_dropped"]
 
 GridKind = Literal["table", "layout", "infobox"]
+
+
+@dataclass(frozen=True)
+class LayoutBox:
+    """A ruled box the reader did not read as a table: its page (1-based), its box in points
+    from the top-left corner of the page as displayed, and why (:data:`WHY`)."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    why: str
+
+
+#: why a box is left out (``LayoutBox.why``)
+WHY = {
+    "one-cell": "one cell: a framed or shaded paragraph, a page border",
+    "empty": "no text in its cells",
+    "single-column": "a single column: a frame or shaded lines around text",
+    "one-row": "one row of two words, no number: a box such as a search box",
+    "paragraphs": "its cells hold paragraphs: a box around prose",
+    "infobox": "a web page's info box (索引号, 发布机构 …): its fields are hints, not report text",
+}
+
+#: set (``LAYOUT_OBSERVER.set(callback)``) to be told every box the reader leaves out
+LAYOUT_OBSERVER: ContextVar[Callable[[LayoutBox], None] | None] = ContextVar("LAYOUT_OBSERVER", default=None)
+
+
+def tell_dropped(g: Grid, why: str) -> None:
+    """Tell the observer (if one is set) that grid ``g`` is left out, and why (a key of :data:`WHY`)."""
+    observe = LAYOUT_OBSERVER.get()
+    if observe is None:
+        return
+    b = g.where["bbox"]
+    observe(LayoutBox(int(g.where["page"]), (float(b[0]), float(b[1]), float(b[2]), float(b[3])), why))
 
 # a cell holding a paragraph: a sentence end inside or after a long run of text
 _SENTENCE = re.compile(r"[。；！？]")
@@ -45,21 +85,26 @@ def _is_paragraph(text: str) -> bool:
 
 def grid_kind(g: Grid) -> GridKind:
     """``table``, ``layout`` (boxes around prose, a one-column frame) or ``infobox``."""
+    return grid_verdict(g)[0]
+
+
+def grid_verdict(g: Grid) -> tuple[GridKind, str]:
+    """The grid's kind and why (a key of :data:`WHY`; ``""`` for a table)."""
     texts = _texts(g)
     if not texts:
-        return "layout"
+        return "layout", "empty"
     if len(_box_fields(g)) >= 2:
-        return "infobox"
+        return "infobox", "infobox"
     used_cols = {j for r in g.rows for j, c in enumerate(r) if c.origin and c.text.strip()}
     used_rows = sum(1 for r in g.rows if any(c.origin and c.text.strip() for c in r))
     if len(used_cols) <= 1:
-        return "layout"
+        return "layout", "single-column"
     if used_rows <= 1 and len(used_cols) < 3 and not any(_NUMBER.fullmatch(t) for t in texts):
-        return "layout"  # a one-row box of two words (a search box), no table fragment
+        return "layout", "one-row"  # a one-row box of two words (a search box), no table fragment
     paragraphs = sum(1 for t in texts if _is_paragraph(t))
     if 2 * paragraphs >= len(texts):
-        return "layout"
-    return "table"
+        return "layout", "paragraphs"
+    return "table", ""
 
 
 def _box_fields(g: Grid) -> dict[str, str]:
@@ -113,10 +158,12 @@ def sort_grids(grids_by_page: dict[int, list[Grid]]) -> tuple[dict[int, list[Gri
     hints: dict[str, str] = {}
     for page, grids in grids_by_page.items():
         for g in grids:
-            kind = grid_kind(g)
+            kind, why = grid_verdict(g)
             if kind == "table":
                 tables.setdefault(page, []).append(g)
-            elif kind == "infobox":
+                continue
+            tell_dropped(g, why)
+            if kind == "infobox":
                 b = g.where["bbox"]
                 hidden.setdefault(page, []).append((b[0], b[1], b[2], b[3]))
                 for k, v in box_hints(g).items():

@@ -88,28 +88,32 @@ def _pieces_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
 
     def in_table(c: Char) -> bool:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        return any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in tables)
+        for x0, t, x1, b in tables:
+            if x0 <= cx <= x1 and t <= cy <= b:
+                return True
+        return False
 
     raw_lines: list[list[Char]] = []
     starts = set(scan.breaks)
     current: list[Char] = []
+    ref: Char | None = None  # the last character of ``current`` that is not a space
     for i, c in enumerate(scan.chars):
         if i in starts and current:
             raw_lines.append(current)
-            current = []
+            current, ref = [], None
         if tables and c.text != " " and in_table(c):
             if current:
                 raw_lines.append(current)
-                current = []
+                current, ref = [], None
             continue
         # pdfium did not break but the character is on another line
-        if current and c.text != " ":
-            ref = next((x for x in reversed(current) if x.text != " "), None)
+        if c.text != " ":
             if ref is not None:
                 cy = (c.top + c.bottom) / 2
                 if not (ref.top - 1 <= cy <= ref.bottom + 1) or c.x0 < ref.x0 - 2 * (ref.bottom - ref.top):
                     raw_lines.append(current)
                     current = []
+            ref = c
         current.append(c)
     if current:
         raw_lines.append(current)

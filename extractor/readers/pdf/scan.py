@@ -162,7 +162,7 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> PageScan:
         paths, images, image_area = _count_objects(page.raw)
         textpage = page.get_textpage()
         try:
-            chars, breaks = _page_chars(textpage.raw, to_display)
+            chars, breaks = _page_chars(textpage.raw, to_display, _upright_origin(page))
         finally:
             textpage.close()
         text = "".join(c.text for c in chars)
@@ -171,7 +171,7 @@ def _scan_page(pdf: Any, index: int, with_edges: bool = True) -> PageScan:
         if chars and _is_table_page(scan):
             scan.table_page = True
             if with_edges:
-                scan.edges = _page_edges(page.raw, to_display)
+                scan.edges = _page_edges(page.raw, to_display, _upright_origin(page))
     finally:
         page.close()
     return scan
@@ -197,17 +197,22 @@ def _count_objects(page_raw: Any) -> tuple[int, int, float]:
     return paths, images, image_area
 
 
-def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float]]) -> tuple[list[Char], list[int]]:
-    """The characters of a text page (``FPDF_TEXTPAGE``) and the indices where a line starts."""
+def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float]],
+                origin: tuple[float, float] | None = None) -> tuple[list[Char], list[int]]:
+    """The characters of a text page (``FPDF_TEXTPAGE``) and the indices where a line starts.
+    ``origin``: the (left, top) corner of an upright page (no /Rotate): ``to_display`` done
+    inline, the same arithmetic (it runs for every character)."""
     import pypdfium2.raw as raw
 
     chars: list[Char] = []
     breaks: list[int] = []
     new_line = True
     rect = raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    get_unicode, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox  # (bound once: per character)
     for i in range(raw.FPDFText_CountChars(tp)):
-        code = raw.FPDFText_GetUnicode(tp, i)
-        if code in (10, 13):
+        code = get_unicode(tp, i)
+        if code == 10 or code == 13:
             new_line = True
             continue
         if code == 0 or code == 0xFFFE:
@@ -223,10 +228,17 @@ def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float
                 chars.append(Char(" " if not generated else "\x00", c.x1, c.top, c.x1, c.bottom))
             continue
         # the loose box (font ascent to descent): flat glyphs such as 一 keep a line's height
-        if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+        if not get_box(tp, i, rect_ref):
             continue
-        (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
-        c = Char(ch, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        if origin is not None:
+            x0, y0, x1, y1 = rect.left - origin[0], origin[1] - rect.top, rect.right - origin[0], origin[1] - rect.bottom
+        else:
+            (x0, y0), (x1, y1) = to_display(rect.left, rect.top), to_display(rect.right, rect.bottom)
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        c = Char(ch, x0, y0, x1, y1)
         if c.bottom - c.top < 0.5:  # degenerate box (some fonts): use the font size
             size = raw.FPDFText_GetFontSize(tp, i) or 10.0
             c = Char(ch, c.x0, c.bottom - size * 0.85, max(c.x1, c.x0 + size * 0.5), c.bottom + size * 0.15)
@@ -271,6 +283,14 @@ def _is_table_page(scan: PageScan) -> bool:
     return scan.paths >= _MIN_TABLE_PATHS
 
 
+def _upright_origin(page: Any) -> tuple[float, float] | None:
+    """The (left, top) corner of the crop box of a page without /Rotate, else None."""
+    if page.get_rotation() % 360:
+        return None
+    left, _bottom, _right, top = page.get_cropbox()
+    return left, top
+
+
 def _display_transform(page: Any) -> Callable[[float, float], tuple[float, float]]:
     """(x, y) in the page's PDF user space (what pdfium's text and path APIs give) to
     (x, top) of the page as displayed: origin at the top left of the crop box, y down,
@@ -287,18 +307,24 @@ def _display_transform(page: Any) -> Callable[[float, float], tuple[float, float
     return lambda x, y: (x - left, top - y)
 
 
-def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float, float]]) -> list[dict[str, Any]]:
+def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float, float]],
+                origin: tuple[float, float] | None = None) -> list[dict[str, Any]]:
     """The horizontal and vertical segments of every path on the page (into form XObjects),
     as pdfplumber edge dicts in top-left coordinates of the displayed page — what
-    pdfplumber's table finder needs, read by pdfium instead of pdfminer."""
+    pdfplumber's table finder needs, read by pdfium instead of pdfminer. ``origin``: as for
+    :func:`_page_chars` (each point is placed once, inline on an upright page)."""
     import pypdfium2.raw as raw
 
     edges: list[dict[str, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
     matrix = raw.FS_MATRIX()
+    # bound once: called for every segment of every path
+    get_segment, get_point = raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint
+    get_type, get_close, moveto = raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose, raw.FPDF_SEGMENT_MOVETO
 
-    def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:
-        (x0, y0), (x1, y1) = to_display(*p0), to_display(*p1)
+    def segment(p0: tuple[float, float], p1: tuple[float, float]) -> None:  # points as displayed
+        (x0, y0), (x1, y1) = p0, p1
         if abs(y0 - y1) < 0.05 and abs(x0 - x1) >= 0.05:
             top = y0
             lo, hi = min(x0, x1), max(x0, x1)
@@ -326,17 +352,18 @@ def _page_edges(page_raw: Any, to_display: Callable[[float, float], tuple[float,
         start: tuple[float, float] | None = None
         last: tuple[float, float] | None = None
         for i in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, i)
-            if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+            seg = get_segment(obj, i)
+            if not get_point(seg, x_ref, y_ref):
                 continue
             px, py = x.value, y.value
-            pt = (m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5])
-            if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or last is None:
+            ux, uy = m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5]
+            pt = (ux - origin[0], origin[1] - uy) if origin is not None else to_display(ux, uy)
+            if get_type(seg) == moveto or last is None:
                 start = last = pt
                 continue
             segment(last, pt)
             last = pt
-            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+            if get_close(seg) and start is not None:
                 segment(pt, start)
                 last = start
 

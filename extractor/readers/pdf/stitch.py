@@ -9,8 +9,10 @@ The two fragments have different column lattices (the first page draws fewer inn
 between, by a grid starting the next page — when the first holds no number, the second's
 first row holds no number, and every column boundary of the first is a column boundary of the
 second. The first fragment's cells are laid on the second's columns (a cell covering several
-of them gets that ``colspan``); a cell of its last row that covers a single column continues
-in the second fragment's first row: the two texts are joined into one cell spanning both rows.
+of them gets that ``colspan``); a cell of its last row that covers a single column (also a
+merged cell starting in a row above and reaching down to the cut, as a browser prints it)
+continues in the second fragment's first row: the two texts are joined into one cell spanning
+both rows. When that first row holds nothing but such rests, it is no row of its own.
 The result is one Grid with the whole header, the 15 leaf columns of a section-4 table visible
 in one place (``where["joined_pages"]`` lists the pages).
 
@@ -83,22 +85,31 @@ def _join(a: Grid, b: Grid) -> Grid | None:
     if not a.rows or not b.rows or not _no_number(a.rows) or not _no_number(b.rows[:1]):
         return None
     cols = _col_edges(b)
-    if cols is None or len(cols) <= a.width:
+    if cols is None or len(cols) < a.width:
         return None
     rows = _onto(a, cols)
     if rows is None:
         return None
-    last, first = rows[-1], list(b.rows[0])
-    for j, cell in enumerate(last):
-        below = first[j]
-        if cell.origin and cell.colspan == 1 and below.origin and below.colspan == 1:
-            joined = replace(cell, text=cell.text + below.text, rowspan=cell.rowspan + 1)
-            last[j] = joined
-            first[j] = replace(joined, origin=False)
+    first = list(b.rows[0])
+    # the cells cut at the page end (also one that starts in a row above and spans down to the
+    # cut) continue in the next page's first row; a first row of nothing but their rests is no
+    # row of its own
+    cut = [j for j, cell in enumerate(rows[-1])
+           if cell.colspan == 1 and first[j].origin and first[j].colspan == 1]
+    rest_only = len(cut) == len(first)
+    for j in cut:
+        box = rows[-1][j].where.get("bbox")
+        start = next(r[j] for r in rows if r[j].where.get("bbox") == box)
+        joined = replace(start, text=start.text + first[j].text, rowspan=start.rowspan + (0 if rest_only else 1),
+                         origin=True)
+        for r in rows:
+            if r[j].where.get("bbox") == box:
+                r[j] = joined if r[j] is start else replace(joined, origin=False)
+        first[j] = replace(joined, origin=False)
     where = dict(b.where)
     where["joined_pages"] = [a.where.get("page"), b.where.get("page")]
     where["page"], where["bbox"] = a.where.get("page"), a.where.get("bbox")
-    new_rows = [tuple(r) for r in rows] + [tuple(first)] + [tuple(r) for r in b.rows[1:]]
+    new_rows = [tuple(r) for r in rows] + ([] if rest_only else [tuple(first)]) + [tuple(r) for r in b.rows[1:]]
     return Grid(rows=tuple(new_rows), where=where, source=b.source)
 
 

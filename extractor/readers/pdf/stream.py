@@ -16,13 +16,18 @@ of its own and its characters never fall into the rows beside it.
 Each band gets a vertical rule at every boundary that no word of the band crosses, with one
 exception: in a header band (no number), a stretch between two rule ends holding fewer
 separate words than value columns is a merged header cell, cut only at the value boundary
-nearest each gap between its words.
+nearest each gap between its words. A header band printed over several lines has its levels
+rebuilt: a word over a value boundary with words under it is a group label (申请人情况,
+法人或其他组织); it gets a rule under it across the columns it spans (widened to hold the
+groups under it), and below that rule its sub-labels are cut by the same rule again, so each
+leaf label (科研机构, 社会公益组织) heads its own column even when every cell under it is blank.
 
 A table with no rule at all (:func:`text_edges`) is a run of lines between section headings
 and prose holding lines of numbers. Its row rules are ours too: a row starts at a line of
 numbers, at a label starting with its item number (2、, （五）), at a title over the value
 columns, at a line reaching into them, or at a line that does not continue a wider label
-above it; a header printed one character per line gets a rule per line; no row rule crosses
+above it; a header printed one character per line gets a rule per line (``grids`` drops the rows
+that then hold only slices of its tall labels); no row rule crosses
 a label printed one character per line (one tall cell). The value columns also take the
 header's leaf labels (a column of blank cells), and a table continued on the next page
 without its header keeps the columns of the page before.
@@ -220,8 +225,11 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
     out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
     for a, b, ws in bands:
-        header = not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws)  # (a blank row is no header)
-        for x in _band_cuts(ws, structural, label_cut, value_cuts, header=header):
+        if not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws):  # a header (a blank row is none)
+            fixed = [x for x in [*structural, *([label_cut] if label_cut is not None else [])] if not _crossed(x, ws)]
+            out += _header_edges(ws, (a, b), (left, right), fixed, value_cuts)
+            continue
+        for x in _band_cuts(ws, structural, label_cut, value_cuts):
             out.append(_vedge(x, a, b))
     return out
 
@@ -235,13 +243,69 @@ def _crossed(x: float, ws: list[Word]) -> bool:
     return any(w.x0 + 0.5 < x < w.x1 - 0.5 for w in ws)
 
 
-def _band_cuts(ws: list[Word], structural: list[float], label_cut: float | None, value_cuts: list[float],
-               header: bool) -> list[float]:
+def _band_cuts(ws: list[Word], structural: list[float], label_cut: float | None, value_cuts: list[float]) -> list[float]:
     fixed = sorted(x for x in [*structural, *([label_cut] if label_cut is not None else [])] if not _crossed(x, ws))
-    cuts = [x for x in value_cuts if not _crossed(x, ws)]
-    if header:
-        cuts = _header_cuts(ws, fixed, cuts)
-    return fixed + cuts
+    return fixed + [x for x in value_cuts if not _crossed(x, ws)]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A group label of a header over several columns: the columns it spans (``lo``, ``hi``,
+    two boundaries) and the rule under it (``y``), the rows of its sub-labels below."""
+
+    lo: float
+    hi: float
+    y: float
+
+    def holds(self, x: float) -> bool:
+        return self.lo + 0.5 < x < self.hi - 0.5
+
+
+def _blocks(ws: list[Word], bounds: list[float], value_cuts: list[float], span: tuple[float, float]) -> list[_Block]:
+    """The group labels of a header band printed over several lines without rules: a word
+    over a value boundary with words under it. It spans from the nearest boundary left of it
+    to the nearest right of it, widened to hold every group below it that it overlaps (a
+    group label is over the whole of its sub-groups); found from the lowest up."""
+    blocks: list[_Block] = []
+    for w in sorted(ws, key=lambda w: -w.top):
+        if not any(w.x0 + 0.5 < x < w.x1 - 0.5 for x in value_cuts):
+            continue
+        lo = max((x for x in bounds if x <= w.x0 + 0.5), default=span[0])
+        hi = min((x for x in bounds if x >= w.x1 - 0.5), default=span[1])
+        widened = True
+        while widened:
+            widened = False
+            for bl in blocks:
+                if bl.holds(lo) or bl.holds(hi):
+                    lo, hi, widened = min(lo, bl.lo), max(hi, bl.hi), True
+        below = [v for v in ws if (v.top + v.bottom) / 2 > w.bottom and lo < (v.x0 + v.x1) / 2 < hi]
+        if below:
+            blocks.append(_Block(lo, hi, (w.bottom + min(v.top for v in below)) / 2))
+    return blocks
+
+
+def _header_edges(ws: list[Word], ab: tuple[float, float], span: tuple[float, float], fixed: list[float],
+                  value_cuts: list[float]) -> list[Edge]:
+    """The edges of a header band (no number). Group labels over several lines
+    (:func:`_blocks`) get a rule under them across their columns; the boundaries inside a
+    group start at its rule. In each region (the band, or a group below its rule) a
+    boundary is kept where no word of the region crosses it, by :func:`_header_cuts`."""
+    a, b = ab
+    blocks = _blocks(ws, sorted([*fixed, *value_cuts]), value_cuts, span)
+    top_region = _Block(span[0], span[1], a)
+
+    def owner(x: float) -> _Block:  # the lowest group over x, else the band
+        return max((bl for bl in blocks if bl.holds(x)), key=lambda bl: bl.y, default=top_region)
+
+    edges = [_hedge(bl.lo, bl.hi, bl.y) for bl in blocks]
+    group_bounds = {x for bl in blocks for x in (bl.lo, bl.hi) if span[0] + 1 < x < span[1] - 1}
+    for region in [top_region, *blocks]:
+        rws = [w for w in ws if (w.top + w.bottom) / 2 > region.y and region.lo < (w.x0 + w.x1) / 2 < region.hi]
+        rfixed = sorted(x for x in {*fixed, *group_bounds} if owner(x) is region and not _crossed(x, rws))
+        rcuts = [x for x in value_cuts if owner(x) is region and x not in rfixed and not _crossed(x, rws)]
+        for x in rfixed + _header_cuts(rws, rfixed, rcuts):
+            edges.append(_vedge(x, region.y, b))
+    return edges
 
 
 def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float]) -> list[float]:
@@ -340,11 +404,16 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     A row starts at each line of numbers, or at a line reaching into the value columns; the
     other lines continue the row above; a label printed one character per line is one tall
     cell (no row rule crosses it)."""
+    boxes = [(x0 - 1, t - 1, x1 + 1, b + 1) for x0, t, x1, b in taken]
+
     def free(c: Char) -> bool:
         cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        return not any(x0 - 1 <= cx <= x1 + 1 and t - 1 <= cy <= b + 1 for x0, t, x1, b in taken)
+        for x0, t, x1, b in boxes:
+            if x0 <= cx <= x1 and t <= cy <= b:
+                return False
+        return True
 
-    rest = [c for c in chars if free(c)]
+    rest = [c for c in chars if free(c)] if boxes else chars
     if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
         return []  # not numbers enough for a table
     words = words_of(rest)
