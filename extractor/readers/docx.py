@@ -45,6 +45,7 @@ from lxml import etree
 from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
+from .docxflat import build, flatten
 from .wordnum import Numbering
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -283,12 +284,23 @@ class _Walker:
         ``max_text_chars``."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
         if p in self.numbered:
-            raw = self._label(_first(p, _PPR)) + raw
-        self.chars += len(raw)
+            raw = self.label_of(p) + raw
+        return self.count(raw)
+
+    def count(self, raw: str) -> str:
+        """``raw``, its characters counted against ``max_text_chars``."""
+        self.add_chars(len(raw))
+        return raw
+
+    def add_chars(self, n: int) -> None:
+        self.chars += n
         if self.chars > self.max_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
                                                   f"{self.limits.max_text_chars} characters")
-        return raw
+
+    def label_of(self, p: Any) -> str:
+        """The list number of a paragraph that may carry one (see :meth:`_label`)."""
+        return self._label(_first(p, _PPR))
 
     def _para_lines(self, p: Any) -> list[str]:
         """The lines of one paragraph (see :meth:`_raw`)."""
@@ -303,9 +315,9 @@ class _Walker:
         style = ps.get(_VAL) if ps is not None else None
         np_ = _child(ppr, _NUMPR)
         if np_ is not None:
-            nid = np_.find(f"{W}numId")
+            nid = _child(np_, _NUMID)
             num_id = nid.get(_VAL) if nid is not None else None
-            lv = np_.find(f"{W}ilvl")
+            lv = _child(np_, _ILVL)
             try:
                 ilvl = int(lv.get(_VAL)) if lv is not None else None
             except (TypeError, ValueError):
@@ -313,9 +325,15 @@ class _Walker:
         return self.numbering.label(num_id, ilvl, style)
 
     def paragraph_block(self, p: Any) -> None:
+        self.paragraph_lines(self._raw(p))
+        if self.boxes:
+            for box in self.boxes.get(p, ()):
+                self.body(box)
+
+    def paragraph_lines(self, raw: str) -> None:
+        """The lines of the next paragraph of the body (``raw``: its counted text)."""
         index = self.paragraph
         self.paragraph = index + 1
-        raw = self._raw(p)
         if _NEEDS_NORM(raw) is None:  # one line as it is (the usual case)
             if raw:
                 self.lines += 1
@@ -330,9 +348,6 @@ class _Walker:
                     if self.lines > self.max_lines:
                         raise _Full
                     self.blocks.append(Text(line, {"paragraph": index}))
-        if self.boxes:
-            for box in self.boxes.get(p, ()):
-                self.body(box)
         if not index + 1 & 2047:
             check_time(f"at paragraph {index + 1}")
 
@@ -355,11 +370,8 @@ class _Walker:
     # ---- tables
 
     def table(self, tbl: Any) -> None:
-        check_time(f"at table {self.tables + 1}")
-        rows = list(_children(tbl, TR))
-        raw: list[list[tuple[int, int, str | None, Any]]] = []  # (column, span, vMerge, tc)
-        for tr in rows:
-            raw.append(_row_cells(tr))
+        self.table_started()
+        raw = [_row_cells(tr) for tr in _children(tbl, TR)]  # (column, span, vMerge, tc)
         layout = next(tbl.iterdescendants(TBL), None) is not None or max((len(r) for r in raw), default=0) < 2
         if layout:
             for row in raw:
@@ -371,17 +383,40 @@ class _Walker:
             return
         self.blocks.append(self._grid(raw, texts))
 
-    def _cell_text(self, tc: Any) -> str:
+    def table_started(self) -> None:
+        check_time(f"at table {self.tables + 1}")
+
+    @staticmethod
+    def cell_text(raws: list[str]) -> str:
+        """A cell's text from its paragraphs' counted texts."""
         lines: list[str] = []
+        for raw in raws:
+            if _NEEDS_NORM(raw) is None:
+                if raw:
+                    lines.append(raw)
+            else:
+                lines.extend([x for x in (_norm(s) for s in raw.split("\n")) if x])
+        return "\n".join(lines)
+
+    @staticmethod
+    def placed_cells(column: int, cells: list[list[Any]]) -> list[tuple[int, int, str | None, Any]]:
+        """(grid column, gridSpan, vMerge state, paragraphs) of each cell of a row given as
+        [its span properties ((tag, w:val) in order) or None, paragraphs], the first at ``column``."""
+        out: list[tuple[int, int, str | None, Any]] = []
+        for plist, paras in cells:
+            span, vm = _span_vm(plist, bool(out)) if plist is not None else (1, None)
+            if vm == "hmerge":
+                pc, ps, pv, pparas = out[-1]
+                out[-1] = (pc, ps + span, pv, pparas)
+            else:
+                out.append((column, span, vm, paras))
+            column += span
+        return out
+
+    def _cell_text(self, tc: Any) -> str:
         if not self.boxes:
-            for p in tc.iter(P):
-                raw = self._raw(p)
-                if _NEEDS_NORM(raw) is None:
-                    if raw:
-                        lines.append(raw)
-                else:
-                    lines.extend([x for x in (_norm(s) for s in raw.split("\n")) if x])
-            return "\n".join(lines)
+            return self.cell_text([self._raw(p) for p in tc.iter(P)])
+        lines: list[str] = []
         stack = [iter(tc.iter(P))]
         while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
             p = next(stack[-1], None)
@@ -413,6 +448,9 @@ class _Walker:
                 if gone and c in gone:
                     continue
                 rs = spans[k]
+                if rs == 1 and cs == 1 and not extra:  # the usual cell (its text has no \n at either end)
+                    srow[c] = Cell(trow[k], {"table": t, "row": r, "column": c})
+                    continue
                 text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
                 cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
                 if rs > 1 or cs > 1:
@@ -424,6 +462,7 @@ class _Walker:
                                 out[c + dc] = copy
                 srow[c] = cell
         grid_rows = tuple(
+            tuple(row) if all(x is not None for x in row) else  # type: ignore[arg-type]
             tuple(x if x is not None else Cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
@@ -501,32 +540,52 @@ def _int_val(el: Any, default: int) -> int:
 
 _TCPR, _GRIDSPAN, _VMERGE, _HMERGE = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
 _PPR, _NUMPR, _PSTYLE = f"{W}pPr", f"{W}numPr", f"{W}pStyle"
+_NUMID, _ILVL = f"{W}numId", f"{W}ilvl"
 _ROW_WRAPPERS = (SDT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
+
+
+def _before(tr: Any) -> int:
+    """A row's ``w:gridBefore`` (empty grid columns before its first cell)."""
+    trpr = _first(tr, f"{W}trPr")
+    return _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
+
+
+def _cell_props(tc: Any, has_prev: bool) -> tuple[int, str | None]:
+    """A cell's gridSpan and vMerge state (see :func:`_span_vm`)."""
+    tcpr = _first(tc, _TCPR)
+    if tcpr is None:
+        return 1, None
+    return _span_vm([(x.tag, x.get(_VAL)) for x in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE)], has_prev)
+
+
+def _span_vm(props: list[tuple[str, str | None]], has_prev: bool) -> tuple[int, str | None]:
+    """gridSpan and vMerge state ("restart", "continue", "hmerge": a legacy horizontal
+    merge into the cell before, or None) from a cell's span properties, in order."""
+    span, vm = 1, None
+    for tag, val in props:
+        if tag == _GRIDSPAN:
+            try:
+                span = max(1, min(int(val or ""), 1000))
+            except ValueError:
+                span = 1
+        elif tag == _VMERGE:
+            vm = "restart" if val == "restart" else "continue"
+        elif tag == _HMERGE and val != "restart" and has_prev:  # legacy horizontal merge
+            vm = "hmerge"
+    return span, vm
 
 
 def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
     """(grid column, gridSpan, vMerge state, w:tc) of each cell of a row."""
-    trpr = _first(tr, f"{W}trPr")
-    c = _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
+    c = _before(tr)
     out: list[tuple[int, int, str | None, Any]] = []
     for tc in _children(tr, TC):
-        tcpr = _first(tc, _TCPR)
-        span, vm = 1, None
-        if tcpr is not None:
-            for prop in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE):
-                tag = prop.tag
-                if tag == _GRIDSPAN:
-                    span = max(1, _int_val(prop, 1))
-                elif tag == _VMERGE:
-                    vm = "restart" if prop.get(_VAL) == "restart" else "continue"
-                elif tag == _HMERGE and prop.get(_VAL) != "restart" and out:  # legacy horizontal merge
-                    vm = "hmerge"
-            if vm == "hmerge":
-                pc, ps, pv, ptc = out[-1]
-                out[-1] = (pc, ps + span, pv, ptc)
-                c += span
-                continue
-        out.append((c, span, vm, tc))
+        span, vm = _cell_props(tc, bool(out))
+        if vm == "hmerge":
+            pc, ps, pv, ptc = out[-1]
+            out[-1] = (pc, ps + span, pv, ptc)
+        else:
+            out.append((c, span, vm, tc))
         c += span
     return out
 
@@ -647,7 +706,6 @@ def _read(data: bytes, limits: Limits) -> Document:
         raise UnsupportedFormat("not a report: the ZIP package holds no Word document (word/document.xml)")
     root = parse_xml(pkg.read(main), main)
     check_time("after parsing the document XML")
-    numbering = _numbering(pkg, _related(pkg, main))
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
@@ -656,11 +714,17 @@ def _read(data: bytes, limits: Limits) -> Document:
         etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
         drop, marks, found, numbered = _scan(body)
     boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
+    # the list definitions are read only when a paragraph may carry a list number
+    numbering = _numbering(pkg, _related(pkg, main)) if numbered else Numbering(None, None)
     if not numbering.active:
         numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)
+    flat = None if boxes else flatten(body, numbered, _before, _first)
     try:
-        walker.body(body)
+        if flat is None:
+            walker.body(body)  # the full path
+        else:
+            build(walker, *flat)
     except _Full:
         walker.issues.append(Issue(
             "limit.max_lines", "warning",

@@ -1,0 +1,239 @@
+"""The DOCX reader's fast path: the common document's body in one pass of lxml.
+
+Most Word documents are paragraphs and tables straight under ``w:body``, rows straight
+under their table, cells under their row and paragraphs under their cell. For those,
+:func:`flatten` walks the body once with one tag-filtered ``iter`` (lxml visits the tree
+in C and hands Python only the paragraphs, runs, text, rows, cells and span properties)
+and writes it as one string of NUL-separated segments (XML text never holds a NUL): a
+code letter, then the segment's text. :func:`build` then reads the segments in order
+and makes the same blocks the full walker (:class:`extractor.readers.docx._Walker`)
+makes, with the same list labels, counters and limits.
+
+Segment codes: ``P``/``N`` a paragraph of the body (``N``: it may carry a list number),
+``T`` a table, ``R`` a row, ``B<n>`` the row's ``w:gridBefore``, ``C`` a cell, ``S`` the
+cell has span properties (read from its ``w:tcPr`` by the full path's own rule),
+``p``/``n`` a paragraph of a cell. A paragraph's text is the text of the ``w:t``
+elements inside it (after :func:`extractor.readers.docx._prepare`).
+
+:func:`flatten` returns None, and the full walker reads the document, as soon as
+anything is placed otherwise: a paragraph or table inside a content control, custom
+XML, a tracked move or another paragraph; a nested table; a row or cell outside its
+table or row. Text boxes are sent to the full walker before (their anchors matter).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+P, R, T, TBL, TR, TC = f"{W}p", f"{W}r", f"{W}t", f"{W}tbl", f"{W}tr", f"{W}tc"
+_GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge", f"{W}gridBefore"
+_TAGS = (P, R, T, TBL, TR, TC, _GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE)
+_TCPR, _VAL = f"{W}tcPr", f"{W}val"
+# text a cell paragraph may hold as it is: no white space, control characters or markers
+_PLAIN = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
+
+
+class _Placed(Exception):
+    """Something outside the fast path's shape: the full walker reads the document."""
+
+
+def _inside(el: Any, p: Any) -> bool:
+    """Whether ``p`` is an ancestor of ``el`` (None is nobody's)."""
+    if p is None:
+        return False
+    el = el.getparent()
+    while el is not None:
+        if el is p:
+            return True
+        el = el.getparent()
+    return False
+
+
+def flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first: Any
+            ) -> tuple[list[str], list[Any], list[Any]] | None:
+    """The body as segments (see the module docstring), the paragraphs of ``numbered``
+    in body order (one per ``N``/``n`` segment) and the cells with span properties (one
+    per ``S``); None when the document needs the full walker. ``before(tr)`` is the
+    row's ``w:gridBefore`` as the full path reads it."""
+    try:
+        return _flatten(body, numbered, before, first)
+    except _Placed:
+        return None
+
+
+def _flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first: Any
+             ) -> tuple[list[str], list[Any], list[Any]]:
+    out: list[str] = []
+    put = out.append
+    nps: list[Any] = []
+    props: list[Any] = []
+    cur_p = cur_r = cur_tc = cur_tr = cur_tbl = None
+    tcpr = before_tr = None  # the current cell's w:tcPr once a property was read, the last row given its gridBefore
+    plist: list[tuple[str, str | None]] = []
+    for el in body.iter(*_TAGS):
+        tag = el.tag
+        if tag == T:
+            if el.getparent() is cur_r or _inside(el, cur_p):
+                text = el.text
+                if text:
+                    put(text)
+        elif tag == R:
+            cur_r = el if el.getparent() is cur_p or _inside(el, cur_p) else None
+        elif tag == P:
+            parent = el.getparent()
+            if parent is body:
+                put("\x00N" if el in numbered and not nps.append(el) else "\x00P")
+            elif parent is cur_tc and cur_tc is not None:
+                put("\x03\x05" if el in numbered and not nps.append(el) else "\x03")
+            else:
+                raise _Placed
+            cur_p, cur_r = el, None
+        elif tag == TC:
+            if cur_tr is None or el.getparent() is not cur_tr:
+                raise _Placed
+            put("\x02")
+            cur_tc, cur_p, tcpr = el, None, None
+        elif tag == TR:
+            if cur_tbl is None or el.getparent() is not cur_tbl:
+                raise _Placed
+            put("\x01")
+            cur_tr, cur_tc, cur_p = el, None, None
+        elif tag == TBL:
+            if el.getparent() is not body:
+                raise _Placed
+            put("\x00T")
+            cur_tbl, cur_tr, cur_tc, cur_p = el, None, None, None
+        elif tag == _GRIDBEFORE:
+            if cur_tr is not None and before_tr is not cur_tr and _inside(el, cur_tr):
+                before_tr = cur_tr
+                put(f"\x06{before(cur_tr)}\x06")
+        else:  # a w:gridSpan, w:vMerge or w:hMerge: read when in the cell's (first) w:tcPr
+            parent = el.getparent()
+            if parent is not tcpr:
+                if cur_tc is None or parent.getparent() is not cur_tc or parent is not first(cur_tc, _TCPR):
+                    continue
+                tcpr, plist = parent, []
+                props.append(plist)
+                put("\x04")
+            plist.append((tag, el.get(_VAL)))
+    return "".join(out).split("\x00"), nps, props
+
+
+def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any]) -> None:
+    """The blocks of :func:`flatten`'s segments, made by ``walker`` (a
+    :class:`extractor.readers.docx._Walker`) as its full path would make them."""
+    state = [0, 0]  # next numbered paragraph, next cell with properties
+    for k in range(1, len(segs)):
+        seg = segs[k]
+        code = seg[0]
+        if code == "T":
+            _table(walker, seg, nps, props, state)
+            continue
+        raw = seg[1:]
+        if code == "N":
+            raw = walker.label_of(nps[state[0]]) + raw
+            state[0] += 1
+        walker.paragraph_lines(walker.count(raw))
+
+
+_BEFORE = re.compile("\x06([0-9]+)\x06")
+# a row whose cells may be plain paragraphs: nothing but text, cell and paragraph marks
+_ROW_PLAIN = re.compile(r"[\s\x00\x01\x05-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
+
+
+def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[int]) -> None:
+    """One table's segment: rows (\\x01), cells (\\x02), paragraphs (\\x03, \\x03\\x05 when
+    numbered), cell properties (\\x04), gridBefore (\\x06n\\x06)."""
+    walker.table_started()
+    numbered = "\x05" in seg
+    first_num = state[0]
+    state[0] += seg.count("\x05") if numbered else 0
+    raw: list[list[tuple[int, int, str | None, Any]]] = []
+    texts: list[list[str] | None] = []  # None: a row whose cells are read after the layout test
+    chars = 0
+    for row in seg.split("\x01")[1:]:
+        column = 0
+        if "\x06" in row:
+            m = _BEFORE.search(row)
+            if m:
+                column, row = int(m[1]), row[:m.start()] + row[m.end():]
+        cells = row.split("\x02")[1:]
+        n = len(cells)
+        if _ROW_PLAIN(row) is None and row.count("\x03") == n:  # each cell one paragraph, no white space
+            plain = row.count("\x02\x03")
+            if plain == n:
+                raw.append([(column + k, 1, None, "") for k in range(n)])
+                texts.append([c[1:] for c in cells])
+                chars += len(row) - 2 * n
+                continue
+            if plain + row.count("\x02\x04\x03") == n:  # some cells with span properties
+                marked = []
+                for c in cells:
+                    if c[0] == "\x04":
+                        marked.append([props[state[1]], c[2:]])
+                        state[1] += 1
+                    else:
+                        marked.append([None, c[1:]])
+                placed = walker.placed_cells(column, marked)
+                raw.append(placed)
+                texts.append([x[3] for x in placed])
+                chars += sum([len(x[3]) for x in placed])
+                continue
+        if numbered:  # each cell with the index of its first numbered paragraph in nps
+            items: list[Any] = []
+            for c in cells:
+                items.append((c, first_num))
+                first_num += c.count("\x05")
+            cells = items
+        if "\x04" in row:
+            marked = []
+            for c in cells:
+                if "\x04" in (c if isinstance(c, str) else c[0]):
+                    marked.append([props[state[1]], _unmark(c)])
+                    state[1] += 1
+                else:
+                    marked.append([None, c])
+            raw.append(walker.placed_cells(column, marked))
+        else:
+            raw.append([(column + k, 1, None, c) for k, c in enumerate(cells)])
+        texts.append(None)
+    if max((len(r) for r in raw), default=0) < 2:  # layout: its paragraphs as text
+        for r, trow in zip(raw, texts, strict=True):
+            for k, (_c, _s, _v, cell) in enumerate(r):
+                for para in _paragraphs(walker, cell if trow is None else "\x03" + trow[k], nps):
+                    walker.paragraph_lines(walker.count(para))
+        return
+    for k, trow in enumerate(texts):
+        if trow is None:
+            texts[k] = [_cell_text(walker, cell, nps) for _c, _s, _v, cell in raw[k]]
+    walker.add_chars(chars)
+    if any(t for trow in texts for t in trow):  # type: ignore[union-attr]
+        walker.blocks.append(walker._grid(raw, texts))
+
+
+def _unmark(cell: str | tuple[str, int]) -> str | tuple[str, int]:
+    if isinstance(cell, str):
+        return cell.replace("\x04", "")
+    return cell[0].replace("\x04", ""), cell[1]
+
+
+def _cell_text(walker: Any, cell: str | tuple[str, int], nps: list[Any]) -> str:
+    if isinstance(cell, str) and cell[:1] == "\x03" and _PLAIN(cell, 1) is None:  # one paragraph as it is
+        return walker.count(cell[1:])
+    return walker.cell_text([walker.count(x) for x in _paragraphs(walker, cell, nps)])
+
+
+def _paragraphs(walker: Any, cell: str | tuple[str, int], nps: list[Any]) -> list[str]:
+    """A cell's paragraphs, numbered ones with their labels (not yet counted)."""
+    if isinstance(cell, str):
+        return cell.split("\x03")[1:]
+    text, k = cell
+    out = []
+    for para in text.split("\x03")[1:]:
+        if para[:1] == "\x05":
+            para = walker.label_of(nps[k]) + para[1:]
+            k += 1
+        out.append(para)
+    return out
