@@ -31,6 +31,7 @@ the archive claims); XML is parsed without entity expansion, DTD loading, networ
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import posixpath
@@ -448,8 +449,8 @@ class _Walker:
                 if gone and c in gone:
                     continue
                 rs = spans[k]
-                if rs == 1 and cs == 1 and not extra:  # the usual cell (its text has no \n at either end)
-                    srow[c] = Cell(trow[k], {"table": t, "row": r, "column": c})
+                if rs == 1 and cs == 1:  # the usual cell: absorbs nothing, its text has no \n at either end
+                    srow[c] = _cell(trow[k], {"table": t, "row": r, "column": c})
                     continue
                 text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
                 cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
@@ -466,6 +467,22 @@ class _Walker:
             tuple(x if x is not None else Cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
+
+
+def _cell(text: str, where: dict[str, Any]) -> Cell:
+    """``Cell(text, where)``, made without the frozen dataclass's ``__init__`` (its five
+    ``object.__setattr__`` calls cost more than the rest of a cell's reading): the same
+    fields, in the same order, in the instance's ``__dict__``."""
+    cell = _NEW(Cell)
+    cell.__dict__.update(text=text, where=where, rowspan=1, colspan=1, origin=True)
+    return cell
+
+
+_NEW = object.__new__
+if ([f.name for f in dataclasses.fields(Cell)] != ["text", "where", "rowspan", "colspan", "origin"]
+        or hasattr(Cell, "__post_init__") or hasattr(Cell, "__slots__")):  # the model changed: the plain way
+    def _cell(text: str, where: dict[str, Any]) -> Cell:  # noqa: F811
+        return Cell(text, where)
 
 
 def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]

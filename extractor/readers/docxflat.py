@@ -27,9 +27,9 @@ import re
 from typing import Any
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-P, R, T, TBL, TR, TC = f"{W}p", f"{W}r", f"{W}t", f"{W}tbl", f"{W}tr", f"{W}tc"
+P, T, TBL, TR, TC = f"{W}p", f"{W}t", f"{W}tbl", f"{W}tr", f"{W}tc"
 _GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge", f"{W}gridBefore"
-_TAGS = (P, R, T, TBL, TR, TC, _GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE)
+_TAGS = (P, T, TBL, TR, TC, _GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE)
 _TCPR, _VAL = f"{W}tcPr", f"{W}val"
 # text a cell paragraph may hold as it is: no white space, control characters or markers
 _PLAIN = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
@@ -69,18 +69,16 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first:
     put = out.append
     nps: list[Any] = []
     props: list[Any] = []
-    cur_p = cur_r = cur_tc = cur_tr = cur_tbl = None
+    cur_p = cur_tc = cur_tr = cur_tbl = None
     tcpr = before_tr = None  # the current cell's w:tcPr once a property was read, the last row given its gridBefore
     plist: list[tuple[str, str | None]] = []
     for el in body.iter(*_TAGS):
         tag = el.tag
         if tag == T:
-            if el.getparent() is cur_r or _inside(el, cur_p):
+            if el.getparent().getparent() is cur_p or _inside(el, cur_p):
                 text = el.text
                 if text:
                     put(text)
-        elif tag == R:
-            cur_r = el if el.getparent() is cur_p or _inside(el, cur_p) else None
         elif tag == P:
             parent = el.getparent()
             if parent is body:
@@ -89,7 +87,7 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first:
                 put("\x03\x05" if el in numbered and not nps.append(el) else "\x03")
             else:
                 raise _Placed
-            cur_p, cur_r = el, None
+            cur_p = el
         elif tag == TC:
             if cur_tr is None or el.getparent() is not cur_tr:
                 raise _Placed
@@ -140,18 +138,17 @@ def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any]) -> Non
 
 _BEFORE = re.compile("\x06([0-9]+)\x06")
 # a row whose cells may be plain paragraphs: nothing but text, cell and paragraph marks
-_ROW_PLAIN = re.compile(r"[\s\x00\x01\x05-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
+_ROW_PLAIN = re.compile(r"[\s\x00\x01\x06-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 
 
 def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[int]) -> None:
     """One table's segment: rows (\\x01), cells (\\x02), paragraphs (\\x03, \\x03\\x05 when
-    numbered), cell properties (\\x04), gridBefore (\\x06n\\x06)."""
+    numbered), cell properties (\\x04), gridBefore (\\x06n\\x06). List labels are taken in
+    body order once the layout test is passed, as the full walker takes them."""
     walker.table_started()
-    numbered = "\x05" in seg
-    first_num = state[0]
-    state[0] += seg.count("\x05") if numbered else 0
     raw: list[list[tuple[int, int, str | None, Any]]] = []
-    texts: list[list[str] | None] = []  # None: a row whose cells are read after the layout test
+    # per row: its cells' texts (a numbered one as (text, w:p)), or None: read after the layout test
+    texts: list[list[Any] | None] = []
     chars = 0
     for row in seg.split("\x01")[1:]:
         column = 0
@@ -159,64 +156,99 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
             m = _BEFORE.search(row)
             if m:
                 column, row = int(m[1]), row[:m.start()] + row[m.end():]
-        cells = row.split("\x02")[1:]
-        n = len(cells)
-        if _ROW_PLAIN(row) is None and row.count("\x03") == n:  # each cell one paragraph, no white space
-            plain = row.count("\x02\x03")
-            if plain == n:
-                raw.append([(column + k, 1, None, "") for k in range(n)])
-                texts.append([c[1:] for c in cells])
-                chars += len(row) - 2 * n
-                continue
-            if plain + row.count("\x02\x04\x03") == n:  # some cells with span properties
-                marked = []
-                for c in cells:
-                    if c[0] == "\x04":
-                        marked.append([props[state[1]], c[2:]])
-                        state[1] += 1
-                    else:
-                        marked.append([None, c[1:]])
-                placed = walker.placed_cells(column, marked)
-                raw.append(placed)
-                texts.append([x[3] for x in placed])
-                chars += sum([len(x[3]) for x in placed])
-                continue
-        if numbered:  # each cell with the index of its first numbered paragraph in nps
-            items: list[Any] = []
-            for c in cells:
-                items.append((c, first_num))
-                first_num += c.count("\x05")
-            cells = items
-        if "\x04" in row:
-            marked = []
-            for c in cells:
-                if "\x04" in (c if isinstance(c, str) else c[0]):
-                    marked.append([props[state[1]], _unmark(c)])
-                    state[1] += 1
-                else:
-                    marked.append([None, c])
-            raw.append(walker.placed_cells(column, marked))
+        placed, trow, n = _simple_row(walker, row, column, nps, props, state)
+        if trow is None:
+            placed = _row(walker, row, column, nps, props, state)
         else:
-            raw.append([(column + k, 1, None, c) for k, c in enumerate(cells)])
-        texts.append(None)
+            chars += n
+        raw.append(placed)
+        texts.append(trow)
     if max((len(r) for r in raw), default=0) < 2:  # layout: its paragraphs as text
         for r, trow in zip(raw, texts, strict=True):
             for k, (_c, _s, _v, cell) in enumerate(r):
-                for para in _paragraphs(walker, cell if trow is None else "\x03" + trow[k], nps):
+                paras = _paragraphs(walker, cell, nps) if trow is None else [_labeled(walker, trow[k])]
+                for para in paras:
                     walker.paragraph_lines(walker.count(para))
         return
     for k, trow in enumerate(texts):
         if trow is None:
             texts[k] = [_cell_text(walker, cell, nps) for _c, _s, _v, cell in raw[k]]
+        elif any(x.__class__ is tuple for x in trow):
+            texts[k] = [x if x.__class__ is str else _cell_text(walker, "\x03" + _labeled(walker, x), nps)
+                        for x in trow]
     walker.add_chars(chars)
     if any(t for trow in texts for t in trow):  # type: ignore[union-attr]
         walker.blocks.append(walker._grid(raw, texts))
+
+
+def _simple_row(walker: Any, row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any] | None, int]:
+    """A row whose every cell is one paragraph without white space (the usual row): its
+    placed cells, their texts (a numbered one as (text, w:p), its label still to take) and
+    their characters; (…, None, 0) for any other row (nothing taken)."""
+    if _ROW_PLAIN(row) is not None:
+        return [], None, 0
+    cells = row.split("\x02")[1:]
+    n = len(cells)
+    if row.count("\x03") != n:
+        return [], None, 0
+    plain = row.count("\x02\x03")
+    if plain == n and "\x05" not in row:
+        return [(column + k, 1, None, "") for k in range(n)], [c[1:] for c in cells], len(row) - 2 * n
+    if plain + row.count("\x02\x04\x03") != n or row.count("\x05") != row.count("\x03\x05"):
+        return [], None, 0
+    marked: list[list[Any]] = []
+    for c in cells:
+        plist = None
+        if c[0] == "\x04":
+            plist = props[state[1]]
+            state[1] += 1
+            c = c[2:]
+        else:
+            c = c[1:]
+        if c[:1] == "\x05":
+            marked.append([plist, (c[1:], nps[state[0]])])
+            state[0] += 1
+        else:
+            marked.append([plist, c])
+    placed = walker.placed_cells(column, marked)
+    return placed, [x[3] for x in placed], sum([len(x[3]) for x in placed if x[3].__class__ is str])
+
+
+def _row(walker: Any, row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
+         ) -> list[tuple[int, int, str | None, Any]]:
+    """Any row: its placed cells, each with its text (\\x03-separated paragraphs), as (text,
+    index in ``nps`` of its first numbered paragraph) when it has one."""
+    cells: list[Any] = row.split("\x02")[1:]
+    if "\x05" in row:
+        items: list[Any] = []
+        for c in cells:
+            items.append((c, state[0]))
+            state[0] += c.count("\x05")
+        cells = items
+    if "\x04" not in row:
+        return [(column + k, 1, None, c) for k, c in enumerate(cells)]
+    marked = []
+    for c in cells:
+        if "\x04" in (c if isinstance(c, str) else c[0]):
+            marked.append([props[state[1]], _unmark(c)])
+            state[1] += 1
+        else:
+            marked.append([None, c])
+    return walker.placed_cells(column, marked)
 
 
 def _unmark(cell: str | tuple[str, int]) -> str | tuple[str, int]:
     if isinstance(cell, str):
         return cell.replace("\x04", "")
     return cell[0].replace("\x04", ""), cell[1]
+
+
+def _labeled(walker: Any, item: str | tuple[str, Any]) -> str:
+    """A cell paragraph's text, a numbered one's label taken now."""
+    if item.__class__ is str:
+        return item  # type: ignore[return-value]
+    return walker.label_of(item[1]) + item[0]
 
 
 def _cell_text(walker: Any, cell: str | tuple[str, int], nps: list[Any]) -> str:
