@@ -736,7 +736,7 @@ def _read(data: bytes, limits: Limits) -> Document:
     if not numbering.active:
         numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)
-    flat = None if boxes else flatten(body, numbered, _before, _first)
+    flat = flatten(body, numbered, boxes, _before, _first)
     try:
         if flat is None:
             walker.body(body)  # the full path

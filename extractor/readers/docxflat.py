@@ -51,24 +51,25 @@ def _inside(el: Any, p: Any) -> bool:
     return False
 
 
-def flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first: Any
-            ) -> tuple[list[str], list[Any], list[Any]] | None:
+def flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, list[Any]], before: Any,
+            first: Any) -> tuple[list[str], list[Any], list[Any], list[Any]] | None:
     """The body as segments (see the module docstring), the paragraphs of ``numbered``
     in body order (one per ``N``/``n`` segment) and the cells with span properties (one
     per ``S``); None when the document needs the full walker. ``before(tr)`` is the
     row's ``w:gridBefore`` as the full path reads it."""
     try:
-        return _flatten(body, numbered, before, first)
+        return _flatten(body, numbered, boxes, before, first)
     except _Placed:
         return None
 
 
-def _flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first: Any
-             ) -> tuple[list[str], list[Any], list[Any]]:
+def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, list[Any]], before: Any,
+             first: Any) -> tuple[list[str], list[Any], list[Any], list[Any]]:
     out: list[str] = []
     put = out.append
     nps: list[Any] = []
     props: list[Any] = []
+    anchors: list[Any] = []
     cur_p = cur_tc = cur_tr = cur_tbl = None
     tcpr = before_tr = None  # the current cell's w:tcPr once a property was read, the last row given its gridBefore
     plist: list[tuple[str, str | None]] = []
@@ -82,7 +83,12 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first:
         elif tag == P:
             parent = el.getparent()
             if parent is body:
+                if boxes and el in boxes:  # its text boxes: read after it by the full walker
+                    anchors.append(el)
+                    put("\x00A")
                 put("\x00N" if el in numbered and not nps.append(el) else "\x00P")
+            elif boxes and el in boxes:
+                raise _Placed
             elif parent is cur_tc and cur_tc is not None:
                 put("\x03\x05" if el in numbered and not nps.append(el) else "\x03")
             else:
@@ -116,24 +122,33 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], before: Any, first:
                 props.append(plist)
                 put("\x04")
             plist.append((tag, el.get(_VAL)))
-    return "".join(out).split("\x00"), nps, props
+    return "".join(out).split("\x00"), nps, props, anchors
 
 
-def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any]) -> None:
+def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any], anchors: list[Any]) -> None:
     """The blocks of :func:`flatten`'s segments, made by ``walker`` (a
     :class:`extractor.readers.docx._Walker`) as its full path would make them."""
     state = [0, 0]  # next numbered paragraph, next cell with properties
+    anchor, next_anchor = None, 0
     for k in range(1, len(segs)):
         seg = segs[k]
         code = seg[0]
         if code == "T":
             _table(walker, seg, nps, props, state)
             continue
+        if code == "A":
+            anchor = anchors[next_anchor]
+            next_anchor += 1
+            continue
         raw = seg[1:]
         if code == "N":
             raw = walker.label_of(nps[state[0]]) + raw
             state[0] += 1
         walker.paragraph_lines(walker.count(raw))
+        if anchor is not None:
+            for box in walker.boxes.get(anchor, ()):
+                walker.body(box)
+            anchor = None
 
 
 _BEFORE = re.compile("\x06([0-9]+)\x06")
