@@ -474,11 +474,11 @@ def _cell(text: str, where: dict[str, Any]) -> Cell:
     ``object.__setattr__`` calls cost more than the rest of a cell's reading): the same
     fields, in the same order, in the instance's ``__dict__``."""
     cell = _NEW(Cell)
-    cell.__dict__.update(text=text, where=where, rowspan=1, colspan=1, origin=True)
+    _SET(cell, "__dict__", {"text": text, "where": where, "rowspan": 1, "colspan": 1, "origin": True})
     return cell
 
 
-_NEW = object.__new__
+_NEW, _SET = object.__new__, object.__setattr__
 if ([f.name for f in dataclasses.fields(Cell)] != ["text", "where", "rowspan", "colspan", "origin"]
         or hasattr(Cell, "__post_init__") or hasattr(Cell, "__slots__")):  # the model changed: the plain way
     def _cell(text: str, where: dict[str, Any]) -> Cell:  # noqa: F811
