@@ -33,26 +33,21 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import io
-import posixpath
 import re
-import struct
-import zipfile
-import zlib
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
-from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
+from ..errors import DamagedDocument, LimitExceeded, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
 from .docxflat import build, flatten
+from .docxpkg import Package, main_part, parse_xml, related
+from .docxpkg import sniff_zip as sniff_zip  # readers.sniff tells Word packages apart through docx
 from .wordnum import Numbering
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _VAL = f"{W}val"
 
 P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
@@ -69,184 +64,9 @@ _DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"
 # containers whose children are block content (paragraphs, tables)
 _BLOCK_WRAPPERS = (SDT_CONTENT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
 
-MAIN_TYPES = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
-    "application/vnd.ms-word.document.macroEnabled.main+xml",
-    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
-)
-_OTHER_ZIPS = (  # (a part name, what the package is)
-    ("xl/workbook.xml", "an Excel workbook (.xlsx), not a Word document"),
-    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx), not a Word document"),
-    ("visio/document.xml", "a Visio drawing (.vsdx)"),
-    ("Documents/1/FixedDocument.fdoc", "an XPS document"),
-)
-_ODF_TYPES = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.text-template": "odt",
-}
-_MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
-
 _NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                          huge_tree=False, remove_comments=True, remove_pis=True)
-
-
-# --------------------------------------------------------------------------- the package
-
-
-class _Package:
-    """A ZIP package whose parts are inflated with a cap on the total inflated bytes."""
-
-    def __init__(self, data: bytes, limit: int) -> None:
-        try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
-            raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
-        self.names = {i.filename for i in self.zip.infolist()}
-        self.limit = limit
-        self.used = 0
-
-    def read(self, name: str, cap: int | None = None) -> bytes:
-        """The inflated bytes of one part; never trusts the sizes the archive declares."""
-        chunks: list[bytes] = []
-        got = 0
-        try:
-            with self.zip.open(name) as f:
-                while True:
-                    chunk = f.read(1 << 16)
-                    if not chunk:
-                        break
-                    got += len(chunk)
-                    self.used += len(chunk)
-                    if self.used > self.limit:
-                        raise LimitExceeded(
-                            "max_inflated_bytes",
-                            f"the parts of the package inflate to more than max_inflated_bytes={self.limit} "
-                            f"bytes (stopped in {name}; a decompression bomb?)")
-                    if cap is not None and got > cap:
-                        raise DamagedDocument(f"the part {name} is larger than {cap} bytes")
-                    chunks.append(chunk)
-        except RuntimeError as e:  # an encrypted ZIP entry
-            if "encrypted" in str(e).lower() or "password" in str(e).lower():
-                raise EncryptedDocument(f"the ZIP entry {name} is encrypted") from None
-            raise DamagedDocument(f"cannot read {name}: {e}") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as e:
-            raise DamagedDocument(f"damaged part {name}: {e}") from None
-        return b"".join(chunks)
-
-
-def parse_xml(data: bytes, part: str) -> Any:
-    """One XML part, parsed without entities, DTDs, network or huge trees."""
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as e:
-        if "depth" in str(e).lower():
-            raise LimitExceeded("max_depth", f"{part} nests its elements deeper than the XML parser allows "
-                                             f"(256 levels): {e}") from None
-        raise DamagedDocument(f"{part} is not well-formed XML: {e}") from None
-
-
-def _content_types(pkg: _Package) -> dict[str, str]:
-    """Part name (no leading slash) -> content type, from ``[Content_Types].xml`` overrides."""
-    if "[Content_Types].xml" not in pkg.names:
-        return {}
-    root = parse_xml(pkg.read("[Content_Types].xml", _MAX_XML_PART), "[Content_Types].xml")
-    return {(el.get("PartName") or "").lstrip("/"): el.get("ContentType") or ""
-            for el in root if isinstance(el.tag, str) and el.tag.endswith("Override")}
-
-
-def _main_part(pkg: _Package) -> str | None:
-    """The main document part: the officeDocument relationship of ``_rels/.rels`` when it
-    is a Word part, else ``word/document.xml`` when present."""
-    if "_rels/.rels" in pkg.names:
-        rels = parse_xml(pkg.read("_rels/.rels", _MAX_XML_PART), "_rels/.rels")
-        for rel in rels.iter(f"{_PKG_REL}Relationship"):
-            if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
-                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
-                if target in pkg.names and (target == "word/document.xml"
-                                            or _content_types(pkg).get(target) in MAIN_TYPES):
-                    return target
-    return "word/document.xml" if "word/document.xml" in pkg.names else None
-
-
-def _related(pkg: _Package, main: str) -> dict[str, str]:
-    """Relationship type (its last word: numbering, styles …) -> part name, for the
-    internal relationships of the main part."""
-    folder, base = posixpath.split(main)
-    rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    out: dict[str, str] = {}
-    if rels_name not in pkg.names:
-        for kind in ("numbering", "styles"):
-            guess = posixpath.join(folder, f"{kind}.xml")
-            if guess in pkg.names:
-                out[kind] = guess
-        return out
-    rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
-    for rel in rels.iter(f"{_PKG_REL}Relationship"):
-        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
-        if rel.get("TargetMode") != "External" and kind not in out:
-            target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
-            if target in pkg.names:
-                out[kind] = target
-    return out
-
-
-def _looks_like_word(data: bytes) -> bool:
-    """Whether the local entries at the start of a ZIP that cannot be opened (no central
-    directory: a truncated download) are those of a Word package: a ``word/`` part, or a
-    ``[Content_Types].xml`` naming WordprocessingML (inflated as far as it goes)."""
-    off = 0
-    for _ in range(64):
-        if data[off:off + 4] != b"PK\x03\x04" or off + 30 > len(data):
-            return False
-        method, size = struct.unpack_from("<H", data, off + 8)[0], struct.unpack_from("<I", data, off + 18)[0]
-        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
-        name = data[off + 30:off + 30 + name_len]
-        start = off + 30 + name_len + extra_len
-        if name.startswith(b"word/"):
-            return True
-        if name == b"[Content_Types].xml":
-            raw = data[start:start + min(size, 1 << 16)] if size else data[start:start + (1 << 16)]
-            try:
-                text = zlib.decompressobj(-15).decompress(raw, 1 << 17) if method == 8 else raw
-            except zlib.error:
-                text = b""
-            if b"wordprocessingml" in text:
-                return True
-        if not size:
-            return False
-        off = start + size
-    return False
-
-
-def sniff_zip(data: bytes) -> str:
-    """``"docx"`` or ``"odt"`` for a ZIP package holding one; raise otherwise:
-    :class:`UnsupportedFormat` naming what the ZIP is (.xlsx, .pptx, an archive),
-    :class:`DamagedDocument` for a ZIP that cannot be opened (a truncated download)."""
-    try:
-        pkg = _Package(data, 1 << 24)
-    except DamagedDocument:
-        if _looks_like_word(data):
-            raise DamagedDocument("damaged or truncated file: it starts as a Word document (.docx) but the "
-                                  "ZIP cannot be opened (cut short?)") from None
-        raise UnsupportedFormat("not a report: the file is a ZIP archive (one that cannot be opened: damaged "
-                                "or cut short)") from None
-    if _main_part(pkg) is not None:
-        return "docx"
-    if "mimetype" in pkg.names:
-        mime = pkg.read("mimetype", 200).decode("ascii", "replace").strip()
-        if mime in _ODF_TYPES:
-            return _ODF_TYPES[mime]
-        raise UnsupportedFormat(f"not a report: the file is an OpenDocument file of type {mime!r}, not a text document")
-    if "EncryptedPackage" in pkg.names:
-        raise EncryptedDocument("an encrypted Office document: it cannot be opened without its password")
-    for name, what in _OTHER_ZIPS:
-        if name in pkg.names:
-            raise UnsupportedFormat(f"not a report: the file is {what}")
-    raise UnsupportedFormat("not a report: the file is a ZIP archive (not a Word document)")
 
 
 # --------------------------------------------------------------------------- the body
@@ -443,28 +263,35 @@ class _Walker:
         self._take(nrows * width)  # before any work that grows with the spans
         rowspans, absorbed, extra = _vertical(raw, texts)
         slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
+        new, put = _NEW, _SET
         for r, row in enumerate(raw):
             srow, trow, gone, spans = slots[r], texts[r], absorbed[r], rowspans[r]
-            for k, (c, cs, _vm, _tc) in enumerate(row):
-                if gone and c in gone:
-                    continue
+            k = -1
+            for c, cs, _vm, _tc in row:
+                k += 1
                 rs = spans[k]
                 if rs == 1 and cs == 1:  # the usual cell: absorbs nothing, its text has no \n at either end
-                    srow[c] = _cell(trow[k], {"table": t, "row": r, "column": c})
+                    if gone and c in gone:
+                        continue
+                    cell = new(Cell)  # Cell(text, where), without the frozen dataclass's __init__ (see _cell)
+                    put(cell, "__dict__", {"text": trow[k], "where": {"table": t, "row": r, "column": c},
+                                           "rowspan": 1, "colspan": 1, "origin": True})
+                    srow[c] = cell
+                    continue
+                if gone and c in gone:
                     continue
                 text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
                 cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
-                if rs > 1 or cs > 1:
-                    copy = Cell(cell.text, cell.where, rs, cs, False)
-                    for dr in range(rs):
-                        out = slots[r + dr]
-                        for dc in range(cs):
-                            if out[c + dc] is None:
-                                out[c + dc] = copy
+                copy = Cell(cell.text, cell.where, rs, cs, False)
+                for dr in range(rs):
+                    out = slots[r + dr]
+                    for dc in range(cs):
+                        if out[c + dc] is None:
+                            out[c + dc] = copy
                 srow[c] = cell
         grid_rows = tuple(
-            tuple(row) if all(x is not None for x in row) else  # type: ignore[arg-type]
-            tuple(x if x is not None else Cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
+            cast("tuple[Cell, ...]", tuple(row)) if all(x is not None for x in row) else
+            tuple(x if x is not None else _cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
 
@@ -683,18 +510,18 @@ def _prepare(marks: list[Any], found: list[Any], body: Any, has_dtd: bool) -> di
 
 
 
-def _numbering(pkg: _Package, related: dict[str, str]) -> Numbering:
+def _numbering(pkg: Package, parts: dict[str, str]) -> Numbering:
     """The list definitions; styles.xml is parsed only when lists exist, a paragraph with
     a style and no list of its own asks for it, and a style carries a list (a byte search
     first)."""
     numbering = None
-    if "numbering" in related:
-        raw = pkg.read(related["numbering"])
+    if "numbering" in parts:
+        raw = pkg.read(parts["numbering"])
         if b"numId" in raw:
-            numbering = parse_xml(raw, related["numbering"])
-    if numbering is None or "styles" not in related:
+            numbering = parse_xml(raw, parts["numbering"])
+    if numbering is None or "styles" not in parts:
         return Numbering(numbering, None)
-    name = related["styles"]
+    name = parts["styles"]
 
     def styles() -> Any:
         raw = pkg.read(name)
@@ -717,8 +544,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
 
 
 def _read(data: bytes, limits: Limits) -> Document:
-    pkg = _Package(data, limits.max_inflated_bytes)
-    main = _main_part(pkg)
+    pkg = Package(data, limits.max_inflated_bytes)
+    main = main_part(pkg)
     if main is None:
         raise UnsupportedFormat("not a report: the ZIP package holds no Word document (word/document.xml)")
     root = parse_xml(pkg.read(main), main)
@@ -732,7 +559,7 @@ def _read(data: bytes, limits: Limits) -> Document:
         drop, marks, found, numbered = _scan(body)
     boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
     # the list definitions are read only when a paragraph may carry a list number
-    numbering = _numbering(pkg, _related(pkg, main)) if numbered else Numbering(None, None)
+    numbering = _numbering(pkg, related(pkg, main)) if numbered else Numbering(None, None)
     if not numbering.active:
         numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)

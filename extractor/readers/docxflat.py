@@ -63,6 +63,18 @@ def flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, lis
         return None
 
 
+class _Rows:
+    """Where the pass is in the tables: table, row, cell, the cell's ``w:tcPr`` once a
+    span property of it was read (and that property list), the last row given its
+    ``w:gridBefore``."""
+
+    __slots__ = ("tbl", "tr", "tc", "tcpr", "plist", "before_tr")
+
+    def __init__(self) -> None:
+        self.tbl = self.tr = self.tc = self.tcpr = self.before_tr = None
+        self.plist: list[tuple[str, str | None]] = []
+
+
 def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, list[Any]], before: Any,
              first: Any) -> tuple[list[str], list[Any], list[Any], list[Any]]:
     out: list[str] = []
@@ -70,9 +82,8 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, li
     nps: list[Any] = []
     props: list[Any] = []
     anchors: list[Any] = []
-    cur_p = cur_tc = cur_tr = cur_tbl = None
-    tcpr = before_tr = None  # the current cell's w:tcPr once a property was read, the last row given its gridBefore
-    plist: list[tuple[str, str | None]] = []
+    rows = _Rows()
+    cur_p = cur_tc = None
     for el in body.iter(*_TAGS):
         tag = el.tag
         if tag == T:
@@ -83,46 +94,73 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, li
         elif tag == P:
             parent = el.getparent()
             if parent is body:
-                if boxes and el in boxes:  # its text boxes: read after it by the full walker
-                    anchors.append(el)
-                    put("\x00A")
-                put("\x00N" if el in numbered and not nps.append(el) else "\x00P")
-            elif boxes and el in boxes:
-                raise _Placed
-            elif parent is cur_tc and cur_tc is not None:
-                put("\x03\x05" if el in numbered and not nps.append(el) else "\x03")
+                cell = False
+            elif parent is cur_tc:
+                cell = True
             else:
                 raise _Placed
+            if boxes and el in boxes:
+                _anchor(el, cell, anchors, put)
+            if el in numbered:
+                nps.append(el)
+                put("\x03\x05" if cell else "\x00N")
+            else:
+                put("\x03" if cell else "\x00P")
             cur_p = el
         elif tag == TC:
-            if cur_tr is None or el.getparent() is not cur_tr:
+            if el.getparent() is not rows.tr:
                 raise _Placed
             put("\x02")
-            cur_tc, cur_p, tcpr = el, None, None
-        elif tag == TR:
-            if cur_tbl is None or el.getparent() is not cur_tbl:
-                raise _Placed
-            put("\x01")
-            cur_tr, cur_tc, cur_p = el, None, None
-        elif tag == TBL:
-            if el.getparent() is not body:
-                raise _Placed
-            put("\x00T")
-            cur_tbl, cur_tr, cur_tc, cur_p = el, None, None, None
-        elif tag == _GRIDBEFORE:
-            if cur_tr is not None and before_tr is not cur_tr and _inside(el, cur_tr):
-                before_tr = cur_tr
-                put(f"\x06{before(cur_tr)}\x06")
-        else:  # a w:gridSpan, w:vMerge or w:hMerge: read when in the cell's (first) w:tcPr
-            parent = el.getparent()
-            if parent is not tcpr:
-                if cur_tc is None or parent.getparent() is not cur_tc or parent is not first(cur_tc, _TCPR):
-                    continue
-                tcpr, plist = parent, []
-                props.append(plist)
-                put("\x04")
-            plist.append((tag, el.get(_VAL)))
+            cur_tc = rows.tc = el
+            cur_p = rows.tcpr = None
+        elif tag == TR or tag == TBL:
+            _row_or_table(el, tag, body, rows, put)
+            cur_p = cur_tc = None
+        else:
+            _property(el, tag, rows, put, props, before, first)
     return "".join(out).split("\x00"), nps, props, anchors
+
+
+def _anchor(p: Any, cell: bool, anchors: list[Any], put: Any) -> None:
+    """A paragraph of the body anchoring text boxes: marked, its boxes read after it by the
+    full walker; in a cell the whole document goes to the full walker."""
+    if cell:
+        raise _Placed
+    anchors.append(p)
+    put("\x00A")
+
+
+def _row_or_table(el: Any, tag: str, body: Any, rows: _Rows, put: Any) -> None:
+    if tag == TR:
+        if rows.tbl is None or el.getparent() is not rows.tbl:
+            raise _Placed
+        put("\x01")
+        rows.tr, rows.tc = el, None
+        return
+    if el.getparent() is not body:
+        raise _Placed
+    put("\x00T")
+    rows.tbl, rows.tr, rows.tc = el, None, None
+
+
+def _property(el: Any, tag: str, rows: _Rows, put: Any, props: list[Any], before: Any, first: Any) -> None:
+    """A row's ``w:gridBefore`` (read once per row, by the full path's rule), or a cell's
+    ``w:gridSpan``/``w:vMerge``/``w:hMerge``, kept when in the cell's first ``w:tcPr``."""
+    if tag == _GRIDBEFORE:
+        tr = rows.tr
+        if tr is not None and rows.before_tr is not tr and _inside(el, tr):
+            rows.before_tr = tr
+            put(f"\x06{before(tr)}\x06")
+        return
+    parent = el.getparent()
+    if parent is not rows.tcpr:
+        tc = rows.tc
+        if tc is None or parent.getparent() is not tc or parent is not first(tc, _TCPR):
+            return
+        rows.tcpr, rows.plist = parent, []
+        props.append(rows.plist)
+        put("\x04")
+    rows.plist.append((tag, el.get(_VAL)))
 
 
 def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any], anchors: list[Any]) -> None:
@@ -261,8 +299,8 @@ def _unmark(cell: str | tuple[str, int]) -> str | tuple[str, int]:
 
 def _labeled(walker: Any, item: str | tuple[str, Any]) -> str:
     """A cell paragraph's text, a numbered one's label taken now."""
-    if item.__class__ is str:
-        return item  # type: ignore[return-value]
+    if isinstance(item, str):
+        return item
     return walker.label_of(item[1]) + item[0]
 
 
