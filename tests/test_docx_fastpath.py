@@ -137,3 +137,16 @@ def test_flatten_segments_of_a_small_body() -> None:
     segs, nps, props, anchors = docxflat.flatten(root[0], set(), {}, docx._before, docx._first)
     assert segs == ["", "P标题", "T\x01\x02\x04\x03a\x01\x02\x03b\x02\x03c"]
     assert nps == [] and anchors == [] and [[(t.split("}")[1], v) for t, v in x] for x in props] == [[("gridSpan", "2")]]
+
+
+def test_cells_and_lines_made_without_init_are_the_model_objects() -> None:
+    import dataclasses
+
+    made, plain = docx._cell("a", {"table": 0}), Cell("a", {"table": 0})
+    assert made == plain and type(made) is Cell
+    assert list(vars(made).items()) == list(vars(plain).items()) and repr(made) == repr(plain)
+    line = docx._text("一、总体情况", {"paragraph": 3})
+    assert line == Text("一、总体情况", {"paragraph": 3})
+    assert list(vars(line).items()) == list(vars(Text("一、总体情况", {"paragraph": 3})).items())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.text = "x"  # type: ignore[misc]

@@ -160,7 +160,7 @@ class _Walker:
                 self.lines += 1
                 if self.lines > self.max_lines:
                     raise _Full
-                self.blocks.append(Text(raw, {"paragraph": index}))
+                self.blocks.append(_text(raw, {"paragraph": index}))
         else:
             for line in raw.split("\n"):
                 line = _norm(line)
@@ -168,7 +168,7 @@ class _Walker:
                     self.lines += 1
                     if self.lines > self.max_lines:
                         raise _Full
-                    self.blocks.append(Text(line, {"paragraph": index}))
+                    self.blocks.append(_text(line, {"paragraph": index}))
         if not index + 1 & 2047:
             check_time(f"at paragraph {index + 1}")
 
@@ -305,11 +305,27 @@ def _cell(text: str, where: dict[str, Any]) -> Cell:
     return cell
 
 
+def _text(text: str, where: dict[str, Any]) -> Text:
+    """``Text(text, where)``, made as :func:`_cell` makes a cell."""
+    line = _NEW(Text)
+    _SET(line, "__dict__", {"text": text, "where": where})
+    return line
+
+
 _NEW, _SET = object.__new__, object.__setattr__
-if ([f.name for f in dataclasses.fields(Cell)] != ["text", "where", "rowspan", "colspan", "origin"]
-        or hasattr(Cell, "__post_init__") or hasattr(Cell, "__slots__")):  # the model changed: the plain way
+
+
+def _plain_dataclass(cls: type, names: list[str]) -> bool:
+    return ([f.name for f in dataclasses.fields(cls)] == names and not hasattr(cls, "__post_init__")
+            and not hasattr(cls, "__slots__"))
+
+
+if not _plain_dataclass(Cell, ["text", "where", "rowspan", "colspan", "origin"]):  # the model changed
     def _cell(text: str, where: dict[str, Any]) -> Cell:  # noqa: F811
         return Cell(text, where)
+if not _plain_dataclass(Text, ["text", "where"]):
+    def _text(text: str, where: dict[str, Any]) -> Text:  # noqa: F811
+        return Text(text, where)
 
 
 def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]
