@@ -203,6 +203,7 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
     # per row: its cells' texts (a numbered one as (text, w:p)), or None: read after the layout test
     texts: list[list[Any] | None] = []
     chars = 0
+    labeled: set[int] = set()  # rows read at once with numbered cells, their labels still to take
     for row in seg.split("\x01")[1:]:
         column = 0
         if "\x06" in row:
@@ -214,6 +215,8 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
             placed = _row(walker, row, column, nps, props, state)
         else:
             chars += n
+            if "\x05" in row:
+                labeled.add(len(texts))
         raw.append(placed)
         texts.append(trow)
     if max((len(r) for r in raw), default=0) < 2:  # layout: its paragraphs as text
@@ -226,7 +229,7 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
     for k, trow in enumerate(texts):
         if trow is None:
             texts[k] = [_cell_text(walker, cell, nps) for _c, _s, _v, cell in raw[k]]
-        elif any(x.__class__ is tuple for x in trow):
+        elif labeled and k in labeled:
             texts[k] = [x if x.__class__ is str else _cell_text(walker, "\x03" + _labeled(walker, x), nps)
                         for x in trow]
     walker.add_chars(chars)

@@ -116,14 +116,14 @@ def main_part(pkg: Package) -> str | None:
     return "word/document.xml" if "word/document.xml" in pkg.names else None
 
 
-def related(pkg: Package, main: str) -> dict[str, str]:
-    """Relationship type (its last word: numbering, styles …) -> part name, for the
-    internal relationships of the main part."""
+def related(pkg: Package, main: str, kinds: tuple[str, ...] = ("numbering", "styles")) -> dict[str, str]:
+    """Relationship type (its last word: one of ``kinds``) -> part name, for the internal
+    relationships of the main part (the first of each type counts)."""
     folder, base = posixpath.split(main)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     out: dict[str, str] = {}
     if rels_name not in pkg.names:
-        for kind in ("numbering", "styles"):
+        for kind in kinds:
             guess = posixpath.join(folder, f"{kind}.xml")
             if guess in pkg.names:
                 out[kind] = guess
@@ -131,7 +131,7 @@ def related(pkg: Package, main: str) -> dict[str, str]:
     rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
     for rel in rels.iter(f"{_PKG_REL}Relationship"):
         kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
-        if rel.get("TargetMode") != "External" and kind not in out:
+        if kind in kinds and rel.get("TargetMode") != "External" and kind not in out:
             target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
             if target in pkg.names:
                 out[kind] = target
