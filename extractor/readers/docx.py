@@ -255,13 +255,16 @@ class _Walker:
             raise LimitExceeded("max_cells", f"the document's tables have more than max_cells="
                                              f"{self.limits.max_cells} cells (after spans are expanded)")
 
-    def _grid(self, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]) -> Grid:
+    def _grid(self, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]],
+              restart_rows: set[int] | None = None) -> Grid:
+        """The grid of a table's placed cells and their texts; ``restart_rows``: the rows
+        holding a vMerge "restart" cell when the caller knows them (None: looked for)."""
         t = self.tables
         self.tables += 1
         nrows = len(raw)
         width = max((row[-1][0] + row[-1][1] for row in raw if row), default=0)
         self._take(nrows * width)  # before any work that grows with the spans
-        rowspans, absorbed, extra = _vertical(raw, texts)
+        rowspans, absorbed, extra = _vertical(raw, texts, restart_rows)
         slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
         new, put = _NEW, _SET
         for r, row in enumerate(raw):
@@ -328,25 +331,32 @@ if not _plain_dataclass(Text, ["text", "where"]):
         return Text(text, where)
 
 
-def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]
+def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]],
+              restart_rows: set[int] | None = None
               ) -> tuple[list[list[int]], list[set[int]], dict[tuple[int, int], list[str]]]:
     """Vertical merges: a "restart" cell absorbs the "continue" cells below it at its
     column. Per row: the rowspan of each cell, the columns absorbed by a cell above; and
-    (row, column) of a merge -> the texts of the cells it absorbed."""
+    (row, column) of a merge -> the texts of the cells it absorbed. ``restart_rows``: the
+    rows holding a "restart" cell, when known."""
     nrows = len(raw)
     rowspans = [[1] * len(row) for row in raw]
     absorbed: list[set[int]] = [set() for _ in raw]
     extra: dict[tuple[int, int], list[str]] = {}
-    if not any(x[2] == "restart" for row in raw for x in row):
+    if restart_rows is None:
+        restart_rows = {r for r, row in enumerate(raw) if any(x[2] == "restart" for x in row)}
+    if not restart_rows:
         return rowspans, absorbed, extra
-    at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
-    for r, row in enumerate(raw):
-        for k, (c, _span, vm, _tc) in enumerate(row):
+    at_col: dict[int, dict[int, int]] = {}  # per row below a restart: column -> cell index
+    for r in sorted(restart_rows):
+        for k, (c, _span, vm, _tc) in enumerate(raw[r]):
             if vm != "restart" or c in absorbed[r]:
                 continue
             rs = 1
             while r + rs < nrows:
-                k2 = at_col[r + rs].get(c)
+                cols = at_col.get(r + rs)
+                if cols is None:
+                    cols = at_col[r + rs] = {x[0]: k2 for k2, x in enumerate(raw[r + rs])}
+                k2 = cols.get(c)
                 if k2 is None or raw[r + rs][k2][2] != "continue":
                     break
                 absorbed[r + rs].add(c)

@@ -204,6 +204,7 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
     texts: list[list[Any] | None] = []
     chars = 0
     labeled: set[int] = set()  # rows read at once with numbered cells, their labels still to take
+    restarts: set[int] = set()  # rows holding a vertical merge's first cell
     for row in seg.split("\x01")[1:]:
         column = 0
         if "\x06" in row:
@@ -213,7 +214,9 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
         placed, trow, n = _simple_row(walker, row, column, nps, props, state)
         if trow is None:
             placed = _row(walker, row, column, nps, props, state)
-        else:
+        if "\x04" in row and any(x[2] == "restart" for x in placed):
+            restarts.add(len(raw))
+        if trow is not None:
             chars += n
             if "\x05" in row:
                 labeled.add(len(texts))
@@ -234,7 +237,7 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
                         for x in trow]
     walker.add_chars(chars)
     if any(t for trow in texts for t in trow):  # type: ignore[union-attr]
-        walker.blocks.append(walker._grid(raw, texts))
+        walker.blocks.append(walker._grid(raw, texts, restarts))
 
 
 def _simple_row(walker: Any, row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
