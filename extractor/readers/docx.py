@@ -41,7 +41,7 @@ from lxml import etree
 from ..errors import DamagedDocument, LimitExceeded, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
-from .docxflat import build, flatten
+from .docxflat import build, flatten, span_vm
 from .docxpkg import Package, main_part, parse_xml, related
 from .docxpkg import sniff_zip as sniff_zip  # readers.sniff tells Word packages apart through docx
 from .wordnum import Numbering
@@ -225,7 +225,7 @@ class _Walker:
         [its span properties ((tag, w:val) in order) or None, paragraphs], the first at ``column``."""
         out: list[tuple[int, int, str | None, Any]] = []
         for plist, paras in cells:
-            span, vm = _span_vm(plist, bool(out)) if plist is not None else (1, None)
+            span, vm = span_vm(plist, bool(out)) if plist is not None else (1, None)
             if vm == "hmerge":
                 pc, ps, pv, pparas = out[-1]
                 out[-1] = (pc, ps + span, pv, pparas)
@@ -425,24 +425,7 @@ def _cell_props(tc: Any, has_prev: bool) -> tuple[int, str | None]:
     tcpr = _first(tc, _TCPR)
     if tcpr is None:
         return 1, None
-    return _span_vm([(x.tag, x.get(_VAL)) for x in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE)], has_prev)
-
-
-def _span_vm(props: list[tuple[str, str | None]], has_prev: bool) -> tuple[int, str | None]:
-    """gridSpan and vMerge state ("restart", "continue", "hmerge": a legacy horizontal
-    merge into the cell before, or None) from a cell's span properties, in order."""
-    span, vm = 1, None
-    for tag, val in props:
-        if tag == _GRIDSPAN:
-            try:
-                span = max(1, min(int(val or ""), 1000))
-            except ValueError:
-                span = 1
-        elif tag == _VMERGE:
-            vm = "restart" if val == "restart" else "continue"
-        elif tag == _HMERGE and val != "restart" and has_prev:  # legacy horizontal merge
-            vm = "hmerge"
-    return span, vm
+    return span_vm([(x.tag, x.get(_VAL)) for x in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE)], has_prev)
 
 
 def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:

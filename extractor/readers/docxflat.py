@@ -39,6 +39,23 @@ class _Placed(Exception):
     """Something outside the fast path's shape: the full walker reads the document."""
 
 
+def span_vm(props: list[tuple[str, str | None]], has_prev: bool) -> tuple[int, str | None]:
+    """gridSpan and vMerge state ("restart", "continue", "hmerge": a legacy horizontal
+    merge into the cell before, or None) from a cell's span properties, in order."""
+    span, vm = 1, None
+    for tag, val in props:
+        if tag == _GRIDSPAN:
+            try:
+                span = max(1, min(int(val or ""), 1000))
+            except ValueError:
+                span = 1
+        elif tag == _VMERGE:
+            vm = "restart" if val == "restart" else "continue"
+        elif tag == _HMERGE and val != "restart" and has_prev:  # legacy horizontal merge
+            vm = "hmerge"
+    return span, vm
+
+
 def _inside(el: Any, p: Any) -> bool:
     """Whether ``p`` is an ancestor of ``el`` (None is nobody's)."""
     if p is None:
@@ -190,6 +207,8 @@ def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any], anchor
 
 
 _BEFORE = re.compile("\x06([0-9]+)\x06")
+# (column, cells) -> the placed cells of a row of one-column cells (shared: never changed)
+_PLAIN_ROWS: dict[tuple[int, int], list[tuple[int, int, str | None, Any]]] = {}
 # a row whose cells may be plain paragraphs: nothing but text, cell and paragraph marks
 _ROW_PLAIN = re.compile(r"[\s\x00\x01\x06-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 
@@ -211,7 +230,7 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
             m = _BEFORE.search(row)
             if m:
                 column, row = int(m[1]), row[:m.start()] + row[m.end():]
-        placed, trow, n = _simple_row(walker, row, column, nps, props, state)
+        placed, trow, n = _simple_row(row, column, nps, props, state)
         if trow is None:
             placed = _row(walker, row, column, nps, props, state)
         if "\x04" in row and any(x[2] == "restart" for x in placed):
@@ -223,11 +242,7 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
         raw.append(placed)
         texts.append(trow)
     if max((len(r) for r in raw), default=0) < 2:  # layout: its paragraphs as text
-        for r, trow in zip(raw, texts, strict=True):
-            for k, (_c, _s, _v, cell) in enumerate(r):
-                paras = _paragraphs(walker, cell, nps) if trow is None else [_labeled(walker, trow[k])]
-                for para in paras:
-                    walker.paragraph_lines(walker.count(para))
+        _layout(walker, raw, texts, nps)
         return
     for k, trow in enumerate(texts):
         if trow is None:
@@ -240,7 +255,17 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
         walker.blocks.append(walker._grid(raw, texts, restarts))
 
 
-def _simple_row(walker: Any, row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
+def _layout(walker: Any, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[Any] | None],
+            nps: list[Any]) -> None:
+    """A layout table (one column): its paragraphs read as paragraphs of the body."""
+    for r, trow in zip(raw, texts, strict=True):
+        for k, (_c, _s, _v, cell) in enumerate(r):
+            paras = _paragraphs(walker, cell, nps) if trow is None else [_labeled(walker, trow[k])]
+            for para in paras:
+                walker.paragraph_lines(walker.count(para))
+
+
+def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
                 ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any] | None, int]:
     """A row whose every cell is one paragraph without white space (the usual row): its
     placed cells, their texts (a numbered one as (text, w:p), its label still to take) and
@@ -253,24 +278,33 @@ def _simple_row(walker: Any, row: str, column: int, nps: list[Any], props: list[
         return [], None, 0
     plain = row.count("\x02\x03")
     if plain == n and "\x05" not in row:
-        return [(column + k, 1, None, "") for k in range(n)], [c[1:] for c in cells], len(row) - 2 * n
+        same = _PLAIN_ROWS.get((column, n))
+        if same is None:
+            same = [(column + k, 1, None, "") for k in range(n)]
+            if n <= 64 and column <= 64:
+                _PLAIN_ROWS[(column, n)] = same
+        return same, [c[1:] for c in cells], len(row) - 2 * n
     if plain + row.count("\x02\x04\x03") != n or row.count("\x05") != row.count("\x03\x05"):
         return [], None, 0
-    marked: list[list[Any]] = []
+    placed: list[tuple[int, int, str | None, Any]] = []
+    k_props, k_nps = state[1], state[0]
     for c in cells:
-        plist = None
         if c[0] == "\x04":
-            plist = props[state[1]]
-            state[1] += 1
-            c = c[2:]
+            span, vm = span_vm(props[k_props], bool(placed))
+            k_props += 1
+            text: Any = c[2:]
         else:
-            c = c[1:]
-        if c[:1] == "\x05":
-            marked.append([plist, (c[1:], nps[state[0]])])
-            state[0] += 1
+            span, vm, text = 1, None, c[1:]
+        if text[:1] == "\x05":
+            text = (text[1:], nps[k_nps])
+            k_nps += 1
+        if vm == "hmerge":  # a legacy horizontal merge: the cell before grows (see docx._cell_props)
+            pc, ps, pv, ptext = placed[-1]
+            placed[-1] = (pc, ps + span, pv, ptext)
         else:
-            marked.append([plist, c])
-    placed = walker.placed_cells(column, marked)
+            placed.append((column, span, vm, text))
+        column += span
+    state[1], state[0] = k_props, k_nps
     return placed, [x[3] for x in placed], sum([len(x[3]) for x in placed if x[3].__class__ is str])
 
 
