@@ -292,11 +292,16 @@ class _Walker:
                         if out[c + dc] is None:
                             out[c + dc] = copy
                 srow[c] = cell
-        grid_rows = tuple(
-            cast("tuple[Cell, ...]", tuple(row)) if all(x is not None for x in row) else
+        grid_rows = tuple(  # a row whose own cells run from the first column to the last has no hole
+            cast("tuple[Cell, ...]", tuple(row)) if _whole(raw[r], width) and not absorbed[r] else
             tuple(x if x is not None else _cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
+
+
+def _whole(row: list[tuple[int, int, str | None, Any]], width: int) -> bool:
+    """Whether a row's cells cover the grid's width (they follow each other by their spans)."""
+    return bool(row) and row[0][0] == 0 and row[-1][0] + row[-1][1] == width
 
 
 def _cell(text: str, where: dict[str, Any]) -> Cell:
