@@ -1,9 +1,14 @@
 """DOCX reader: a Word document's body as lines and grids.
 
-A .docx is a ZIP package of XML parts. Only three parts are read: the main document
-(``word/document.xml``, or whatever ``_rels/.rels`` names), ``word/numbering.xml`` and
-``word/styles.xml`` (the last two for list numbering, see :mod:`.wordnum`). Headers,
+A .docx is a ZIP package of XML parts (:mod:`.docxpkg`). Only three parts are read: the
+main document (``word/document.xml``, or whatever ``_rels/.rels`` names), and, when a
+paragraph has list or style properties, ``word/numbering.xml`` and (when a style has to
+be looked up) ``word/styles.xml`` for list numbering (:mod:`.wordnum`). Headers,
 footers, footnotes, comments and images are never read.
+
+The usual body (blocks, rows, cells and paragraphs each straight under their parent) is
+read in one pass by :mod:`.docxflat`; anything else by the walker of this module (the
+full path). Both give the same blocks (``tests/test_docx_fastpath.py``).
 
 * **Order**: paragraphs and tables in body order, content controls (``w:sdt``) and
   custom XML opened; a text box (``w:txbxContent``, one copy of ``mc:AlternateContent``)

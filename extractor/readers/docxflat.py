@@ -1,24 +1,32 @@
-"""The DOCX reader's fast path: the common document's body in one pass of lxml.
+"""The DOCX reader's fast path: the usual document's body read in one pass of lxml.
 
 Most Word documents are paragraphs and tables straight under ``w:body``, rows straight
 under their table, cells under their row and paragraphs under their cell. For those,
-:func:`flatten` walks the body once with one tag-filtered ``iter`` (lxml visits the tree
-in C and hands Python only the paragraphs, runs, text, rows, cells and span properties)
-and writes it as one string of NUL-separated segments (XML text never holds a NUL): a
-code letter, then the segment's text. :func:`build` then reads the segments in order
-and makes the same blocks the full walker (:class:`extractor.readers.docx._Walker`)
-makes, with the same list labels, counters and limits.
+:func:`flatten` walks the body once with one tag-filtered ``iter`` (lxml walks the tree
+in C and hands Python only the paragraphs, ``w:t`` elements, tables, rows, cells and
+span properties) and writes what it meets into one string; :func:`build` splits that
+string (in C) and makes the same blocks the full walker
+(:class:`extractor.readers.docx._Walker`) makes, with the same list labels, counters,
+limits and ``where``. XML text never holds the control characters used as marks:
 
-Segment codes: ``P``/``N`` a paragraph of the body (``N``: it may carry a list number),
-``T`` a table, ``R`` a row, ``B<n>`` the row's ``w:gridBefore``, ``C`` a cell, ``S`` the
-cell has span properties (read from its ``w:tcPr`` by the full path's own rule),
-``p``/``n`` a paragraph of a cell. A paragraph's text is the text of the ``w:t``
-elements inside it (after :func:`extractor.readers.docx._prepare`).
+* ``\\x00`` starts a block of the body: ``P`` a paragraph, ``N`` a paragraph that may
+  carry a list number, ``T`` a table, ``A`` (before its ``P``/``N``) a paragraph that
+  anchors text boxes (the boxes are read after it by the full walker);
+* in a table: ``\\x01`` a row, ``\\x06n\\x06`` its ``w:gridBefore`` (read by the full
+  path's rule), ``\\x02`` a cell, ``\\x04`` the cell has span properties (their tag and
+  value in the ``props`` list, in order), ``\\x03`` a paragraph of the cell,
+  ``\\x03\\x05`` one that may carry a list number.
 
-:func:`flatten` returns None, and the full walker reads the document, as soon as
+A paragraph's text is that of the ``w:t`` elements inside it (after
+:func:`extractor.readers.docx._prepare` gave tabs, breaks and symbols their ``w:t``); a
+``w:t`` is taken when its run's parent is the paragraph, else when the paragraph is one
+of its ancestors (hyperlinks, fields, insertions). The usual row (every cell one
+paragraph without white space) is read from its piece of the string at once.
+
+:func:`flatten` returns None, and the full walker reads the whole document, as soon as
 anything is placed otherwise: a paragraph or table inside a content control, custom
-XML, a tracked move or another paragraph; a nested table; a row or cell outside its
-table or row. Text boxes are sent to the full walker before (their anchors matter).
+XML, a tracked insertion or move, or another paragraph; a nested table; a row or cell
+outside its table or row; a text box anchored in a table cell.
 """
 
 from __future__ import annotations
