@@ -150,3 +150,13 @@ def test_cells_and_lines_made_without_init_are_the_model_objects() -> None:
     assert list(vars(line).items()) == list(vars(Text("一、总体情况", {"paragraph": 3})).items())
     with pytest.raises(dataclasses.FrozenInstanceError):
         line.text = "x"  # type: ignore[misc]
+
+
+def test_cell_properties_written_after_the_cells_paragraph(monkeypatch) -> None:
+    """Regression: a w:tcPr after the cell's paragraph once left its mark in the cell text
+    and shifted the span properties of every later cell of the row."""
+    late = '<w:tc><w:p><w:r><w:t>甲</w:t></w:r></w:p><w:tcPr><w:gridSpan w:val="2"/></w:tcPr></w:tc>'
+    body = tbl(late + tc("乙", span=2), tc("1") + tc("2") + tc("3") + tc("4"))
+    fast, full, taken = both(body, monkeypatch=monkeypatch)
+    assert taken and fast == full
+    assert fast.grids()[0].texts() == [["甲", "甲", "乙", "乙"], ["1", "2", "3", "4"]]

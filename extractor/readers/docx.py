@@ -137,13 +137,21 @@ class _Walker:
 
     def _label(self, ppr: Any) -> str:
         num_id = ilvl = style = None
-        ps = _child(ppr, _PSTYLE)
+        ps = np_ = None
+        for ch in ppr.iterchildren(_PSTYLE, _NUMPR):  # the first of each counts
+            if ch.tag == _PSTYLE:
+                ps = ch if ps is None else ps
+            elif np_ is None:
+                np_ = ch
         style = ps.get(_VAL) if ps is not None else None
-        np_ = _child(ppr, _NUMPR)
         if np_ is not None:
-            nid = _child(np_, _NUMID)
+            nid = lv = None
+            for ch in np_.iterchildren(_NUMID, _ILVL):
+                if ch.tag == _NUMID:
+                    nid = ch if nid is None else nid
+                elif lv is None:
+                    lv = ch
             num_id = nid.get(_VAL) if nid is not None else None
-            lv = _child(np_, _ILVL)
             try:
                 ilvl = int(lv.get(_VAL)) if lv is not None else None
             except (TypeError, ValueError):

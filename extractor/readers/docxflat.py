@@ -280,19 +280,20 @@ def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: 
     their characters; (…, None, 0) for any other row (nothing taken)."""
     if _ROW_PLAIN(row) is not None:
         return [], None, 0
-    cells = row.split("\x02")[1:]
-    n = len(cells)
+    n = row.count("\x02")
     if row.count("\x03") != n:
         return [], None, 0
     plain = row.count("\x02\x03")
-    if plain == n and "\x05" not in row:
+    if plain == n and "\x05" not in row and "\x04" not in row:  # every cell "\x02\x03text"
         same = _PLAIN_ROWS.get((column, n))
         if same is None:
             same = [(column + k, 1, None, "") for k in range(n)]
             if n <= 64 and column <= 64:
                 _PLAIN_ROWS[(column, n)] = same
-        return same, [c[1:] for c in cells], len(row) - 2 * n
-    if plain + row.count("\x02\x04\x03") != n or row.count("\x05") != row.count("\x03\x05"):
+        return same, row[2:].split("\x02\x03") if n else [], len(row) - 2 * n
+    cells = row.split("\x02")[1:]
+    marked = row.count("\x02\x04\x03")
+    if plain + marked != n or row.count("\x04") != marked or row.count("\x05") != row.count("\x03\x05"):
         return [], None, 0
     placed: list[tuple[int, int, str | None, Any]] = []
     k_props, k_nps = state[1], state[0]
