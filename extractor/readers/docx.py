@@ -164,8 +164,13 @@ class _Walker:
             for box in self.boxes.get(p, ()):
                 self.body(box)
 
-    def paragraph_lines(self, raw: str) -> None:
-        """The lines of the next paragraph of the body (``raw``: its counted text)."""
+    def paragraph_lines(self, raw: str, count: bool = False) -> None:
+        """The lines of the next paragraph of the body (``raw``: its text, counted against
+        ``max_text_chars`` here when ``count``)."""
+        if count:
+            self.chars += len(raw)
+            if self.chars > self.max_chars:
+                self.add_chars(0)
         index = self.paragraph
         self.paragraph = index + 1
         if _NEEDS_NORM(raw) is None:  # one line as it is (the usual case)

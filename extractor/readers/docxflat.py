@@ -32,6 +32,7 @@ outside its table or row; a text box anchored in a table cell.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -78,10 +79,12 @@ def _inside(el: Any, p: Any) -> bool:
 
 def flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, list[Any]], before: Any,
             first: Any) -> tuple[list[str], list[Any], list[Any], list[Any]] | None:
-    """The body as segments (see the module docstring), the paragraphs of ``numbered``
-    in body order (one per ``N``/``n`` segment) and the cells with span properties (one
-    per ``S``); None when the document needs the full walker. ``before(tr)`` is the
-    row's ``w:gridBefore`` as the full path reads it."""
+    """The body as segments (split at ``\\x00``; see the module docstring), the
+    paragraphs of ``numbered`` in body order (one per ``N`` or ``\\x03\\x05`` mark), the
+    span properties of the cells that have them (one list per ``\\x04`` mark) and the
+    paragraphs anchoring ``boxes`` (one per ``A``); None when the document needs the full
+    walker. ``before(tr)`` is a row's ``w:gridBefore`` and ``first(el, tag)`` an element's
+    properties child, as the full path reads them."""
     try:
         return _flatten(body, numbered, boxes, before, first)
     except _Placed:
@@ -193,8 +196,7 @@ def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any], anchor
     :class:`extractor.readers.docx._Walker`) as its full path would make them."""
     state = [0, 0]  # next numbered paragraph, next cell with properties
     anchor, next_anchor = None, 0
-    for k in range(1, len(segs)):
-        seg = segs[k]
+    for seg in islice(segs, 1, None):
         code = seg[0]
         if code == "T":
             _table(walker, seg, nps, props, state)
@@ -207,7 +209,7 @@ def build(walker: Any, segs: list[str], nps: list[Any], props: list[Any], anchor
         if code == "N":
             raw = walker.label_of(nps[state[0]]) + raw
             state[0] += 1
-        walker.paragraph_lines(walker.count(raw))
+        walker.paragraph_lines(raw, True)
         if anchor is not None:
             for box in walker.boxes.get(anchor, ()):
                 walker.body(box)
