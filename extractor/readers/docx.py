@@ -1,9 +1,14 @@
 """DOCX reader: a Word document's body as lines and grids.
 
-A .docx is a ZIP package of XML parts. Only three parts are read: the main document
-(``word/document.xml``, or whatever ``_rels/.rels`` names), ``word/numbering.xml`` and
-``word/styles.xml`` (the last two for list numbering, see :mod:`.wordnum`). Headers,
+A .docx is a ZIP package of XML parts (:mod:`.docxpkg`). Only three parts are read: the
+main document (``word/document.xml``, or whatever ``_rels/.rels`` names), and, when a
+paragraph has list or style properties, ``word/numbering.xml`` and (when a style has to
+be looked up) ``word/styles.xml`` for list numbering (:mod:`.wordnum`). Headers,
 footers, footnotes, comments and images are never read.
+
+The usual body (blocks, rows, cells and paragraphs each straight under their parent) is
+read in one pass by :mod:`.docxflat`; anything else by the walker of this module (the
+full path). Both give the same blocks (``tests/test_docx_fastpath.py``).
 
 * **Order**: paragraphs and tables in body order, content controls (``w:sdt``) and
   custom XML opened; a text box (``w:txbxContent``, one copy of ``mc:AlternateContent``)
@@ -31,26 +36,23 @@ the archive claims); XML is parsed without entity expansion, DTD loading, networ
 
 from __future__ import annotations
 
+import dataclasses
 import gc
-import io
-import posixpath
 import re
-import struct
-import zipfile
-import zlib
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
-from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
+from ..errors import DamagedDocument, LimitExceeded, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
+from .docxflat import build, flatten, span_vm
+from .docxpkg import Package, main_part, parse_xml, related
+from .docxpkg import sniff_zip as sniff_zip  # readers.sniff tells Word packages apart through docx
 from .wordnum import Numbering
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _VAL = f"{W}val"
 
 P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
@@ -67,184 +69,9 @@ _DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"
 # containers whose children are block content (paragraphs, tables)
 _BLOCK_WRAPPERS = (SDT_CONTENT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
 
-MAIN_TYPES = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
-    "application/vnd.ms-word.document.macroEnabled.main+xml",
-    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
-)
-_OTHER_ZIPS = (  # (a part name, what the package is)
-    ("xl/workbook.xml", "an Excel workbook (.xlsx), not a Word document"),
-    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx), not a Word document"),
-    ("visio/document.xml", "a Visio drawing (.vsdx)"),
-    ("Documents/1/FixedDocument.fdoc", "an XPS document"),
-)
-_ODF_TYPES = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.text-template": "odt",
-}
-_MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
-
 _NEEDS_NORM = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 _WS_RUN = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                          huge_tree=False, remove_comments=True, remove_pis=True)
-
-
-# --------------------------------------------------------------------------- the package
-
-
-class _Package:
-    """A ZIP package whose parts are inflated with a cap on the total inflated bytes."""
-
-    def __init__(self, data: bytes, limit: int) -> None:
-        try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
-            raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
-        self.names = {i.filename for i in self.zip.infolist()}
-        self.limit = limit
-        self.used = 0
-
-    def read(self, name: str, cap: int | None = None) -> bytes:
-        """The inflated bytes of one part; never trusts the sizes the archive declares."""
-        chunks: list[bytes] = []
-        got = 0
-        try:
-            with self.zip.open(name) as f:
-                while True:
-                    chunk = f.read(1 << 16)
-                    if not chunk:
-                        break
-                    got += len(chunk)
-                    self.used += len(chunk)
-                    if self.used > self.limit:
-                        raise LimitExceeded(
-                            "max_inflated_bytes",
-                            f"the parts of the package inflate to more than max_inflated_bytes={self.limit} "
-                            f"bytes (stopped in {name}; a decompression bomb?)")
-                    if cap is not None and got > cap:
-                        raise DamagedDocument(f"the part {name} is larger than {cap} bytes")
-                    chunks.append(chunk)
-        except RuntimeError as e:  # an encrypted ZIP entry
-            if "encrypted" in str(e).lower() or "password" in str(e).lower():
-                raise EncryptedDocument(f"the ZIP entry {name} is encrypted") from None
-            raise DamagedDocument(f"cannot read {name}: {e}") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as e:
-            raise DamagedDocument(f"damaged part {name}: {e}") from None
-        return b"".join(chunks)
-
-
-def parse_xml(data: bytes, part: str) -> Any:
-    """One XML part, parsed without entities, DTDs, network or huge trees."""
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as e:
-        if "depth" in str(e).lower():
-            raise LimitExceeded("max_depth", f"{part} nests its elements deeper than the XML parser allows "
-                                             f"(256 levels): {e}") from None
-        raise DamagedDocument(f"{part} is not well-formed XML: {e}") from None
-
-
-def _content_types(pkg: _Package) -> dict[str, str]:
-    """Part name (no leading slash) -> content type, from ``[Content_Types].xml`` overrides."""
-    if "[Content_Types].xml" not in pkg.names:
-        return {}
-    root = parse_xml(pkg.read("[Content_Types].xml", _MAX_XML_PART), "[Content_Types].xml")
-    return {(el.get("PartName") or "").lstrip("/"): el.get("ContentType") or ""
-            for el in root if isinstance(el.tag, str) and el.tag.endswith("Override")}
-
-
-def _main_part(pkg: _Package) -> str | None:
-    """The main document part: the officeDocument relationship of ``_rels/.rels`` when it
-    is a Word part, else ``word/document.xml`` when present."""
-    if "_rels/.rels" in pkg.names:
-        rels = parse_xml(pkg.read("_rels/.rels", _MAX_XML_PART), "_rels/.rels")
-        for rel in rels.iter(f"{_PKG_REL}Relationship"):
-            if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
-                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
-                if target in pkg.names and (target == "word/document.xml"
-                                            or _content_types(pkg).get(target) in MAIN_TYPES):
-                    return target
-    return "word/document.xml" if "word/document.xml" in pkg.names else None
-
-
-def _related(pkg: _Package, main: str) -> dict[str, str]:
-    """Relationship type (its last word: numbering, styles …) -> part name, for the
-    internal relationships of the main part."""
-    folder, base = posixpath.split(main)
-    rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    out: dict[str, str] = {}
-    if rels_name not in pkg.names:
-        for kind in ("numbering", "styles"):
-            guess = posixpath.join(folder, f"{kind}.xml")
-            if guess in pkg.names:
-                out[kind] = guess
-        return out
-    rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
-    for rel in rels.iter(f"{_PKG_REL}Relationship"):
-        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
-        if rel.get("TargetMode") != "External" and kind not in out:
-            target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
-            if target in pkg.names:
-                out[kind] = target
-    return out
-
-
-def _looks_like_word(data: bytes) -> bool:
-    """Whether the local entries at the start of a ZIP that cannot be opened (no central
-    directory: a truncated download) are those of a Word package: a ``word/`` part, or a
-    ``[Content_Types].xml`` naming WordprocessingML (inflated as far as it goes)."""
-    off = 0
-    for _ in range(64):
-        if data[off:off + 4] != b"PK\x03\x04" or off + 30 > len(data):
-            return False
-        method, size = struct.unpack_from("<H", data, off + 8)[0], struct.unpack_from("<I", data, off + 18)[0]
-        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
-        name = data[off + 30:off + 30 + name_len]
-        start = off + 30 + name_len + extra_len
-        if name.startswith(b"word/"):
-            return True
-        if name == b"[Content_Types].xml":
-            raw = data[start:start + min(size, 1 << 16)] if size else data[start:start + (1 << 16)]
-            try:
-                text = zlib.decompressobj(-15).decompress(raw, 1 << 17) if method == 8 else raw
-            except zlib.error:
-                text = b""
-            if b"wordprocessingml" in text:
-                return True
-        if not size:
-            return False
-        off = start + size
-    return False
-
-
-def sniff_zip(data: bytes) -> str:
-    """``"docx"`` or ``"odt"`` for a ZIP package holding one; raise otherwise:
-    :class:`UnsupportedFormat` naming what the ZIP is (.xlsx, .pptx, an archive),
-    :class:`DamagedDocument` for a ZIP that cannot be opened (a truncated download)."""
-    try:
-        pkg = _Package(data, 1 << 24)
-    except DamagedDocument:
-        if _looks_like_word(data):
-            raise DamagedDocument("damaged or truncated file: it starts as a Word document (.docx) but the "
-                                  "ZIP cannot be opened (cut short?)") from None
-        raise UnsupportedFormat("not a report: the file is a ZIP archive (one that cannot be opened: damaged "
-                                "or cut short)") from None
-    if _main_part(pkg) is not None:
-        return "docx"
-    if "mimetype" in pkg.names:
-        mime = pkg.read("mimetype", 200).decode("ascii", "replace").strip()
-        if mime in _ODF_TYPES:
-            return _ODF_TYPES[mime]
-        raise UnsupportedFormat(f"not a report: the file is an OpenDocument file of type {mime!r}, not a text document")
-    if "EncryptedPackage" in pkg.names:
-        raise EncryptedDocument("an encrypted Office document: it cannot be opened without its password")
-    for name, what in _OTHER_ZIPS:
-        if name in pkg.names:
-            raise UnsupportedFormat(f"not a report: the file is {what}")
-    raise UnsupportedFormat("not a report: the file is a ZIP archive (not a Word document)")
 
 
 # --------------------------------------------------------------------------- the body
@@ -283,12 +110,23 @@ class _Walker:
         ``max_text_chars``."""
         raw = "".join([t.text or "" for t in p.iter(_T)])
         if p in self.numbered:
-            raw = self._label(_first(p, _PPR)) + raw
-        self.chars += len(raw)
+            raw = self.label_of(p) + raw
+        return self.count(raw)
+
+    def count(self, raw: str) -> str:
+        """``raw``, its characters counted against ``max_text_chars``."""
+        self.add_chars(len(raw))
+        return raw
+
+    def add_chars(self, n: int) -> None:
+        self.chars += n
         if self.chars > self.max_chars:
             raise LimitExceeded("max_text_chars", f"the document has more than max_text_chars="
                                                   f"{self.limits.max_text_chars} characters")
-        return raw
+
+    def label_of(self, p: Any) -> str:
+        """The list number of a paragraph that may carry one (see :meth:`_label`)."""
+        return self._label(_first(p, _PPR))
 
     def _para_lines(self, p: Any) -> list[str]:
         """The lines of one paragraph (see :meth:`_raw`)."""
@@ -299,13 +137,21 @@ class _Walker:
 
     def _label(self, ppr: Any) -> str:
         num_id = ilvl = style = None
-        ps = _child(ppr, _PSTYLE)
+        ps = np_ = None
+        for ch in ppr.iterchildren(_PSTYLE, _NUMPR):  # the first of each counts
+            if ch.tag == _PSTYLE:
+                ps = ch if ps is None else ps
+            elif np_ is None:
+                np_ = ch
         style = ps.get(_VAL) if ps is not None else None
-        np_ = _child(ppr, _NUMPR)
         if np_ is not None:
-            nid = np_.find(f"{W}numId")
+            nid = lv = None
+            for ch in np_.iterchildren(_NUMID, _ILVL):
+                if ch.tag == _NUMID:
+                    nid = ch if nid is None else nid
+                elif lv is None:
+                    lv = ch
             num_id = nid.get(_VAL) if nid is not None else None
-            lv = np_.find(f"{W}ilvl")
             try:
                 ilvl = int(lv.get(_VAL)) if lv is not None else None
             except (TypeError, ValueError):
@@ -313,15 +159,26 @@ class _Walker:
         return self.numbering.label(num_id, ilvl, style)
 
     def paragraph_block(self, p: Any) -> None:
+        self.paragraph_lines(self._raw(p))
+        if self.boxes:
+            for box in self.boxes.get(p, ()):
+                self.body(box)
+
+    def paragraph_lines(self, raw: str, count: bool = False) -> None:
+        """The lines of the next paragraph of the body (``raw``: its text, counted against
+        ``max_text_chars`` here when ``count``)."""
+        if count:
+            self.chars += len(raw)
+            if self.chars > self.max_chars:
+                self.add_chars(0)
         index = self.paragraph
         self.paragraph = index + 1
-        raw = self._raw(p)
         if _NEEDS_NORM(raw) is None:  # one line as it is (the usual case)
             if raw:
                 self.lines += 1
                 if self.lines > self.max_lines:
                     raise _Full
-                self.blocks.append(Text(raw, {"paragraph": index}))
+                self.blocks.append(_text(raw, {"paragraph": index}))
         else:
             for line in raw.split("\n"):
                 line = _norm(line)
@@ -329,10 +186,7 @@ class _Walker:
                     self.lines += 1
                     if self.lines > self.max_lines:
                         raise _Full
-                    self.blocks.append(Text(line, {"paragraph": index}))
-        if self.boxes:
-            for box in self.boxes.get(p, ()):
-                self.body(box)
+                    self.blocks.append(_text(line, {"paragraph": index}))
         if not index + 1 & 2047:
             check_time(f"at paragraph {index + 1}")
 
@@ -355,11 +209,8 @@ class _Walker:
     # ---- tables
 
     def table(self, tbl: Any) -> None:
-        check_time(f"at table {self.tables + 1}")
-        rows = list(_children(tbl, TR))
-        raw: list[list[tuple[int, int, str | None, Any]]] = []  # (column, span, vMerge, tc)
-        for tr in rows:
-            raw.append(_row_cells(tr))
+        self.table_started()
+        raw = [_row_cells(tr) for tr in _children(tbl, TR)]  # (column, span, vMerge, tc)
         layout = next(tbl.iterdescendants(TBL), None) is not None or max((len(r) for r in raw), default=0) < 2
         if layout:
             for row in raw:
@@ -371,17 +222,40 @@ class _Walker:
             return
         self.blocks.append(self._grid(raw, texts))
 
-    def _cell_text(self, tc: Any) -> str:
+    def table_started(self) -> None:
+        check_time(f"at table {self.tables + 1}")
+
+    @staticmethod
+    def cell_text(raws: list[str]) -> str:
+        """A cell's text from its paragraphs' counted texts."""
         lines: list[str] = []
+        for raw in raws:
+            if _NEEDS_NORM(raw) is None:
+                if raw:
+                    lines.append(raw)
+            else:
+                lines.extend([x for x in (_norm(s) for s in raw.split("\n")) if x])
+        return "\n".join(lines)
+
+    @staticmethod
+    def placed_cells(column: int, cells: list[list[Any]]) -> list[tuple[int, int, str | None, Any]]:
+        """(grid column, gridSpan, vMerge state, paragraphs) of each cell of a row given as
+        [its span properties ((tag, w:val) in order) or None, paragraphs], the first at ``column``."""
+        out: list[tuple[int, int, str | None, Any]] = []
+        for plist, paras in cells:
+            span, vm = span_vm(plist, bool(out)) if plist is not None else (1, None)
+            if vm == "hmerge":
+                pc, ps, pv, pparas = out[-1]
+                out[-1] = (pc, ps + span, pv, pparas)
+            else:
+                out.append((column, span, vm, paras))
+            column += span
+        return out
+
+    def _cell_text(self, tc: Any) -> str:
         if not self.boxes:
-            for p in tc.iter(P):
-                raw = self._raw(p)
-                if _NEEDS_NORM(raw) is None:
-                    if raw:
-                        lines.append(raw)
-                else:
-                    lines.extend([x for x in (_norm(s) for s in raw.split("\n")) if x])
-            return "\n".join(lines)
+            return self.cell_text([self._raw(p) for p in tc.iter(P)])
+        lines: list[str] = []
         stack = [iter(tc.iter(P))]
         while stack:  # text boxes anchored in the cell: their paragraphs after their anchor
             p = next(stack[-1], None)
@@ -399,55 +273,113 @@ class _Walker:
             raise LimitExceeded("max_cells", f"the document's tables have more than max_cells="
                                              f"{self.limits.max_cells} cells (after spans are expanded)")
 
-    def _grid(self, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]) -> Grid:
+    def _grid(self, raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]],
+              restart_rows: set[int] | None = None) -> Grid:
+        """The grid of a table's placed cells and their texts; ``restart_rows``: the rows
+        holding a vMerge "restart" cell when the caller knows them (None: looked for)."""
         t = self.tables
         self.tables += 1
         nrows = len(raw)
         width = max((row[-1][0] + row[-1][1] for row in raw if row), default=0)
         self._take(nrows * width)  # before any work that grows with the spans
-        rowspans, absorbed, extra = _vertical(raw, texts)
+        rowspans, absorbed, extra = _vertical(raw, texts, restart_rows)
         slots: list[list[Cell | None]] = [[None] * width for _ in range(nrows)]
+        new, put = _NEW, _SET
         for r, row in enumerate(raw):
             srow, trow, gone, spans = slots[r], texts[r], absorbed[r], rowspans[r]
-            for k, (c, cs, _vm, _tc) in enumerate(row):
+            k = -1
+            for c, cs, _vm, _tc in row:
+                k += 1
+                rs = spans[k]
+                if rs == 1 and cs == 1:  # the usual cell: absorbs nothing, its text has no \n at either end
+                    if gone and c in gone:
+                        continue
+                    cell = new(Cell)  # Cell(text, where), without the frozen dataclass's __init__ (see _cell)
+                    put(cell, "__dict__", {"text": trow[k], "where": {"table": t, "row": r, "column": c},
+                                           "rowspan": 1, "colspan": 1, "origin": True})
+                    srow[c] = cell
+                    continue
                 if gone and c in gone:
                     continue
-                rs = spans[k]
                 text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
                 cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
-                if rs > 1 or cs > 1:
-                    copy = Cell(cell.text, cell.where, rs, cs, False)
-                    for dr in range(rs):
-                        out = slots[r + dr]
-                        for dc in range(cs):
-                            if out[c + dc] is None:
-                                out[c + dc] = copy
+                copy = Cell(cell.text, cell.where, rs, cs, False)
+                for dr in range(rs):
+                    out = slots[r + dr]
+                    for dc in range(cs):
+                        if out[c + dc] is None:
+                            out[c + dc] = copy
                 srow[c] = cell
-        grid_rows = tuple(
-            tuple(x if x is not None else Cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
+        grid_rows = tuple(  # a row whose own cells run from the first column to the last has no hole
+            cast("tuple[Cell, ...]", tuple(row)) if _whole(raw[r], width) and not absorbed[r] else
+            tuple(x if x is not None else _cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
 
 
-def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]]
+def _whole(row: list[tuple[int, int, str | None, Any]], width: int) -> bool:
+    """Whether a row's cells cover the grid's width (they follow each other by their spans)."""
+    return bool(row) and row[0][0] == 0 and row[-1][0] + row[-1][1] == width
+
+
+def _cell(text: str, where: dict[str, Any]) -> Cell:
+    """``Cell(text, where)``, made without the frozen dataclass's ``__init__`` (its five
+    ``object.__setattr__`` calls cost more than the rest of a cell's reading): the same
+    fields, in the same order, in the instance's ``__dict__``."""
+    cell = _NEW(Cell)
+    _SET(cell, "__dict__", {"text": text, "where": where, "rowspan": 1, "colspan": 1, "origin": True})
+    return cell
+
+
+def _text(text: str, where: dict[str, Any]) -> Text:
+    """``Text(text, where)``, made as :func:`_cell` makes a cell."""
+    line = _NEW(Text)
+    _SET(line, "__dict__", {"text": text, "where": where})
+    return line
+
+
+_NEW, _SET = object.__new__, object.__setattr__
+
+
+def _plain_dataclass(cls: type, names: list[str]) -> bool:
+    return ([f.name for f in dataclasses.fields(cls)] == names and not hasattr(cls, "__post_init__")
+            and not hasattr(cls, "__slots__"))
+
+
+if not _plain_dataclass(Cell, ["text", "where", "rowspan", "colspan", "origin"]):  # the model changed
+    def _cell(text: str, where: dict[str, Any]) -> Cell:  # noqa: F811
+        return Cell(text, where)
+if not _plain_dataclass(Text, ["text", "where"]):
+    def _text(text: str, where: dict[str, Any]) -> Text:  # noqa: F811
+        return Text(text, where)
+
+
+def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]],
+              restart_rows: set[int] | None = None
               ) -> tuple[list[list[int]], list[set[int]], dict[tuple[int, int], list[str]]]:
     """Vertical merges: a "restart" cell absorbs the "continue" cells below it at its
     column. Per row: the rowspan of each cell, the columns absorbed by a cell above; and
-    (row, column) of a merge -> the texts of the cells it absorbed."""
+    (row, column) of a merge -> the texts of the cells it absorbed. ``restart_rows``: the
+    rows holding a "restart" cell, when known."""
     nrows = len(raw)
     rowspans = [[1] * len(row) for row in raw]
     absorbed: list[set[int]] = [set() for _ in raw]
     extra: dict[tuple[int, int], list[str]] = {}
-    if not any(x[2] == "restart" for row in raw for x in row):
+    if restart_rows is None:
+        restart_rows = {r for r, row in enumerate(raw) if any(x[2] == "restart" for x in row)}
+    if not restart_rows:
         return rowspans, absorbed, extra
-    at_col = [{x[0]: k for k, x in enumerate(row)} for row in raw]  # per row: column -> cell index
-    for r, row in enumerate(raw):
-        for k, (c, _span, vm, _tc) in enumerate(row):
+    at_col: dict[int, dict[int, int]] = {}  # per row below a restart: column -> cell index
+    for r in sorted(restart_rows):
+        for k, (c, _span, vm, _tc) in enumerate(raw[r]):
             if vm != "restart" or c in absorbed[r]:
                 continue
             rs = 1
             while r + rs < nrows:
-                k2 = at_col[r + rs].get(c)
+                cols = at_col.get(r + rs)
+                if cols is None:
+                    cols = at_col[r + rs] = {x[0]: k2 for k2, x in enumerate(raw[r + rs])}
+                k2 = cols.get(c)
                 if k2 is None or raw[r + rs][k2][2] != "continue":
                     break
                 absorbed[r + rs].add(c)
@@ -501,32 +433,35 @@ def _int_val(el: Any, default: int) -> int:
 
 _TCPR, _GRIDSPAN, _VMERGE, _HMERGE = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
 _PPR, _NUMPR, _PSTYLE = f"{W}pPr", f"{W}numPr", f"{W}pStyle"
+_NUMID, _ILVL = f"{W}numId", f"{W}ilvl"
 _ROW_WRAPPERS = (SDT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
+
+
+def _before(tr: Any) -> int:
+    """A row's ``w:gridBefore`` (empty grid columns before its first cell)."""
+    trpr = _first(tr, f"{W}trPr")
+    return _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
+
+
+def _cell_props(tc: Any, has_prev: bool) -> tuple[int, str | None]:
+    """A cell's gridSpan and vMerge state (see :func:`_span_vm`)."""
+    tcpr = _first(tc, _TCPR)
+    if tcpr is None:
+        return 1, None
+    return span_vm([(x.tag, x.get(_VAL)) for x in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE)], has_prev)
 
 
 def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
     """(grid column, gridSpan, vMerge state, w:tc) of each cell of a row."""
-    trpr = _first(tr, f"{W}trPr")
-    c = _int_val(trpr.find(f"{W}gridBefore"), 0) if trpr is not None else 0
+    c = _before(tr)
     out: list[tuple[int, int, str | None, Any]] = []
     for tc in _children(tr, TC):
-        tcpr = _first(tc, _TCPR)
-        span, vm = 1, None
-        if tcpr is not None:
-            for prop in tcpr.iterchildren(_GRIDSPAN, _VMERGE, _HMERGE):
-                tag = prop.tag
-                if tag == _GRIDSPAN:
-                    span = max(1, _int_val(prop, 1))
-                elif tag == _VMERGE:
-                    vm = "restart" if prop.get(_VAL) == "restart" else "continue"
-                elif tag == _HMERGE and prop.get(_VAL) != "restart" and out:  # legacy horizontal merge
-                    vm = "hmerge"
-            if vm == "hmerge":
-                pc, ps, pv, ptc = out[-1]
-                out[-1] = (pc, ps + span, pv, ptc)
-                c += span
-                continue
-        out.append((c, span, vm, tc))
+        span, vm = _cell_props(tc, bool(out))
+        if vm == "hmerge":
+            pc, ps, pv, ptc = out[-1]
+            out[-1] = (pc, ps + span, pv, ptc)
+        else:
+            out.append((c, span, vm, tc))
         c += span
     return out
 
@@ -607,18 +542,18 @@ def _prepare(marks: list[Any], found: list[Any], body: Any, has_dtd: bool) -> di
 
 
 
-def _numbering(pkg: _Package, related: dict[str, str]) -> Numbering:
+def _numbering(pkg: Package, parts: dict[str, str]) -> Numbering:
     """The list definitions; styles.xml is parsed only when lists exist, a paragraph with
     a style and no list of its own asks for it, and a style carries a list (a byte search
     first)."""
     numbering = None
-    if "numbering" in related:
-        raw = pkg.read(related["numbering"])
+    if "numbering" in parts:
+        raw = pkg.read(parts["numbering"])
         if b"numId" in raw:
-            numbering = parse_xml(raw, related["numbering"])
-    if numbering is None or "styles" not in related:
+            numbering = parse_xml(raw, parts["numbering"])
+    if numbering is None or "styles" not in parts:
         return Numbering(numbering, None)
-    name = related["styles"]
+    name = parts["styles"]
 
     def styles() -> Any:
         raw = pkg.read(name)
@@ -641,13 +576,12 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
 
 
 def _read(data: bytes, limits: Limits) -> Document:
-    pkg = _Package(data, limits.max_inflated_bytes)
-    main = _main_part(pkg)
+    pkg = Package(data, limits.max_inflated_bytes)
+    main = main_part(pkg)
     if main is None:
         raise UnsupportedFormat("not a report: the ZIP package holds no Word document (word/document.xml)")
     root = parse_xml(pkg.read(main), main)
     check_time("after parsing the document XML")
-    numbering = _numbering(pkg, _related(pkg, main))
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
@@ -656,11 +590,17 @@ def _read(data: bytes, limits: Limits) -> Document:
         etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
         drop, marks, found, numbered = _scan(body)
     boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
+    # the list definitions are read only when a paragraph may carry a list number
+    numbering = _numbering(pkg, related(pkg, main)) if numbered else Numbering(None, None)
     if not numbering.active:
         numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)
+    flat = flatten(body, numbered, boxes, _before, _first)
     try:
-        walker.body(body)
+        if flat is None:
+            walker.body(body)  # the full path
+        else:
+            build(walker, *flat)
     except _Full:
         walker.issues.append(Issue(
             "limit.max_lines", "warning",

@@ -79,23 +79,27 @@ def _cycle(chars: str, n: int) -> str:
     return chars[(n - 1) % len(chars)] if n > 0 else str(n)
 
 
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+_SIMPLE: dict[str, Callable[[int], str]] = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "none": lambda n: "",
+    "ideographDigital": lambda n: "".join("〇一二三四五六七八九"[int(c)] for c in str(n)) if n >= 0 else str(n),
+    "decimalFullWidth": lambda n: str(n).translate(_FULL_WIDTH),
+    "decimalFullWidth2": lambda n: str(n).translate(_FULL_WIDTH),
+    "decimalHalfWidth": str,
+    "upperLetter": lambda n: _letters(n, True),
+    "lowerLetter": lambda n: _letters(n, False),
+    "upperRoman": lambda n: _roman(n, True),
+    "lowerRoman": lambda n: _roman(n, False),
+}
+
+
 def format_number(n: int, fmt: str) -> str:
     """One counter value in a ``w:numFmt`` (unknown formats give decimal digits)."""
-    simple = {
-        "decimal": str(n),
-        "decimalZero": f"{n:02d}",
-        "none": "",
-        "ideographDigital": "".join("〇一二三四五六七八九"[int(c)] for c in str(n)) if n >= 0 else str(n),
-        "decimalFullWidth": str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
-        "decimalFullWidth2": str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
-        "decimalHalfWidth": str(n),
-        "upperLetter": _letters(n, True),
-        "lowerLetter": _letters(n, False),
-        "upperRoman": _roman(n, True),
-        "lowerRoman": _roman(n, False),
-    }
-    if fmt in simple:
-        return simple[fmt]
+    simple = _SIMPLE.get(fmt)
+    if simple is not None:
+        return simple(n)
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
                "taiwaneseCountingThousand", "japaneseDigitalTenThousand"):
         return chinese_counting(n)
@@ -140,23 +144,38 @@ def _int(el: Any, default: int | None = None) -> int | None:
         return default
 
 
+_NUMFMT, _LVLTEXT, _START, _LVLRESTART = f"{W}numFmt", f"{W}lvlText", f"{W}start", f"{W}lvlRestart"
+_ISLGL, _SUFF, _PSTYLE = f"{W}isLgl", f"{W}suff", f"{W}pStyle"
+_ABSTRACT_ID, _OVERRIDE, _START_OVERRIDE = f"{W}abstractNumId", f"{W}lvlOverride", f"{W}startOverride"
+_LVL = f"{W}lvl"
+
+
 def _level(lvl: Any) -> Level:
+    """One ``w:lvl``; of each property the first child counts (as ``find`` would take it),
+    read in one pass over the children."""
     level = Level()
-    fmt = lvl.find(f"{W}numFmt")
-    if fmt is not None and fmt.get(_VAL):
-        level.fmt = fmt.get(_VAL)
-    text = lvl.find(f"{W}lvlText")
-    if text is not None:
-        level.text = text.get(_VAL) or ""
-    level.start = _int(lvl.find(f"{W}start"), 1) or 0
-    level.restart = _int(lvl.find(f"{W}lvlRestart"))
-    legal = lvl.find(f"{W}isLgl")
-    level.legal = legal is not None and legal.get(_VAL) not in ("0", "false", "off")
-    suff = lvl.find(f"{W}suff")
-    if suff is not None:
-        level.suffix = suff.get(_VAL) or "tab"
-    style = lvl.find(f"{W}pStyle")
-    level.style = style.get(_VAL) if style is not None else None
+    seen: set[str] = set()
+    for ch in lvl.iterchildren(_NUMFMT, _LVLTEXT, _START, _LVLRESTART, _ISLGL, _SUFF, _PSTYLE):
+        tag = ch.tag
+        if tag in seen:
+            continue
+        seen.add(tag)
+        val = ch.get(_VAL)
+        if tag == _NUMFMT:
+            if val:
+                level.fmt = val
+        elif tag == _LVLTEXT:
+            level.text = val or ""
+        elif tag == _START:
+            level.start = _int(ch, 1) or 0
+        elif tag == _LVLRESTART:
+            level.restart = _int(ch)
+        elif tag == _ISLGL:
+            level.legal = val not in ("0", "false", "off")
+        elif tag == _SUFF:
+            level.suffix = val or "tab"
+        else:
+            level.style = val
     return level
 
 
@@ -182,16 +201,20 @@ class Numbering:
     def __init__(self, numbering: Any | None, styles: Any | Callable[[], Any] | None) -> None:
         """``numbering``/``styles``: the parsed parts (None when absent); ``styles`` may be
         a function that parses it, called only when a paragraph style has to be looked up."""
-        abstract: dict[str, dict[int, Level]] = {}
-        # numId -> (list key, levels, start overrides)
+        # the list definitions are parsed on first use: abstractNumId / numId -> element
+        # (the last of each id counts), abstractNumId -> levels, numId -> (list key, levels,
+        # start overrides)
+        self._abstract_el: dict[str, Any] = {}
+        self._num_el: dict[str, Any] = {}
+        self._abstract: dict[str, dict[int, Level]] = {}
         self._nums: dict[str, tuple[str, dict[int, Level], dict[int, int]]] = {}
         self._lists: dict[str, _List] = {}
         self._fresh: set[str] = set()  # lists whose overrides still have to be applied
         if numbering is not None:
             for an in numbering.iter(f"{W}abstractNum"):
-                abstract[an.get(f"{W}abstractNumId") or ""] = _levels(an)
+                self._abstract_el[an.get(f"{W}abstractNumId") or ""] = an
             for num in numbering.iter(f"{W}num"):
-                self._add_num(num, abstract)
+                self._num_el[num.get(f"{W}numId") or ""] = num
         # paragraph style id -> (numId, ilvl or None, basedOn), read on first need
         self._styles: dict[str, tuple[str | None, int | None, str | None]] | None = None
         self._styles_source = styles
@@ -218,29 +241,44 @@ class Numbering:
     @property
     def active(self) -> bool:
         """Whether the document defines any list (else no paragraph is numbered)."""
-        return bool(self._nums)
+        return bool(self._num_el)
 
-    def _add_num(self, num: Any, abstract: dict[str, dict[int, Level]]) -> None:
-        num_id = num.get(f"{W}numId") or ""
-        ref = num.find(f"{W}abstractNumId")
-        aid = ref.get(_VAL) if ref is not None else ""
-        levels = dict(abstract.get(aid or "", {}))
+    def _abstract_levels(self, aid: str) -> dict[int, Level]:
+        levels = self._abstract.get(aid)
+        if levels is None:
+            el = self._abstract_el.get(aid)
+            levels = self._abstract[aid] = _levels(el) if el is not None else {}
+        return levels
+
+    def _num(self, num_id: str) -> tuple[str, dict[int, Level], dict[int, int]] | None:
+        """(list key, levels, start overrides) of a ``w:num``, None when not defined."""
+        got = self._nums.get(num_id)
+        if got is None and num_id in self._num_el:
+            got = self._add_num(num_id, self._num_el[num_id])
+        return got
+
+    def _add_num(self, num_id: str, num: Any) -> tuple[str, dict[int, Level], dict[int, int]]:
+        ref = next(num.iterchildren(_ABSTRACT_ID), None)
+        aid = (ref.get(_VAL) if ref is not None else "") or ""
+        abstract = self._abstract_levels(aid)
+        levels = dict(abstract)
         starts: dict[int, int] = {}
-        for ov in num.findall(f"{W}lvlOverride"):
+        for ov in num.iterchildren(_OVERRIDE):
             ilvl = _int_attr(ov, f"{W}ilvl")
             if ilvl is None or not 0 <= ilvl < 9:
                 continue
-            so = _int(ov.find(f"{W}startOverride"))
-            lvl = ov.find(f"{W}lvl")
+            so = _int(next(ov.iterchildren(_START_OVERRIDE), None))
+            lvl = next(ov.iterchildren(_LVL), None)
             if lvl is not None:
                 levels[ilvl] = _level(lvl)
             if so is not None:
                 starts[ilvl] = so
         # a num that overrides nothing continues the list of its abstractNum (Word's rule)
-        key = f"n{num_id}" if (starts or levels != abstract.get(aid or "", {})) else f"a{aid}"
-        self._nums[num_id] = (key, levels, starts)
+        key = f"n{num_id}" if (starts or levels != abstract) else f"a{aid}"
+        got = self._nums[num_id] = (key, levels, starts)
         if starts:
             self._fresh.add(num_id)
+        return got
 
     def _style_num(self, style: str | None) -> tuple[str | None, int | None]:
         styles = self._styles if self._styles is not None else self._load_styles()
@@ -267,9 +305,10 @@ class Numbering:
                 ilvl = style_ilvl
             if ilvl is None:
                 ilvl = self._level_of_style(num_id, style)
-        if num_id == "0" or num_id not in self._nums:
+        entry = self._num(num_id) if num_id != "0" else None
+        if entry is None:
             return ""
-        key, levels, starts = self._nums[num_id]
+        key, levels, starts = entry
         ilvl = ilvl if ilvl is not None and 0 <= ilvl < 9 else 0
         lst = self._lists.get(key)
         if lst is None:
@@ -288,8 +327,9 @@ class Numbering:
         return self._render(lst, levels, ilvl)
 
     def _level_of_style(self, num_id: str, style: str | None) -> int:
-        if num_id in self._nums and style:
-            for k, lvl in self._nums[num_id][1].items():
+        entry = self._num(num_id) if style else None
+        if entry is not None:
+            for k, lvl in entry[1].items():
                 if lvl.style == style:
                     return k
         return 0

@@ -1,0 +1,193 @@
+"""The ZIP package of a Word document: its parts inflated under a cap, XML parsed safely,
+the main part and its related parts found through the relationships, and a ZIP told apart
+from other ZIPs by content (:func:`sniff_zip`). Used by :mod:`.docx`."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import struct
+import zipfile
+import zlib
+from typing import Any
+
+from lxml import etree
+
+from ..errors import DamagedDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
+
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_OTHER_ZIPS = (  # (a part name, what the package is)
+    ("xl/workbook.xml", "an Excel workbook (.xlsx), not a Word document"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx), not a Word document"),
+    ("visio/document.xml", "a Visio drawing (.vsdx)"),
+    ("Documents/1/FixedDocument.fdoc", "an XPS document"),
+)
+_ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.text-template": "odt",
+}
+_MAX_XML_PART = 1 << 20  # [Content_Types].xml, .rels, mimetype: small parts read while sniffing
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+
+
+class Package:
+    """A ZIP package whose parts are inflated with a cap on the total inflated bytes."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+            raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
+        self.names = {i.filename for i in self.zip.infolist()}
+        self.limit = limit
+        self.used = 0
+
+    def read(self, name: str, cap: int | None = None) -> bytes:
+        """The inflated bytes of one part; never trusts the sizes the archive declares."""
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.zip.open(name) as f:
+                while True:
+                    chunk = f.read(1 << 16)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    self.used += len(chunk)
+                    if self.used > self.limit:
+                        raise LimitExceeded(
+                            "max_inflated_bytes",
+                            f"the parts of the package inflate to more than max_inflated_bytes={self.limit} "
+                            f"bytes (stopped in {name}; a decompression bomb?)")
+                    if cap is not None and got > cap:
+                        raise DamagedDocument(f"the part {name} is larger than {cap} bytes")
+                    chunks.append(chunk)
+        except RuntimeError as e:  # an encrypted ZIP entry
+            if "encrypted" in str(e).lower() or "password" in str(e).lower():
+                raise EncryptedDocument(f"the ZIP entry {name} is encrypted") from None
+            raise DamagedDocument(f"cannot read {name}: {e}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as e:
+            raise DamagedDocument(f"damaged part {name}: {e}") from None
+        return b"".join(chunks)
+
+
+def parse_xml(data: bytes, part: str) -> Any:
+    """One XML part, parsed without entities, DTDs, network or huge trees."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        if "depth" in str(e).lower():
+            raise LimitExceeded("max_depth", f"{part} nests its elements deeper than the XML parser allows "
+                                             f"(256 levels): {e}") from None
+        raise DamagedDocument(f"{part} is not well-formed XML: {e}") from None
+
+
+def _content_types(pkg: Package) -> dict[str, str]:
+    """Part name (no leading slash) -> content type, from ``[Content_Types].xml`` overrides."""
+    if "[Content_Types].xml" not in pkg.names:
+        return {}
+    root = parse_xml(pkg.read("[Content_Types].xml", _MAX_XML_PART), "[Content_Types].xml")
+    return {(el.get("PartName") or "").lstrip("/"): el.get("ContentType") or ""
+            for el in root if isinstance(el.tag, str) and el.tag.endswith("Override")}
+
+
+def main_part(pkg: Package) -> str | None:
+    """The main document part: the officeDocument relationship of ``_rels/.rels`` when it
+    is a Word part, else ``word/document.xml`` when present."""
+    if "_rels/.rels" in pkg.names:
+        rels = parse_xml(pkg.read("_rels/.rels", _MAX_XML_PART), "_rels/.rels")
+        for rel in rels.iter(f"{_PKG_REL}Relationship"):
+            if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+                if target in pkg.names and (target == "word/document.xml"
+                                            or _content_types(pkg).get(target) in MAIN_TYPES):
+                    return target
+    return "word/document.xml" if "word/document.xml" in pkg.names else None
+
+
+def related(pkg: Package, main: str, kinds: tuple[str, ...] = ("numbering", "styles")) -> dict[str, str]:
+    """Relationship type (its last word: one of ``kinds``) -> part name, for the internal
+    relationships of the main part (the first of each type counts)."""
+    folder, base = posixpath.split(main)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    out: dict[str, str] = {}
+    if rels_name not in pkg.names:
+        for kind in kinds:
+            guess = posixpath.join(folder, f"{kind}.xml")
+            if guess in pkg.names:
+                out[kind] = guess
+        return out
+    rels = parse_xml(pkg.read(rels_name, _MAX_XML_PART), rels_name)
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        if kind in kinds and rel.get("TargetMode") != "External" and kind not in out:
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target") or ""))
+            if target in pkg.names:
+                out[kind] = target
+    return out
+
+
+def _looks_like_word(data: bytes) -> bool:
+    """Whether the local entries at the start of a ZIP that cannot be opened (no central
+    directory: a truncated download) are those of a Word package: a ``word/`` part, or a
+    ``[Content_Types].xml`` naming WordprocessingML (inflated as far as it goes)."""
+    off = 0
+    for _ in range(64):
+        if data[off:off + 4] != b"PK\x03\x04" or off + 30 > len(data):
+            return False
+        method, size = struct.unpack_from("<H", data, off + 8)[0], struct.unpack_from("<I", data, off + 18)[0]
+        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+        name = data[off + 30:off + 30 + name_len]
+        start = off + 30 + name_len + extra_len
+        if name.startswith(b"word/"):
+            return True
+        if name == b"[Content_Types].xml":
+            raw = data[start:start + min(size, 1 << 16)] if size else data[start:start + (1 << 16)]
+            try:
+                text = zlib.decompressobj(-15).decompress(raw, 1 << 17) if method == 8 else raw
+            except zlib.error:
+                text = b""
+            if b"wordprocessingml" in text:
+                return True
+        if not size:
+            return False
+        off = start + size
+    return False
+
+
+def sniff_zip(data: bytes) -> str:
+    """``"docx"`` or ``"odt"`` for a ZIP package holding one; raise otherwise:
+    :class:`UnsupportedFormat` naming what the ZIP is (.xlsx, .pptx, an archive),
+    :class:`DamagedDocument` for a ZIP that cannot be opened (a truncated download)."""
+    try:
+        pkg = Package(data, 1 << 24)
+    except DamagedDocument:
+        if _looks_like_word(data):
+            raise DamagedDocument("damaged or truncated file: it starts as a Word document (.docx) but the "
+                                  "ZIP cannot be opened (cut short?)") from None
+        raise UnsupportedFormat("not a report: the file is a ZIP archive (one that cannot be opened: damaged "
+                                "or cut short)") from None
+    if main_part(pkg) is not None:
+        return "docx"
+    if "mimetype" in pkg.names:
+        mime = pkg.read("mimetype", 200).decode("ascii", "replace").strip()
+        if mime in _ODF_TYPES:
+            return _ODF_TYPES[mime]
+        raise UnsupportedFormat(f"not a report: the file is an OpenDocument file of type {mime!r}, not a text document")
+    if "EncryptedPackage" in pkg.names:
+        raise EncryptedDocument("an encrypted Office document: it cannot be opened without its password")
+    for name, what in _OTHER_ZIPS:
+        if name in pkg.names:
+            raise UnsupportedFormat(f"not a report: the file is {what}")
+    raise UnsupportedFormat("not a report: the file is a ZIP archive (not a Word document)")
