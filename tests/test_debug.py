@@ -189,7 +189,7 @@ def test_dump_names_every_field_once(path: str) -> None:
 
 
 HTML_S3 = [
-    "grid 2 · html · strategy html table · {\"table\": 1} · section 3 · 28 rows × 10 columns",
+    "grid 2 · html · strategy html · {\"table\": 1} · section 3 · 28 rows × 10 columns",
     "  row  1  header s3_header  ~  ~  ~  「自然人」-[2×1]  「法人或其他组织」-[1×5]  ~  ~  ~  ~  ~",
     "  row  3  data   s3_data    「一、本年新收政府信息公开申请数量」-[1×3]  ~  ~  「41」s3.new.natural_person  "
     "「9」s3.new.commercial  「1」s3.new.research  「0」s3.new.nonprofit  「3」s3.new.legal_services  "
@@ -208,7 +208,7 @@ def test_dump_html_section3_rows() -> None:
 
 
 TSV_S3 = [
-    "grid 2 · tsv · strategy tab-separated lines · {\"line\": 41} · section 3 · 28 rows × 10 columns",
+    "grid 2 · tsv · strategy text · {\"line\": 41} · section 3 · 28 rows × 10 columns",
     "  row  0  header s3_header  「（本列数据的勾稽关系为：第一项加第二项之和，等…」-  「」-  「申请人情况」-  "
     "「」-  「」-  「」-  「」-  「」-  「总计」-",
     "  row 27  data   s3_data    「四、结转下年度继续办理」-  「」-  「2」s3.carried_forward.natural_person  "
@@ -227,7 +227,7 @@ def test_dump_reflowed_cells_and_label_rows() -> None:
     """county-2021.cells.txt: no grid, the stages re-flow the lines; the section heading
     and the lone 总计 header cell are label rows (no value, no field id)."""
     lines = debug_text_dump(FIX / "text" / "county-2021.cells.txt").splitlines()
-    assert ("re-flowed grid 2 · cells · strategy re-flowed from text lines · text lines 55–271 · section 3 · "
+    assert ("re-flowed grid 2 · cells · strategy reflowed · text lines 55–271 · section 3 · "
             "29 rows × 9 columns") in lines
     assert "  row  0  label  s3_data    「三、收到和处理政府信息公开申请情况」-" in lines
     assert "  row  2  label  s3_data    「总计」-" in lines

@@ -24,6 +24,7 @@ from ..limits import DEFAULT_LIMITS, Limits, time_limit
 from ..model import Cell, Document, Format, Grid, Report, Value
 from ..readers.pdf.layout import LAYOUT_OBSERVER, LayoutBox
 from ..tables.classify import Classified, RowKind
+from ..tables.report import strategy_of
 from ..tables.stitch import ROW_OBSERVER
 
 #: the row classes, in the dump and on the picture (docs/debug.md)
@@ -117,18 +118,11 @@ class Annotated:
 
 
 def grid_strategy(grid: Grid) -> str:
-    """How the reader read a table.
-
-    The PDF reader records its strategy in ``grid.where["strategy"]`` (``rules``: a grid of
-    ruling lines; ``words``: words placed by their positions, for tables without rules); it is
-    shown as recorded. Grids of other readers are named by their source."""
-    recorded = grid.where.get("strategy") or getattr(grid, "strategy", None)
-    if recorded:
-        return str(recorded)
-    return {
-        "pdf": "ruled", "html": "html table", "docx": "word table", "tsv": "tab-separated lines",
-        "md": "markdown table", "pipes": "a|b|c lines", "cells": "re-flowed from text lines",
-    }.get(grid.source, grid.source or "unknown")
+    """How the reader read a table, named as the record's parsing report names it
+    (:func:`extractor.tables.report.strategy_of`: ``rules`` / ``words`` for PDF grids, else the
+    reader: ``html``, ``docx``, ``text``, ``ocr``, ``fused``, ``reflowed``); the grid's source
+    (``tsv``, ``md``, ``pipes`` …) is printed beside it."""
+    return strategy_of(grid)
 
 
 def _load(data_or_path: str | os.PathLike[str] | bytes, limits: Limits) -> tuple[bytes, str | None]:
