@@ -66,7 +66,7 @@ def parse(
 
     with time_limit(limits.time_s):
         data, path = _load(path_or_bytes, limits)
-        doc = read(data, format, limits)
+        doc = read(data, format, limits, folder=Path(path).parent if path is not None else None)
         doc = _cap_lines(doc, limits)
         check_time("after reading the document")
         source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=doc.format)
