@@ -14,6 +14,7 @@ images are read; an ``input.ocr`` issue names the images read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
