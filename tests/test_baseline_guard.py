@@ -71,13 +71,10 @@ def test_we_read_at_least_the_cells_the_baseline_reads(path, sides):
 def test_ocr_reads_more_than_the_baseline_on_the_partly_scanned_pdf(sides):
     """Page 1 of county-2021-part-scanned is a picture (the section-2 table): the baseline, like
     our reader without OCR, ties at 190 of 200; with the OCR extra (installed by the ``test``
-    extra, so in CI) we read strictly more: 197. The 72-dpi scan loses the ruling between two
-    section-2 columns (tests/test_ocr.py, MISSED_S2_72DPI): of the 4 cells of tests/test_ocr.py
-    read wrong, 规章's "0 0" still gives the value 0 (kind, value and unit are compared here,
-    not raw), so 3 are missed."""
+    extra, so in CI) we read strictly more: all 200, the 72-dpi picture included."""
     s = sides["pdf/county-2021-part-scanned.first-page-image.pdf"]
     assert (s.cells, len(s.baseline)) == (200, 190)
-    assert len(s.ours) == 197 > len(s.baseline)
+    assert len(s.ours) == 200 > len(s.baseline)
     assert s.baseline < s.ours
 
 

@@ -77,22 +77,37 @@ def _horizontal_rules_only(horiz: np.ndarray, vert: np.ndarray, th: int) -> np.n
 
 
 def _vertical_rules_only(vert: np.ndarray, horiz: np.ndarray, th: int) -> np.ndarray:
-    """Drop vertical pieces that do not touch a horizontal rule at both ends."""
+    """Drop vertical pieces that do not reach from one horizontal rule to another.
+
+    A short piece is a rule when at least two separate horizontal rules cross it; what
+    sticks out beyond the outermost two is cut off (on a low-resolution scan a character
+    stroke just under the table's last rule joins the rule above it into one piece)."""
     import cv2
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
     tol = max(2, th // 8)
     near = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 2 * tol + 1)))
     keep = np.zeros(n, dtype=bool)
+    cut: list[tuple[int, int, int]] = []  # (component, first row kept, last row kept)
     for i in range(1, n):
         x, y, bw, bh, _ = stats[i]
         if bh >= 6 * th:
             keep[i] = True
             continue
-        top = near[y:y + 1, x:x + bw].any()
-        bottom = near[y + bh - 1:y + bh, x:x + bw].any()
-        keep[i] = bool(top and bottom)
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+        rows = np.flatnonzero(near[y:y + bh, x:x + bw].any(axis=1))
+        if rows.size == 0 or not (np.diff(rows) > 1).any():
+            continue  # crosses one rule at most: a stroke of a character
+        keep[i] = True
+        if rows[0] > 0 or rows[-1] < bh - 1:
+            cut.append((i, y + int(rows[0]), y + int(rows[-1])))
+    out = np.where(keep[labels], 255, 0).astype(np.uint8)
+    for i, y0, y1 in cut:
+        x, y, bw, bh, _ = stats[i]
+        box = out[y:y + bh, x:x + bw]
+        lab = labels[y:y + bh, x:x + bw] == i
+        box[:y0 - y][lab[:y0 - y]] = 0
+        box[y1 - y + 1:][lab[y1 - y + 1:]] = 0
+    return out
 
 
 def _cluster(values: list[float], tol: float) -> list[float]:
