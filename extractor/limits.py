@@ -6,13 +6,16 @@ crashes and never hangs; it has one of two outcomes, and both name the limit:
 
 * **read the first part, with an issue** ``limit.<name>`` (severity warning) when the
   document is merely long: ``max_pages``, ``max_lines``, ``max_elements``, ``max_depth``.
-  The issue says what was not read; the report holds everything before it.
+  The issue says what was not read; the report holds everything before it. Likewise
+  ``max_ocr_pages``: the pages past it are not read by OCR (``limit.max_ocr_pages``).
 * **a** :class:`~extractor.errors.LimitExceeded` **error** (``error.limit == "<name>"``,
   CLI exit code 8) when the document as a whole is too big to read safely or took too
   long: ``max_bytes``, ``max_text_chars``, ``max_cells``, ``max_inflated_bytes``, ``time_s``.
 
+``ocr`` is a switch, not a limit: False keeps scanned pages and table images as gaps.
+
 ``time_s`` is enforced inside :func:`extractor.parse` by cooperative checks (between PDF
-pages, HTML stages and tables, every few thousand text lines, and between reading and the
+pages and OCR'd pages, HTML stages and tables, every few thousand text lines, and between reading and the
 format-blind stages), so a parse stops within about one page's work of the limit; the
 batch runner and the CLI add a hard stop on top (``extractor run --timeout`` kills the
 worker, ``extractor parse --timeout`` arms an alarm).
