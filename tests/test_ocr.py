@@ -397,7 +397,7 @@ def test_short_vertical_rule_joined_to_a_stroke_below_the_table_is_kept():
     A short vertical piece is a rule when two horizontal rules cross it; the overshoot is cut."""
     import numpy as np
 
-    from extractor.ocr.rulings import _vertical_rules_only
+    from extractor.ocr.rulings import _horizontal_rules_only, _short_rules_overshooting, _vertical_rules_only
 
     th = 32
     horiz = np.zeros((300, 200), np.uint8)
@@ -407,7 +407,14 @@ def test_short_vertical_rule_joined_to_a_stroke_below_the_table_is_kept():
     vert[40:175, 60:63] = 255  # rows 40-160, then 15 px of a character below the last rule
     vert[85:115, 120:123] = 255  # a stroke inside one cell: no rule
     vert[150:190, 150:153] = 255  # a stroke crossing one rule: no rule
-    out = _vertical_rules_only(vert, horiz, th)
+    strict = _vertical_rules_only(vert, horiz, th)
+    assert not strict.any()  # the old rule: no piece has both ends on a horizontal rule
+    vert[:, 10:13] = vert[:, 187:190] = 0
+    vert[40:163, 10:13] = vert[40:163, 187:190] = 255  # the table's frame: its rules end on it
+    strict = _vertical_rules_only(vert, horiz, th)
+    out = _short_rules_overshooting(vert, strict, _horizontal_rules_only(horiz, strict, th), th)
+    assert out[40:163, 10:13].all() and out[40:163, 187:190].all()
+    out[:, 10:13] = out[:, 187:190] = 0
     ys = np.flatnonzero(out[:, 61])
     assert (ys.min(), ys.max()) == (40, 166)  # cut 4 px (the tolerance) below the last rule
     assert not out[:, 100:].any()
