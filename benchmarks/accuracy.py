@@ -8,7 +8,10 @@ files where we read fewer (tests/test_baseline_guard.py fails on those).
     python benchmarks/accuracy.py --json     # per format only, machine-readable (used by the tests)
 
 A cell is exact when the field is present with the expected kind, value and unit
-(``cell_exact``): the same rule for the baseline and for us.
+(``cell_exact``): the same rule for the baseline and for us. Our side is ``extractor.parse``
+with its default limits: with the OCR extra installed, pages without a text layer are read by
+OCR (``county-2021-part-scanned.first-page-image.pdf``: its first page), and the table's header
+says whether it was.
 
 Files scored per format: every fixture of ``fixtures/<format>/``; for text also the scraped
 shapes of ``fixtures/text/shapes/`` (pipe-per-line, one-line fused, Traditional and Big5,
@@ -195,8 +198,12 @@ def side_by_side() -> list[SideBySide]:
 
 
 def print_side_by_side(rows: list[SideBySide]) -> None:
+    from extractor import ocr
+
     print("\ncells exact, side by side: baseline (pdfplumber extract_tables / pandas.read_html + "
-          "keyword mapper, benchmarks/baseline.py) and us")
+          "keyword mapper, benchmarks/baseline.py) and us ("
+          + ("OCR on: the ocr extra is installed" if ocr.available() else
+             "OCR off: the ocr extra is not installed, scanned pages are gaps") + ")")
     print(f"{'file':52} {'cells':>6} {'baseline':>8} {'ours':>6}")
     for r in rows:
         mark = "  <- we read fewer" if len(r.ours) < len(r.baseline) else ""

@@ -52,7 +52,8 @@ def parse(
     format: Format | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
-    """Parse one report (PDF, HTML or text; the format is sniffed from the bytes).
+    """Parse one report (PDF, HTML, text, Word or, with the OCR extra, an image; the format is
+    sniffed from the bytes).
 
     Returns a :class:`Report`; ``report.to_dict()`` is the JSON record (README, "The record of one report").
     Raises a subclass of :class:`ExtractorError` when the input cannot be read at all,
@@ -60,13 +61,17 @@ def parse(
     hit and the document cannot be read in part (see :mod:`extractor.limits`);
     ``limits.time_s`` is checked cooperatively while reading and before the format-blind
     stages.
+
+    With the ``ocr`` extra installed (and ``limits.ocr``, the default), PDF pages without a
+    text layer, image files and — when a path is given — an HTML page's table images saved
+    in its own folder are read by OCR (README, "Scans and images (OCR)").
     """
     from .pipeline import build_report
     from .readers import read
 
     with time_limit(limits.time_s):
         data, path = _load(path_or_bytes, limits)
-        doc = read(data, format, limits)
+        doc = read(data, format, limits, folder=Path(path).parent if path is not None else None)
         doc = _cap_lines(doc, limits)
         check_time("after reading the document")
         source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=doc.format)

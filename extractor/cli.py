@@ -30,6 +30,8 @@ def _limits(args: argparse.Namespace) -> Limits:
     changes = {k: getattr(args, k) for k in ("max_bytes", "max_pages", "max_cells") if getattr(args, k) is not None}
     if args.timeout is not None:
         changes["time_s"] = args.timeout
+    if args.no_ocr:
+        changes["ocr"] = False
     return dataclasses.replace(DEFAULT_LIMITS, **changes)
 
 
@@ -114,6 +116,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exit with 9 when any file failed (default: 0 once the run is complete; "
                              "failed files are rows of reports.csv); files that are not reports "
                              "(status not_a_report) do not count")
+    parser.add_argument("--no-ocr", action="store_true",
+                        help="do not read scanned PDF pages and HTML table images by OCR (the ocr extra); "
+                             "they stay gaps (gap.no_text_layer, gap.table_image)")
     parser.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="local worker processes (default) or a Dask distributed cluster")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -153,6 +158,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         review=not args.no_review,
         crops=not args.no_crops,
         strict=args.strict,
+        limits=dataclasses.replace(DEFAULT_LIMITS, ocr=False) if args.no_ocr else DEFAULT_LIMITS,
         argv=sys.argv[1:],
     )
     if not args.quiet:
@@ -182,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"refuse a document whose tables have more cells (exit 8; default: {d.max_cells})")
     pp.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                     help=f"stop after this long (exit 8; default: {d.time_s:g}; 0: no limit)")
+    pp.add_argument("--no-ocr", action="store_true",
+                    help="do not read scanned PDF pages and HTML table images by OCR (the ocr extra); "
+                         "they stay gaps (gap.no_text_layer, gap.table_image)")
     pp.set_defaults(func=_cmd_parse)
 
     pr = sub.add_parser("run", help="parse many files in parallel into a dataset")

@@ -6,13 +6,16 @@ crashes and never hangs; it has one of two outcomes, and both name the limit:
 
 * **read the first part, with an issue** ``limit.<name>`` (severity warning) when the
   document is merely long: ``max_pages``, ``max_lines``, ``max_elements``, ``max_depth``.
-  The issue says what was not read; the report holds everything before it.
+  The issue says what was not read; the report holds everything before it. Likewise
+  ``max_ocr_pages``: the pages past it are not read by OCR (``limit.max_ocr_pages``).
 * **a** :class:`~extractor.errors.LimitExceeded` **error** (``error.limit == "<name>"``,
   CLI exit code 8) when the document as a whole is too big to read safely or took too
   long: ``max_bytes``, ``max_text_chars``, ``max_cells``, ``max_inflated_bytes``, ``time_s``.
 
+``ocr`` is a switch, not a limit: False keeps scanned pages and table images as gaps.
+
 ``time_s`` is enforced inside :func:`extractor.parse` by cooperative checks (between PDF
-pages, HTML stages and tables, every few thousand text lines, and between reading and the
+pages and OCR'd pages, HTML stages and tables, every few thousand text lines, and between reading and the
 format-blind stages), so a parse stops within about one page's work of the limit; the
 batch runner and the CLI add a hard stop on top (``extractor run --timeout`` kills the
 worker, ``extractor parse --timeout`` arms an alarm).
@@ -58,6 +61,13 @@ class Limits:
     max_inflated_bytes: int = 64 * 1024 * 1024
     #: per-file time in seconds; 0 (or less) means no limit (error ``time_s``)
     time_s: float = 120.0
+    #: read pages without a text layer (scans) and HTML table images by OCR when the ``ocr``
+    #: extra is installed (:mod:`extractor.ocr`); False: they stay ``gap.no_text_layer`` /
+    #: ``gap.table_image`` (``--no-ocr``). OCR costs several seconds of CPU per page.
+    ocr: bool = True
+    #: pages (PDF pages without a text layer, HTML table images) read by OCR per document; the
+    #: rest are not read (``limit.max_ocr_pages`` warning, their gap issue stays)
+    max_ocr_pages: int = 30
 
     def __post_init__(self) -> None:
         for name in LIMIT_NAMES:
@@ -66,11 +76,13 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be a positive integer, not {value!r}")
         if not isinstance(self.time_s, (int, float)) or isinstance(self.time_s, bool):
             raise ValueError(f"Limits.time_s must be a number of seconds, not {self.time_s!r}")
+        if not isinstance(self.ocr, bool):
+            raise ValueError(f"Limits.ocr must be True or False, not {self.ocr!r}")
 
 
 LIMIT_NAMES: tuple[str, ...] = (
     "max_bytes", "max_pages", "max_cells", "max_text_chars", "max_lines", "max_elements", "max_depth",
-    "max_inflated_bytes", "time_s",
+    "max_inflated_bytes", "time_s", "max_ocr_pages",
 )
 
 DEFAULT_LIMITS = Limits()

@@ -90,6 +90,11 @@ def _values(result: TableResult, template: str, tconf: float) -> tuple[list[Valu
             where["inferred"] = True
         values.append(Value(f, cv.value, cv.kind, cv.raw, cv.unit, conf, where))
     issues.extend(id_issues)
+    if failed and any("alt" in (m.where or {}).get("ocr", {}) for _, m in parsed.values()):
+        from .ocr.suspect import alternatives_of, suspect_digits  # no OCR package: pure checks
+
+        issues.extend(suspect_digits({v.field: v for v in values}, alternatives_of(values), id_issues,
+                                     lambda vals: identities(vals, template, other_split)))
     # gaps: template cells a shown table does not show
     exp = expected_fields(template, other_split)
     missing = [f for f in exp if f not in result.cells and f.split(".")[0] in result.found]

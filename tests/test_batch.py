@@ -30,6 +30,7 @@ from extractor.batch import runner
 from extractor.cli import add_run_arguments
 from extractor.dataset import REPORT_COLUMNS, not_a_report_reason, rows_from_record
 from extractor.errors import ExtractorError
+from extractor.limits import Limits
 
 from conftest import FIXTURES, ROOT
 
@@ -61,8 +62,8 @@ def fixture_reports(kinds: tuple[str, ...] = ("text", "html", "pdf")) -> list[Pa
 
 def direct(path: Path) -> dict:
     """What the batch row of ``path`` must say: the in-process parse of the same bytes."""
-    try:
-        rec = extractor.parse(path).to_dict()
+    try:  # OCR off, as the runs that compare with it (the scanned PDFs' OCR: tests/test_ocr.py)
+        rec = extractor.parse(path, limits=Limits(ocr=False)).to_dict()
     except ExtractorError as e:
         return {"status": "failed", "error_type": type(e).__name__}
     if not_a_report_reason(rec) is not None:
@@ -145,7 +146,7 @@ def test_mixed_folder_every_file_accounted_for_once(tmp_path, expected_fixtures)
     broken = make_mixed_corpus(corpus)
     out = tmp_path / "out"
     p = cli(str(corpus), "-o", str(out), "--workers", "2", "--timeout", "20", "--max-memory-mb", "512",
-            "--strict", env=HOOKS)
+            "--strict", "--no-ocr", env=HOOKS)
     assert p.returncode == 9, p.stderr
 
     rows = read_csv(out / "reports.csv")

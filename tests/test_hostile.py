@@ -679,7 +679,7 @@ CASES: list[Case] = [
          check=no_limit_issues),
     Case("pdf-1500-pages-time-limit", "long.pdf", lambda _t: pages_pdf(1500), limits={"time_s": 1e-6},
          error="LimitExceeded", limit="time_s"),
-    Case("pdf-image-only", "scan.pdf", fixture("pdf/county-2021-scanned.image-only.pdf"),
+    Case("pdf-image-only", "scan.pdf", fixture("pdf/county-2021-scanned.image-only.pdf"), limits={"ocr": False},
          issues=("gap.no_text_layer",), check=issue_says("gap.no_text_layer", "OCR", severity="error")),
     Case("pdf-actions-and-links", "actions.pdf", actions_pdf, issues=("gap.template",),
          check=holds("Annual report of nothing")),
@@ -874,7 +874,7 @@ CLI_CASES = [  # (case id, extra options, exit code, words of the error line)
     ("html-20mb-table", (), 8, "max_cells"),
     ("pdf-1500-pages", ("--timeout", "0.000001"), 8, "time_s"),
     ("pdf-1500-pages", ("--max-bytes", "1000"), 8, "max_bytes"),
-    ("pdf-image-only", (), 0, ""),
+    ("pdf-image-only", ("--no-ocr",), 0, ""),
     ("text-nul-bytes-inside", ("--max-cells", "10"), 8, "max_cells"),
 ]
 BY_ID = {c.id: c for c in CASES}

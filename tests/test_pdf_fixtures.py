@@ -14,6 +14,7 @@ import pytest
 
 import extractor
 from extractor.errors import EncryptedDocument
+from extractor.limits import Limits
 from extractor.model import Report
 
 from conftest import FIXTURES, load_expected
@@ -135,18 +136,19 @@ def test_split_section4_values_come_from_the_page_after_the_header():
 
 
 def test_image_only_pdf_reports_no_text_layer():
-    rep = parsed("county-2021-scanned.image-only.pdf")
+    # OCR off: the gap (read by OCR, the default with the extra: tests/test_ocr.py)
+    rep = extractor.parse(PDF / "county-2021-scanned.image-only.pdf", limits=Limits(ocr=False))
     assert rep.values == ()
     # nothing read: no text layer, hence no template and no section
     assert [(i.code, i.severity) for i in rep.issues] == [
         ("gap.no_text_layer", "error"), ("gap.template", "error"), ("gap.section", "warning")]
     issue = next(i for i in rep.issues if i.code == "gap.no_text_layer")
-    assert "OCR" in issue.message
+    assert "nothing can be read without OCR" in issue.message and "--no-ocr" in issue.message
 
 
 def test_partly_scanned_pdf_reads_the_pages_with_text():
     exp = load_expected("county-2021")["values"]
-    rep = parsed("county-2021-part-scanned.first-page-image.pdf")
+    rep = extractor.parse(PDF / "county-2021-part-scanned.first-page-image.pdf", limits=Limits(ocr=False))
     # page 1 (the headings of sections 1 to 3, the section-2 table) is a picture: those are
     # the gaps, and nothing else is
     assert [(i.code, i.severity) for i in rep.issues] == [

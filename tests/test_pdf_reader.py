@@ -28,9 +28,13 @@ CASES = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 PAGE_NUMBER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|第\s*\d+\s*页")
 
 
+# the reader's own stages: pages without a text layer stay gaps here (their OCR: tests/test_ocr.py)
+NO_OCR = Limits(ocr=False)
+
+
 @cache
 def doc(name: str) -> Document:
-    return pdf_reader.read((PDF / f"{name}.pdf").read_bytes())
+    return pdf_reader.read((PDF / f"{name}.pdf").read_bytes(), NO_OCR)
 
 
 def printed(g: Grid) -> list[list[tuple[str, bool]]]:
@@ -252,7 +256,7 @@ def test_manifest_matches_the_fragments_read():
 def test_both_engines_give_the_same_document(name):
     """pdfium geometry (default) and pdfplumber/pdfminer (reference) agree exactly."""
     fast = doc(name)
-    ref = pdf_reader.read((PDF / f"{name}.pdf").read_bytes(), engine="pdfplumber")
+    ref = pdf_reader.read((PDF / f"{name}.pdf").read_bytes(), NO_OCR, engine="pdfplumber")
     assert fast == ref
 
 
@@ -418,7 +422,7 @@ def test_fake_bold_doubled_glyphs_are_read_once(engine):
 def test_page_size_picture_with_a_stamped_page_number_has_no_text_layer():
     picture = b"q 300 0 0 300 0 0 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q"
     stamp = b"BT /F1 10 Tf 145 10 Td (- 1 -) Tj ET"
-    d = pdf_reader.read(_tiny_pdf(picture + b"\n" + stamp))
+    d = pdf_reader.read(_tiny_pdf(picture + b"\n" + stamp), NO_OCR)
     assert [(i.code, i.severity) for i in d.issues] == [("gap.no_text_layer", "error")]
     assert d.blocks == ()  # the page number line is dropped too
 

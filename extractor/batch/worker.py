@@ -92,6 +92,7 @@ def _child_main() -> int:
         import extractor.readers.text  # noqa: F401
     except Exception:
         pass
+    _ocr_setup(limits, int(cfg.get("ocr_threads") or 0))
     wconn.send(("ready", os.getpid()))
     done = 0
     while True:
@@ -113,6 +114,23 @@ def _child_main() -> int:
             return 0
         if result.get("retire"):
             return 0
+
+
+def _ocr_setup(limits: Limits, threads: int) -> None:
+    """OCR in a worker: the extra's libraries imported once here (before the first deadline),
+    onnxruntime given ``threads`` threads (the cores shared among the workers; an
+    ``EXTRACTOR_OCR_THREADS`` already set wins). The models load on the worker's first
+    scanned page and stay loaded for every later one (:func:`extractor.ocr.engine.get_engine`)."""
+    if not limits.ocr:
+        return
+    if threads > 0:
+        os.environ.setdefault("EXTRACTOR_OCR_THREADS", str(threads))
+    try:
+        from .. import ocr
+
+        ocr.available()  # imports OpenCV once, or finds the extra missing
+    except Exception:  # noqa: BLE001 - a broken extra is the file's error, not the worker's
+        pass
 
 
 class _WorkerWriter:
@@ -306,4 +324,5 @@ class EngineConfig:
 
     def worker_cfg(self) -> dict[str, Any]:
         return {"max_memory_mb": self.max_memory_mb, "limits": dataclasses.asdict(self.limits),
-                "max_tasks": self.max_tasks, "store": self.store_path}
+                "max_tasks": self.max_tasks, "store": self.store_path,
+                "ocr_threads": max(1, (os.cpu_count() or 1) // max(1, self.workers))}

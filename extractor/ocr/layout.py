@@ -361,10 +361,15 @@ _NUMERIC_ISH = re.compile(r"^[\d oOlI|〇.,，]+$")
 
 def _numeric(text: str) -> str:
     """A cell read as digits with a letter lookalike (``o`` for ``0``) in a numeric context:
-    the digit. Only when at least one real digit or the whole cell is one lookalike."""
+    the digit. Only when at least one real digit or the whole cell is one lookalike. A lone
+    point or comma after the digits (a speck of a low-resolution scan next to the rule:
+    ``5.``) is dropped: no number is printed so."""
     if _NUMERIC_ISH.match(text) and (any(ch.isdigit() for ch in text) or len(text.strip()) == 1):
-        return text.translate(_LOOKALIKE)
+        return _TRAILING_POINT.sub("", text.translate(_LOOKALIKE))
     return text
+
+
+_TRAILING_POINT = re.compile(r"(?<=\d)\s*[.,，]$")
 
 
 def _grid(lat: Lattice, pieces: list[tuple[tuple[int, int, int, int], _Piece]], page_no: int,

@@ -275,15 +275,18 @@ def with_ocr_pages(doc: Document, pdf_bytes: bytes, limits: Limits = DEFAULT_LIM
     """The PDF reader's Document with its pages without a text layer read by OCR.
 
     The pages named by the ``gap.no_text_layer`` issue (``where["pages"]``, 1-based) are
-    OCR'd (:func:`ocr_pdf_pages`) and their blocks put in page order among the text
-    pages' blocks; the gap issue is replaced by an ``input.ocr`` info issue. A Document
-    without that issue is returned unchanged. (The PDF reader's paragraph joining does not
-    run over OCR'd lines: each OCR line is its own Text block.)
+    OCR'd (:func:`ocr_pdf_pages`), at most ``limits.max_ocr_pages`` of them, and their blocks
+    put in page order among the text pages' blocks; the gap issue is replaced by an
+    ``input.ocr`` info issue listing the pages (pages past the limit keep a
+    ``gap.no_text_layer`` warning, and a ``limit.max_ocr_pages`` warning says so). A
+    Document without that issue is returned unchanged. (The PDF reader's paragraph joining
+    does not run over OCR'd lines: each OCR line is its own Text block.)
     """
     gap = next((i for i in doc.issues if i.code == "gap.no_text_layer" and i.where and i.where.get("pages")), None)
     if gap is None or gap.where is None:
         return doc
-    pages = sorted(int(p) for p in gap.where["pages"])
+    all_pages = sorted(int(p) for p in gap.where["pages"])
+    pages, rest = all_pages[:limits.max_ocr_pages], all_pages[limits.max_ocr_pages:]
     from .layout import PageInfo  # noqa: F401  (the extra is there: fail early otherwise)
 
     ocr_blocks = dict(zip(pages, ocr_pdf_pages(pdf_bytes, [p - 1 for p in pages], limits), strict=True))
@@ -304,6 +307,13 @@ def with_ocr_pages(doc: Document, pdf_bytes: bytes, limits: Limits = DEFAULT_LIM
     if empty:
         issues.append(Issue("gap.ocr_empty", "warning",
                             f"OCR found no text on page(s) {', '.join(map(str, empty))}", where={"pages": empty}))
+    if rest:
+        issues.append(Issue("gap.no_text_layer", "warning",
+                            f"page(s) {', '.join(map(str, rest))} have no text layer (scanned images) and were "
+                            f"not read by OCR; their content is missing", where={"pages": rest}))
+        issues.append(Issue("limit.max_ocr_pages", "warning",
+                            f"{len(all_pages)} pages need OCR; only the first max_ocr_pages={limits.max_ocr_pages} "
+                            f"were read", where={"pages": rest}))
     return Document(blocks=tuple(blocks), format=doc.format, hints=doc.hints, issues=tuple(issues))
 
 

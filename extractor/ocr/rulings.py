@@ -7,7 +7,8 @@ typical text height, and returns every ruled table as a :class:`Lattice`:
    (at least 4 text heights, or a thirtieth of the page), vertical rules likewise with a tall kernel
    (about one text height, since a rule between two header rows is short); a short
    vertical piece whose ends do not both lie on a horizontal rule is a stroke of a
-   character, not a rule;
+   character, not a rule, unless two of the table's horizontal rules cross it (then what
+   sticks out beyond them is cut off);
 2. each connected group of rules wide and tall enough is a table; its rules' positions,
    clustered, are the row and column boundaries of its slot lattice;
 3. two neighbouring slots belong to one merged cell when no rule separates them (the
@@ -54,7 +55,8 @@ def rule_mask(ink: np.ndarray, text_h: float) -> tuple[np.ndarray, np.ndarray]:
     closed_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     horiz = cv2.morphologyEx(closed_h, cv2.MORPH_OPEN, hk)
     vert = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, vk)
-    vert = _vertical_rules_only(vert, horiz, th)
+    strict = _vertical_rules_only(vert, horiz, th)
+    vert = _short_rules_overshooting(vert, strict, _horizontal_rules_only(horiz, strict, th), th)
     horiz = _horizontal_rules_only(horiz, vert, th)
     return horiz, vert
 
@@ -93,6 +95,31 @@ def _vertical_rules_only(vert: np.ndarray, horiz: np.ndarray, th: int) -> np.nda
         bottom = near[y + bh - 1:y + bh, x:x + bw].any()
         keep[i] = bool(top and bottom)
     return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _short_rules_overshooting(vert: np.ndarray, kept: np.ndarray, rules_h: np.ndarray, th: int) -> np.ndarray:
+    """``kept`` plus the short vertical pieces of ``vert`` it lacks that two of the table's
+    horizontal rules (``rules_h``, already checked against the vertical rules) cross, with
+    what sticks out beyond the outermost two cut off: on a low-resolution scan a stroke of a
+    character just under the table's last rule joins the rule above it into one piece, whose
+    lower end then lies on no rule."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+    tol = max(2, th // 8)
+    near = cv2.dilate(rules_h, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 2 * tol + 1)))
+    out = kept.copy()
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        if bh >= 6 * th or kept[y:y + bh, x:x + bw][labels[y:y + bh, x:x + bw] == i].any():
+            continue
+        rows = np.flatnonzero(near[y:y + bh, x:x + bw].any(axis=1))
+        if rows.size == 0 or not (np.diff(rows) > 1).any():
+            continue  # crosses one rule at most: a stroke of a character
+        y0, y1 = y + int(rows[0]), y + int(rows[-1])
+        band = labels[y0:y1 + 1, x:x + bw] == i
+        out[y0:y1 + 1, x:x + bw][band] = 255
+    return out
 
 
 def _cluster(values: list[float], tol: float) -> list[float]:

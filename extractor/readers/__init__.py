@@ -5,14 +5,20 @@ Each reader module exposes ``read(data: bytes, limits: Limits = DEFAULT_LIMITS) 
 
 from __future__ import annotations
 
+import os
+
 from ..errors import UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Document, Format
 from .sniff import sniff_format
 
 
-def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read ``data`` with the reader for ``fmt`` (sniffed from the bytes when None)."""
+def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS,
+         folder: str | os.PathLike[str] | None = None) -> Document:
+    """Read ``data`` with the reader for ``fmt`` (sniffed from the bytes when None).
+
+    ``folder``: the input file's own folder, when it was given by its path (an HTML page's
+    table images are read from there by OCR, never from anywhere else)."""
     fmt = fmt or sniff_format(data)
     if fmt == "text":
         from . import text
@@ -21,7 +27,7 @@ def read(data: bytes, fmt: Format | None = None, limits: Limits = DEFAULT_LIMITS
     if fmt == "html":
         from . import html
 
-        return html.read(data, limits)
+        return html.read(data, limits, folder)
     if fmt == "pdf":
         from . import pdf
 

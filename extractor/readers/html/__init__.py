@@ -45,8 +45,12 @@ job. What it does, in one parse and a few C-level passes over the lxml tree:
    are read as text, so a data table nested in a layout table is never swallowed. All
    other text becomes one :class:`~extractor.model.Text` per paragraph, heading, list
    item, layout cell or ``<br>``-separated line, in document order between the grids.
-6. **Gaps**: tables published as images (an ``<img>`` where section 二/三/四 has no
-   grid, or images and no grid at all) give ``gap.table_image`` errors; a page that only
+6. **Table images** (:mod:`.images`): an ``<img>`` where section 二/三/四 has no grid (or
+   images and no grid at all) is read by OCR where it stands, from the HTML file's own
+   folder only, when the ``ocr`` extra is installed, ``limits.ocr`` is on and the page was
+   given by its path; an ``input.ocr`` issue names the images read.
+7. **Gaps**: tables published as images that were not read by OCR give
+   ``gap.table_image`` errors (saying why they were not read); a page that only
    links to a PDF/DOC attachment gives ``gap.attachment_only``; a page without text that
    only redirects (script, meta refresh) gives ``gap.redirect`` naming the target; a page
    with no body (a head, frames) gives ``input.no_body``; any other page with no text at
@@ -66,6 +70,9 @@ in the HTML source between two CJK characters disappears (as browsers render it)
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from lxml import etree
 
 from ...errors import LimitExceeded
@@ -74,16 +81,20 @@ from ...model import Document, Issue
 from ._common import _JUNK_TAGS, MAX_COLSPAN
 from .blocks import _blocks, _fallback, _gaps, _no_body_issue, _redirect_issue, _with_title
 from .decode import _CELL_TAG, _cap_elements, _decode, _parse
+from .images import ocr_issues, ocr_table_images
 from .page import _attachments, _box_hints, _content_root, _drop_chrome, _head_hints, _word_nodes
 
 
-def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS, folder: str | os.PathLike[str] | None = None) -> Document:
     """Read an HTML page into a Document of Text lines and Grids (format ``"html"``).
 
     Raises :class:`~extractor.errors.LimitExceeded` when the decoded text exceeds
     ``limits.max_text_chars`` or the grids exceed ``limits.max_cells`` (the page holds
     more ``<td>``/``<th>`` tags than that: raised before parsing). A page of more than
     ``limits.max_elements`` start tags is cut there (``limit.max_elements`` warning).
+
+    ``folder``: the HTML file's own folder; table images are read from it by OCR
+    (:mod:`.images`; with the ``ocr`` extra and ``limits.ocr``), never from anywhere else.
     """
     text = _decode(data, limits)
     issues: list[Issue] = []
@@ -115,8 +126,9 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     items, images = _blocks(content, limits, issues)
     if hints.get("title"):
         items = _with_title(items, hints["title"])
+    items, image_ocr = ocr_table_images(items, Path(folder) if folder is not None else None, limits)
     blocks, gaps = _gaps(items, images, attachments)
-    issues.extend(gaps)
+    issues = ocr_issues(image_ocr, limits, [*issues, *gaps])
     if no_body and len(blocks) <= 1 and not gaps:
         return Document(blocks=tuple(blocks), format="html", hints=hints,
                         issues=(*issues, _redirect_issue(text) or _no_body_issue(hints, frames)))

@@ -158,9 +158,11 @@ def _grid(table: Any, t: int, budget: _Budget) -> Grid | None:
 
 @dataclass(frozen=True)
 class _Img:
-    """Where content image ``index`` stood (used for gap issues, not a block)."""
+    """Where content image ``index`` stood (used for gap issues and OCR, not a block)."""
 
     index: int
+    #: its ``src`` as written ("" when it has none)
+    src: str = ""
 
 
 def _blocks(root: Any, limits: Limits, issues: list[Issue]) -> tuple[list[Block | _Img], list[str]]:
@@ -194,12 +196,14 @@ def _blocks(root: Any, limits: Limits, issues: list[Issue]) -> tuple[list[Block 
         el.text = _SEP + el.text if el.text else _SEP
         el.tail = _SEP + el.tail if el.tail else _SEP
     images: list[str] = []
+    srcs: list[str] = []
     for img in root.iter("img"):
         src = (img.get("src") or "").strip()
         if _is_icon(img, src):
             continue
         img.tail = f"{_SEP}{_IMG}{len(images)}{_IMG}{_SEP}" + (img.tail or "")
         images.append(src or img.get("alt") or "(no src)")
+        srcs.append(src)
     out: list[Block | _Img] = []
     lines = _norm_lines("".join(root.itertext()))
     n_text = 0
@@ -207,7 +211,7 @@ def _blocks(root: Any, limits: Limits, issues: list[Issue]) -> tuple[list[Block 
         if line[0] == _GRID and line[-1] == _GRID and len(line) > 2:
             out.append(grids[int(line[1:-1])])
         elif line[0] == _IMG and line[-1] == _IMG and len(line) > 2:
-            out.append(_Img(int(line[1:-1])))
+            out.append(_Img(int(line[1:-1]), srcs[int(line[1:-1])]))
         else:
             n_text += 1
             if n_text > limits.max_lines:

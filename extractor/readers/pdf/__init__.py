@@ -8,12 +8,17 @@ The reader is a chain of stages, one module each, each taking what the one befor
 2. :mod:`.scan` — one pypdfium2 pass over the pages: characters with their boxes, line
    starts, object counts, and on *table pages* (a table label word, or many ruling paths)
    the ruling edges. Pages with images and no characters have no text layer: a
-   ``gap.no_text_layer`` issue (OCR is a later step), never an empty success.
+   ``gap.no_text_layer`` issue, never an empty success.
 3. :mod:`.grids` — ruling edges → cells (pdfplumber's table finder) → :class:`Grid` with
    the spans of merged cells rebuilt; one Grid per table fragment per page (the pipeline
    joins fragments that continue the same template table).
 4. :mod:`.lines` — the characters outside the grids → text lines → paragraphs (also across
    a page break), page numbers dropped; lines and grids in reading order.
+
+5. OCR (:func:`extractor.ocr.read.with_ocr_pages`): the pages without a text layer are
+   rendered and read by OCR when ``limits.ocr`` is on and the ``ocr`` extra is installed
+   (at most ``limits.max_ocr_pages`` of them); an ``input.ocr`` issue lists them. Without the
+   extra (or with ``ocr=False``) the ``gap.no_text_layer`` issue stays and says why.
 
 The words the stages look for (table labels, heading numbering) are in :mod:`.words`.
 Only the PDF libraries' own errors mean a damaged file (:class:`DamagedDocument`); any
@@ -23,6 +28,7 @@ handle is closed after use, so memory stays flat however many documents one proc
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 from ...limits import DEFAULT_LIMITS, Limits, check_time
@@ -68,7 +74,23 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
         grids_by_page = pdfium_grids(scans, limits)
     tables, hidden, hints = sort_grids(grids_by_page)
     blocks = join_cut_headers(assemble(scans, tables, hidden))
-    return Document(blocks=tuple(blocks), format="pdf", hints=hints, issues=tuple(issues))
+    doc = Document(blocks=tuple(blocks), format="pdf", hints=hints, issues=tuple(issues))
+    return _ocr_hook(doc, data, limits) if no_text is not None and no_text.where else doc
+
+
+def _ocr_hook(doc: Document, data: bytes, limits: Limits) -> Document:
+    """The pages without a text layer read by OCR (``limits.ocr`` and the extra installed);
+    otherwise the ``gap.no_text_layer`` issue says how they could be read."""
+    from ... import ocr
+
+    if limits.ocr and ocr.available():
+        from ...ocr.read import with_ocr_pages
+
+        return with_ocr_pages(doc, data, limits)
+    why = ocr.EXTRA_HINT if limits.ocr else "OCR is switched off (Limits.ocr=False, --no-ocr)"
+    issues = tuple(dataclasses.replace(i, message=f"{i.message}; {why}") if i.code == "gap.no_text_layer" else i
+                   for i in doc.issues)
+    return dataclasses.replace(doc, issues=issues)
 
 
 def _no_text_layer(scans: list[PageScan]) -> Issue | None:
