@@ -200,7 +200,7 @@ def run(
     retry_failed: bool = False,
     force: bool = False,
     progress: bool | None = None,
-    export_every: float = 300.0,
+    export_every: float | None = None,
     parquet: bool | None = None,
     review: bool = True,
     strict: bool = False,
@@ -212,8 +212,9 @@ def run(
 
     Library form of ``extractor run`` (each option of the command is an argument here); the
     summary's ``exit_code`` is the command's. ``progress`` None: a bar when ``stream`` is a
-    terminal. Raises :class:`UsageError` for bad arguments and :class:`BatchError` when the
-    run cannot start.
+    terminal. ``export_every``: seconds between the exports during the run (0: only at the
+    end; None: ``auto``, see :func:`_exporter`). Raises :class:`UsageError` for bad arguments
+    and :class:`BatchError` when the run cannot start.
     """
     stream = stream or sys.stderr
     t0 = time.monotonic()
@@ -304,16 +305,33 @@ def _inputs(store: Store, inputs: Sequence[str], out: Path, stream: TextIO) -> t
     return files, missing, warnings
 
 
-def _exporter(store: Store, out: Path, every: float, parquet: bool | None, review: bool) -> Callable[[], None]:
-    """What the engine calls between results: flush, and export every ``every`` seconds."""
-    last = [time.monotonic()]
+#: ``export_every=None`` (``--export-every auto``): the first export during a run after this
+#: many seconds, and never two closer together than this
+EXPORT_EVERY_MIN = 300.0
+#: ``export_every=None``: the share of the run's time the exports during it may take; the
+#: wait after an export is its own time over this share (20 times as long), at least
+#: :data:`EXPORT_EVERY_MIN`
+EXPORT_SHARE = 0.05
+
+
+def _exporter(store: Store, out: Path, every: float | None, parquet: bool | None, review: bool,
+              clock: Callable[[], float] = time.monotonic) -> Callable[[], None]:
+    """What the engine calls between results: flush, and export now and then: every ``every``
+    seconds, never (``every`` 0), or (None) at a pace that keeps the exports under
+    :data:`EXPORT_SHARE` of the run, whatever its size (an export's time grows with the
+    dataset; a fixed period would spend most of a million-report run exporting)."""
+    wait = [EXPORT_EVERY_MIN if every is None else every]
+    last = [clock()]
 
     def tick() -> None:
         store.maybe_flush()
-        if every > 0 and time.monotonic() - last[0] > every:
+        if wait[0] > 0 and clock() - last[0] > wait[0]:
+            t = clock()
             export(store, out, parquet=parquet, review=review)
             store.drop_content_indexes()
-            last[0] = time.monotonic()
+            last[0] = clock()
+            if every is None:
+                wait[0] = max(EXPORT_EVERY_MIN, (last[0] - t) / EXPORT_SHARE)
 
     return tick
 
