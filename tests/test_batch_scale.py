@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,57 @@ def test_export_every_option_takes_auto_or_seconds():
     assert parser.parse_args(["x", "--export-every", "0"]).export_every == 0.0
     with pytest.raises(SystemExit):
         parser.parse_args(["x", "--export-every", "often"])
+
+
+def _cached_run_memory(tmp_path: Path, n: int) -> tuple[int, int]:
+    """Python memory the books of a run hold after going through ``n`` input files that the
+    store has already done (traced bytes still held; files counted as cached)."""
+    import gc
+    import hashlib
+    import threading
+    import tracemalloc
+
+    from extractor.batch import InputSpool, Progress
+    from extractor.batch.inputs import spool_inputs
+    from extractor.dataset import Store, failure_content
+
+    corpus = tmp_path / f"in-{n}"
+    corpus.mkdir()
+    store = Store(tmp_path / f"store-{n}.sqlite")
+    store.group_commit = True
+    for i in range(n):
+        p = corpus / f"{i:06d}-a-file-name-of-a-usual-length.html"
+        data = f"not a report {i}".encode()
+        p.write_bytes(data)
+        store.write_result([str(p)], hashlib.sha256(data).hexdigest(),
+                           failure_content("not_a_report", "UnsupportedFormat", "not a report"))
+    store.flush()
+    store.group_commit = False
+    gc.collect()
+    tracemalloc.start()
+    try:
+        spool = InputSpool(tmp_path / f"spool-{n}.sqlite")
+        spool_inputs([str(corpus)], spool)
+        state = runner._Run(store, spool.by_size(), retry_failed=False, force=False,
+                            progress=Progress(spool.count, open(os.devnull, "w"), False))  # noqa: SIM115
+        assert state.next_task() is None
+        state.stop.set()
+        while any(t.name == "extractor-hash" for t in threading.enumerate()):
+            threading.Event().wait(0.01)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+        cached = state.counts["cached"]
+        spool.close()
+    finally:
+        tracemalloc.stop()
+        store.close()
+    return held, cached
+
+
+def test_the_parent_holds_no_per_file_state(tmp_path):
+    """The books of a run over 5 times the files hold the same memory (the inputs are in a
+    SQLite spool, what is done is asked of the store): before, ~0.5 KB per input file."""
+    small, cached_small = _cached_run_memory(tmp_path, 400)
+    large, cached_large = _cached_run_memory(tmp_path, 2000)
+    assert (cached_small, cached_large) == (400, 2000)
+    assert large - small < 0.05 * 1024 * 1600, (small, large)  # under 50 bytes per file
