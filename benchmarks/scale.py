@@ -1,14 +1,20 @@
 """Scale: does a run cost the same per report at 1 000 and at 10 000 reports (and 100 000)?
 
     .venv/bin/python benchmarks/scale.py [--n 1000 10000] [--huge] [--workers 2] [--keep DIR]
+                                         [--engine local|dask] [--compare-engines]
 
 For each N it generates N unique reports (:func:`generate`), runs ``extractor run`` on them
 in a child process with ``--workers`` workers and measures:
 
 * ``files/s``: the run's own rate (parsing phase; the summary line of ``extractor run``);
+* ``files per CPU-second``: the files parsed over the CPU time of the whole run (parent,
+  workers, export; ``getrusage(RUSAGE_CHILDREN)``, plus the Dask cluster's processes sampled
+  with psutil): the measure to compare on a machine shared with other work, where files/s
+  moves with the others' load;
 * ``peak RSS``: the largest sum of the resident memory of the run's whole process tree
-  (parent, workers, export helper), sampled every 50 ms with psutil, and the largest
-  single process (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` after it exits);
+  (parent, workers, export helper; with Dask, the cluster's processes too), sampled every
+  50 ms with psutil; the parent's own; and the largest single process
+  (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` after it exits);
 * ``disk/report``: the output folder (SQLite store, CSV, Parquet, review) over N;
 * ``export``: a second ``extractor run`` on the same inputs (nothing to parse, only the
   export), its time and its peak RSS;
@@ -20,8 +26,15 @@ in a child process with ``--workers`` workers and measures:
   ``review.html`` (followed as a reader would).
 
 The last lines give the growth from one N to the next and whether the goals of issue 16
-hold: peak RSS at 10x the reports within 1.25x, files/s within 20 %, every flagged report
-reachable from the review index.
+hold: peak RSS at 10x the reports within 1.25x, files/s within 20 % (and the same with
+files per CPU-second), every flagged report reachable from the review index.
+
+``--engine dask`` runs the same on a Dask cluster of ``--workers`` processes on this
+machine (``distributed.LocalCluster``; without the incremental part). ``--compare-engines``
+only runs each N through both engines and compares the two dataset folders file by file:
+byte for byte, or, for ``reports.csv`` and the ``reports`` Parquet files, without the
+columns that record the run (``parse_seconds``, ``parsed_at``); it exits 1 if any file
+differs.
 
 The reports: the fixture specs of ``fixtures/reports.py`` (the 2021 template of
 ``county-2021``) with random numbers that satisfy every identity (one in eight has a
