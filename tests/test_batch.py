@@ -541,8 +541,33 @@ def test_dask_engine_gives_the_same_dataset(tmp_path, monkeypatch, processes, da
     assert (rows["crash-here.txt"]["status"], rows["crash-here.txt"]["error_type"]) == ("failed", "crashed")
     assert (rows["hang-here.txt"]["status"], rows["hang-here.txt"]["error_type"]) == ("failed", "timeout")
     assert (rows["site.css"]["status"]) == "not_a_report"
-    for name in ("values.csv", "issues.csv", "sections.jsonl"):
-        assert (tmp_path / "dask" / name).read_bytes() == (local_out / name).read_bytes(), name
+    files = _dataset_files(local_out)
+    assert {"values.csv", "wide.csv", "issues.csv", "sections.jsonl", "codebook.csv", "review.html",
+            "reports/year=2021/part-0.parquet", "values/year=2021/part-0.parquet"} <= set(files)
+    assert _dataset_files(tmp_path / "dask") == files
+
+
+#: the columns of ``reports`` that record the run rather than the file
+RUN_COLUMNS = ("parse_seconds", "parsed_at")
+
+
+def _dataset_files(out: Path) -> dict[str, object]:
+    """Every file of a dataset folder but the store and the logs: its bytes, or for the
+    ``reports`` table (CSV and Parquet) its rows without :data:`RUN_COLUMNS`."""
+    import pyarrow.parquet as pq
+
+    files: dict[str, object] = {}
+    for p in sorted(out.rglob("*")):
+        rel = p.relative_to(out).as_posix()
+        if not p.is_file() or rel.startswith(("dataset.sqlite", "worker.log", ".extractor.lock")):
+            continue
+        if rel == "reports.csv":
+            files[rel] = [{k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in read_csv(p)]
+        elif rel.startswith("reports/"):
+            files[rel] = pq.read_table(p).drop_columns(list(RUN_COLUMNS)).to_pylist()
+        else:
+            files[rel] = p.read_bytes()
+    return files
 
 
 def test_process_file_is_the_same_work_as_parse():
