@@ -1,14 +1,20 @@
 """Scale: does a run cost the same per report at 1 000 and at 10 000 reports (and 100 000)?
 
     .venv/bin/python benchmarks/scale.py [--n 1000 10000] [--huge] [--workers 2] [--keep DIR]
+                                         [--engine local|dask] [--compare-engines]
 
 For each N it generates N unique reports (:func:`generate`), runs ``extractor run`` on them
 in a child process with ``--workers`` workers and measures:
 
 * ``files/s``: the run's own rate (parsing phase; the summary line of ``extractor run``);
+* ``files per CPU-second``: the files parsed over the CPU time of the whole run (parent,
+  workers, export; ``getrusage(RUSAGE_CHILDREN)``, plus the Dask cluster's processes sampled
+  with psutil): the measure to compare on a machine shared with other work, where files/s
+  moves with the others' load;
 * ``peak RSS``: the largest sum of the resident memory of the run's whole process tree
-  (parent, workers, export helper), sampled every 50 ms with psutil, and the largest
-  single process (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` after it exits);
+  (parent, workers, export helper; with Dask, the cluster's processes too), sampled every
+  50 ms with psutil; the parent's own; and the largest single process
+  (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` after it exits);
 * ``disk/report``: the output folder (SQLite store, CSV, Parquet, review) over N;
 * ``export``: a second ``extractor run`` on the same inputs (nothing to parse, only the
   export), its time and its peak RSS;
@@ -20,8 +26,15 @@ in a child process with ``--workers`` workers and measures:
   ``review.html`` (followed as a reader would).
 
 The last lines give the growth from one N to the next and whether the goals of issue 16
-hold: peak RSS at 10x the reports within 1.25x, files/s within 20 %, every flagged report
-reachable from the review index.
+hold: peak RSS at 10x the reports within 1.25x, files/s within 20 % (and the same with
+files per CPU-second), every flagged report reachable from the review index.
+
+``--engine dask`` runs the same on a Dask cluster of ``--workers`` processes on this
+machine (``distributed.LocalCluster``; without the incremental part). ``--compare-engines``
+only runs each N through both engines and compares the two dataset folders file by file:
+byte for byte, or, for ``reports.csv`` and the ``reports`` Parquet files, without the
+columns that record the run (``parse_seconds``, ``parsed_at``); it exits 1 if any file
+differs.
 
 The reports: the fixture specs of ``fixtures/reports.py`` (the 2021 template of
 ``county-2021``) with random numbers that satisfy every identity (one in eight has a
@@ -154,29 +167,120 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
-def run_child(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
-    """``extractor run`` in a child process: seconds, rate, peak RSS of the tree, largest process."""
+class _TreeClock:
+    """CPU seconds and resident memory of process trees, sampled (a process that ends between
+    two samples keeps its last CPU time): for the Dask cluster, whose processes are not
+    this process's waited-for children, so ``getrusage`` does not see them."""
+
+    def __init__(self, roots: list[Any]) -> None:
+        self.roots = roots
+        self.cpu: dict[int, float] = {}
+        self.base: dict[int, float] = {}
+        for p in self._procs():
+            self.base[p.pid] = self._cpu_of(p)
+
+    def _procs(self) -> list[Any]:
+        import psutil
+
+        out = []
+        for r in self.roots:
+            try:
+                out += [r, *r.children(recursive=True)]
+            except psutil.Error:
+                pass
+        return out
+
+    @staticmethod
+    def _cpu_of(p: Any) -> float:
+        import psutil
+
+        try:
+            t = p.cpu_times()
+            return t.user + t.system
+        except psutil.Error:
+            return 0.0
+
+    def sample(self) -> int:
+        import psutil
+
+        rss = 0
+        for p in self._procs():
+            c = self._cpu_of(p)
+            if c:
+                self.cpu[p.pid] = max(self.cpu.get(p.pid, 0.0), c)
+            try:
+                rss += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return rss
+
+    def seconds(self) -> float:
+        return sum(c - self.base.get(pid, 0.0) for pid, c in self.cpu.items())
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_child(inputs: Path, out: Path, workers: int, cluster: Any = None) -> dict[str, Any]:
+    """``extractor run`` in a child process (with ``--engine dask`` on ``cluster`` when given):
+    seconds, rate, CPU seconds, peak RSS of the tree (with the cluster's), of the parent alone,
+    and of the largest process."""
     import psutil
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu0 = _children_cpu()
     cmd = [sys.executable, "-m", "extractor", "run", str(inputs), "-o", str(out), "--workers", str(workers),
            "--no-progress", "--export-every", "0"]
+    clock = None
+    if cluster is not None:
+        cmd += ["--engine", "dask", "--scheduler", cluster.scheduler_address]
+        clock = _TreeClock([psutil.Process(p.pid) for p in _cluster_processes(cluster)])
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     ps = psutil.Process(p.pid)
-    peak = 0
+    peak = parent = 0
     while p.poll() is None:
-        peak = max(peak, _tree_rss(ps))
+        tree = _tree_rss(ps) + (clock.sample() if clock else 0)
+        peak = max(peak, tree)
+        try:
+            parent = max(parent, ps.memory_info().rss)
+        except psutil.Error:
+            pass
         time.sleep(0.05)
     out_s, err_s = p.communicate()
     seconds = time.monotonic() - t0
+    cpu = _children_cpu() - cpu0 + (clock.seconds() if clock else 0.0)
     text = out_s.decode() + err_s.decode()
     if p.returncode != 0:
         raise SystemExit(f"extractor run failed ({p.returncode}):\n{text[-3000:]}")
     m = re.search(r"\(([\d.]+) files/s\)", text)
+    parsed = re.search(r"(\d+) parsed now", text)
+    n_parsed = int(parsed.group(1)) if parsed else 0
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"seconds": seconds, "rate": float(m.group(1)) if m else 0.0, "peak_tree_mb": peak / 2**20,
-            "max_process_mb": max(before, after) / 1024, "summary": text.strip().splitlines()[0] if text else ""}
+            "parent_mb": parent / 2**20, "max_process_mb": max(before, after) / 1024, "cpu_s": cpu,
+            "parsed": n_parsed, "files_per_cpu_s": n_parsed / cpu if cpu > 0 else 0.0,
+            "summary": text.strip().splitlines()[0] if text else ""}
+
+
+def _cluster_processes(cluster: Any) -> list[Any]:
+    """The OS processes of a LocalCluster's workers (their nannies' processes)."""
+    procs = []
+    for w in cluster.workers.values():
+        proc = getattr(getattr(w, "process", None), "process", None)  # Nanny -> WorkerProcess -> process
+        if proc is not None and proc.pid:
+            procs.append(proc)
+    return procs
+
+
+def local_cluster(workers: int) -> Any:
+    """A Dask cluster on this machine: ``workers`` worker processes of one thread each."""
+    import distributed
+
+    return distributed.LocalCluster(host="127.0.0.1", processes=True, n_workers=workers, threads_per_worker=1,
+                                    dashboard_address=None, protocol="tcp://")
 
 
 def disk_mb(out: Path) -> dict[str, float]:
@@ -278,28 +382,29 @@ def incremental(inputs: Path, out: Path, n: int, workers: int) -> dict[str, Any]
     return out_res
 
 
-def measure(n: int, root: Path, workers: int) -> dict[str, Any]:
+def measure(n: int, root: Path, workers: int, cluster: Any = None) -> dict[str, Any]:
     inputs, out = root / f"in-{n}", root / f"out-{n}"
     t = time.monotonic()
     fmt = generate(inputs, n)
     gen_s = time.monotonic() - t
     print(f"N={n}: generated {fmt} in {gen_s:.0f} s", flush=True)
-    first = run_child(inputs, out, workers)
+    first = run_child(inputs, out, workers, cluster)
     print(f"  run: {first['summary']}", flush=True)
-    rerun = run_child(inputs, out, workers)  # nothing to parse: the export alone
+    rerun = run_child(inputs, out, workers, cluster)  # nothing to parse: the export alone
     disk = disk_mb(out)
     found, flagged = review_reachable(out)
-    inc = incremental(inputs, out, n, workers)
+    inc = incremental(inputs, out, n, workers) if cluster is None else None
     res = {"n": n, "formats": fmt, "run": first, "export": rerun, "disk_mb": disk,
            "disk_kb_per_report": sum(disk.values()) * 1024 / n, "review_found": found, "review_flagged": flagged,
            "incremental": inc}
     r, e = first, rerun
-    print(f"  {r['rate']:.1f} files/s; run {r['seconds']:.0f} s; peak RSS tree {r['peak_tree_mb']:.0f} MB "
-          f"(largest process {r['max_process_mb']:.0f} MB); export alone {e['seconds']:.1f} s, peak tree "
-          f"{e['peak_tree_mb']:.0f} MB; disk {res['disk_kb_per_report']:.1f} KB/report "
-          + ", ".join(f"{k} {v:.1f} MB" for k, v in disk.items())
+    print(f"  {r['rate']:.1f} files/s, {r['files_per_cpu_s']:.1f} files per CPU-second ({r['cpu_s']:.0f} CPU-s); "
+          f"run {r['seconds']:.0f} s; peak RSS tree {r['peak_tree_mb']:.0f} MB "
+          f"(parent {r['parent_mb']:.0f} MB, largest process {r['max_process_mb']:.0f} MB); export alone "
+          f"{e['seconds']:.1f} s, peak tree {e['peak_tree_mb']:.0f} MB; disk {res['disk_kb_per_report']:.1f} "
+          "KB/report " + ", ".join(f"{k} {v:.1f} MB" for k, v in disk.items())
           + f"; review: {found} of {flagged} flagged tables reachable", flush=True)
-    for label in ("new_year", "random_years"):
+    for label in ("new_year", "random_years") if inc else ():
         i = inc[label]
         print(f"  incremental export (+{inc['new']} reports, {label.replace('_', ' ')}): {i['export_s']:.1f} s vs "
               f"full {i['full_s']:.1f} s = {i['ratio']:.2f}; its Parquet part {i['parquet_s']:.2f} s vs "
@@ -308,40 +413,130 @@ def measure(n: int, root: Path, workers: int) -> dict[str, Any]:
     return res
 
 
+#: files of a dataset folder that are not compared between engines: the store itself (its
+#: pages hold the rows in the order they were written) and the run's own logs
+NOT_COMPARED = ("dataset.sqlite", "dataset.sqlite-wal", "dataset.sqlite-shm", "worker.log", ".extractor.lock")
+#: columns of reports.csv that depend on the run, not on the file: how long it took and
+#: which run wrote it
+RUN_COLUMNS = ("parse_seconds", "parsed_at")
+
+
+def _csv_without(path: Path, drop: tuple[str, ...]) -> list[list[str]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    keep = [i for i, h in enumerate(rows[0]) if h not in drop] if rows else []
+    return [[r[i] for i in keep] for r in rows]
+
+
+def _same_but_run_columns(a: Path, b: Path) -> bool:
+    if a.suffix == ".csv":
+        return _csv_without(a, RUN_COLUMNS) == _csv_without(b, RUN_COLUMNS)
+    if a.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        ta, tb = pq.read_table(a), pq.read_table(b)
+        return bool(ta.drop_columns([c for c in RUN_COLUMNS if c in ta.schema.names]).equals(
+            tb.drop_columns([c for c in RUN_COLUMNS if c in tb.schema.names])))
+    return False
+
+
+def compare_outputs(a: Path, b: Path) -> dict[str, Any]:
+    """Every file of dataset folder ``a`` against ``b``: the same bytes, the same once the
+    run-dependent columns of ``reports.csv`` are left out, or different."""
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    same, same_but_run_columns, differ = [], [], []
+    for rel in sorted(files_a & files_b):
+        if rel in NOT_COMPARED:
+            continue
+        if (a / rel).read_bytes() == (b / rel).read_bytes():
+            same.append(rel)
+        elif _same_but_run_columns(a / rel, b / rel):
+            same_but_run_columns.append(rel)
+        else:
+            differ.append(rel)
+    return {"same": same, "same_but_run_columns": same_but_run_columns, "differ": differ,
+            "only_in_first": sorted(files_a - files_b - set(NOT_COMPARED)),
+            "only_in_second": sorted(files_b - files_a - set(NOT_COMPARED))}
+
+
+def compare_engines(n: int, root: Path, workers: int) -> dict[str, Any]:
+    """The same N reports through the local engine and through Dask on a local cluster of
+    ``workers`` processes; the two dataset folders compared file by file."""
+    inputs = root / f"in-{n}"
+    fmt = generate(inputs, n)
+    print(f"N={n}: generated {fmt}", flush=True)
+    local = run_child(inputs, root / f"out-{n}-local", workers)
+    print(f"  local: {local['summary']}; {local['files_per_cpu_s']:.1f} files per CPU-second, "
+          f"peak tree {local['peak_tree_mb']:.0f} MB", flush=True)
+    with local_cluster(workers) as cluster:
+        dask = run_child(inputs, root / f"out-{n}-dask", workers, cluster)
+    print(f"  dask:  {dask['summary']}; {dask['files_per_cpu_s']:.1f} files per CPU-second, "
+          f"peak tree (with the cluster) {dask['peak_tree_mb']:.0f} MB", flush=True)
+    diff = compare_outputs(root / f"out-{n}-local", root / f"out-{n}-dask")
+    print(f"  {len(diff['same'])} files byte for byte the same; "
+          f"{len(diff['same_but_run_columns'])} the same but for the run's columns {RUN_COLUMNS} "
+          f"({', '.join(diff['same_but_run_columns'])}); different: {diff['differ'] or 'none'}; "
+          f"only local: {diff['only_in_first'] or 'none'}; only dask: {diff['only_in_second'] or 'none'}", flush=True)
+    return {"n": n, "local": local, "dask": dask, "diff": diff}
+
+
+def _growth(results: list[dict[str, Any]]) -> bool:
+    ok = True
+    for a, b in zip(results, results[1:], strict=False):
+        rss = b["run"]["peak_tree_mb"] / a["run"]["peak_tree_mb"]
+        exp_rss = b["export"]["peak_tree_mb"] / a["export"]["peak_tree_mb"]
+        rate = b["run"]["rate"] / a["run"]["rate"]
+        cpu_rate = b["run"]["files_per_cpu_s"] / a["run"]["files_per_cpu_s"]
+        per = (b["export"]["seconds"] / b["n"]) / (a["export"]["seconds"] / a["n"])
+        disk = b["disk_kb_per_report"] / a["disk_kb_per_report"]
+        print(f"growth {a['n']} -> {b['n']}: peak RSS x{rss:.2f} (export alone x{exp_rss:.2f}), files/s x{rate:.2f}, "
+              f"files per CPU-second x{cpu_rate:.2f}, export time per report x{per:.2f}, disk per report x{disk:.2f}")
+        good = rss <= 1.25 and abs(rate - 1) <= 0.2
+        good_cpu = rss <= 1.25 and abs(cpu_rate - 1) <= 0.2
+        ok &= good or good_cpu
+        print(f"  goal (peak RSS within 1.25x, files/s within 20%): {'yes' if good else 'NO'}; "
+              f"with files per CPU-second: {'yes' if good_cpu else 'NO'}")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--huge", action="store_true", help="also N = 100 000")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="dask: run on a local Dask cluster of --workers processes (no incremental part)")
+    ap.add_argument("--compare-engines", action="store_true",
+                    help="only run each N through both engines and compare the dataset files")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
     ns = sorted(set(args.n + ([100_000] if args.huge else [])))
     root = args.keep or Path(tempfile.mkdtemp(prefix="extractor-scale-"))
     root.mkdir(parents=True, exist_ok=True)
-    results = []
+    results: list[dict[str, Any]] = []
     try:
-        for n in ns:
-            results.append(measure(n, root, args.workers))
+        if args.compare_engines:
+            results = [compare_engines(n, root, args.workers) for n in ns]
+        elif args.engine == "dask":
+            with local_cluster(args.workers) as cluster:
+                results = [measure(n, root, args.workers, cluster) for n in ns]
+        else:
+            results = [measure(n, root, args.workers) for n in ns]
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
-    ok = True
-    for a, b in zip(results, results[1:], strict=False):
-        rss = b["run"]["peak_tree_mb"] / a["run"]["peak_tree_mb"]
-        exp_rss = b["export"]["peak_tree_mb"] / a["export"]["peak_tree_mb"]
-        rate = b["run"]["rate"] / a["run"]["rate"]
-        per = (b["export"]["seconds"] / b["n"]) / (a["export"]["seconds"] / a["n"])
-        disk = b["disk_kb_per_report"] / a["disk_kb_per_report"]
-        print(f"growth {a['n']} -> {b['n']}: peak RSS x{rss:.2f} (export alone x{exp_rss:.2f}), files/s x{rate:.2f}, "
-              f"export time per report x{per:.2f}, disk per report x{disk:.2f}")
-        good = rss <= 1.25 and abs(rate - 1) <= 0.2
-        ok &= good
-        print(f"  goal (peak RSS within 1.25x, files/s within 20%): {'yes' if good else 'NO'}")
-    every = all(r["review_found"] == r["review_flagged"] for r in results)
-    print(f"every flagged table reachable from review.html: {'yes' if every else 'NO'}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    if args.compare_engines:
+        return 0 if all(not r["diff"]["differ"] and not r["diff"]["only_in_first"]
+                        and not r["diff"]["only_in_second"] for r in results) else 1
+    ok = _growth(results)
+    every = all(r["review_found"] == r["review_flagged"] for r in results)
+    print(f"every flagged table reachable from review.html: {'yes' if every else 'NO'}")
     return 0 if ok and every else 1
 
 

@@ -105,8 +105,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: when stderr is a terminal)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
-    parser.add_argument("--export-every", type=float, default=300.0, metavar="SECONDS",
-                        help="also export the CSV files during the run this often (default: 300; 0: only at the end)")
+    parser.add_argument("--export-every", type=_export_every, default=None, metavar="SECONDS|auto",
+                        help="also export the dataset files during the run this often (default: auto, "
+                             "every 300 s or 20 times as long as the last export took, whichever is "
+                             "longer; 0: only at the end)")
     parser.add_argument("--no-parquet", action="store_true",
                         help="do not write Parquet files even when pyarrow is installed")
     parser.add_argument("--no-review", action="store_true", help="do not write review.html")
@@ -231,6 +233,11 @@ def _seconds(s: str) -> float:
     if not x >= 0 or x == float("inf"):
         raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {s!r}")
     return x
+
+
+def _export_every(s: str) -> float | None:
+    """``--export-every``: ``auto`` (None) or seconds (0: only at the end)."""
+    return None if s == "auto" else _seconds(s)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

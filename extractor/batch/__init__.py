@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from .dask_engine import DaskEngine, shutdown_dask_pool
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, BatchError, UsageError
-from .inputs import InputFile, collect_inputs, display_path
+from .inputs import InputFile, InputSpool, collect_inputs, display_path, spool_inputs
 from .local import LocalEngine
 from .progress import Progress
 from .runner import RunSummary, _acquire_lock, _Run, run
@@ -47,7 +47,7 @@ from .worker import EngineConfig, Task, Worker, _child_main, _WorkerWriter
 
 __all__ = [
     "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_SOME_FAILED", "NON_REPORT_BINARY_EXTS", "NON_REPORT_TEXT_EXTS",
-    "BatchError", "DaskEngine", "EngineConfig", "InputFile", "LocalEngine", "Progress", "RunSummary", "Task",
+    "BatchError", "DaskEngine", "EngineConfig", "InputFile", "InputSpool", "LocalEngine", "Progress", "RunSummary", "Task",
     "UsageError", "Worker", "_Run", "_WorkerWriter", "_acquire_lock", "_child_main", "collect_inputs",
-    "display_path", "process_file", "run", "shutdown_dask_pool",
+    "display_path", "process_file", "run", "shutdown_dask_pool", "spool_inputs",
 ]

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,7 +27,7 @@ from ..export import export, remove_stale_temporaries
 from ..limits import DEFAULT_LIMITS, Limits
 from .dask_engine import DaskEngine
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, BatchError, UsageError
-from .inputs import InputFile, _hashed, collect_inputs
+from .inputs import InputFile, InputSpool, _hashed, spool_inputs
 from .local import LocalEngine
 from .progress import Progress
 from .worker import EngineConfig, Task
@@ -90,7 +90,13 @@ class RunSummary:
 
 
 class _Run:
-    def __init__(self, store: Store, files: list[InputFile], *, retry_failed: bool, force: bool,
+    """The books of a run: which input to parse next, what came back. Per input file it holds
+    nothing once the file is done (what the store holds is asked of the store, an indexed
+    look-up per file), except with ``force`` / ``retry_failed``: then the digest of every
+    file parsed in this run (33 bytes and a set slot, about 0.1 KB per file), so that
+    the same bytes under a second path are not parsed twice."""
+
+    def __init__(self, store: Store, files: Iterable[InputFile], *, retry_failed: bool, force: bool,
                  progress: Progress) -> None:
         self.store = store
         self.retry_failed = retry_failed
@@ -98,14 +104,17 @@ class _Run:
         self.progress = progress
         self.counts: Counter[str] = Counter()
         self.stop = threading.Event()
-        self._hashed = _hashed(sorted(files, key=lambda f: (-f.size, f.path)), self.stop)
+        self._hashed = _hashed(files, self.stop)  # in the order given: largest first
         self.inflight: dict[str, Task] = {}
-        self.fresh: set[str] = set()  # bytes parsed in this run
+        self.fresh: set[bytes] = set()  # bytes parsed in this run (only kept when they matter)
         self._next_id = 0
-        # what the store already holds, read once (not two queries per file)
-        self.known: dict[str, tuple[str | None, str]] = {
-            p: (sha, status) for p, sha, status in store.conn.execute("SELECT path, sha256, status FROM reports")}
-        self.known_shas: set[str] = {sha for sha, _ in self.known.values() if sha}
+
+    def _stored(self, path: str) -> tuple[str | None, str] | None:
+        """(sha256, status) of the store's row for ``path``."""
+        return self.store.conn.execute("SELECT sha256, status FROM reports WHERE path = ?", (path,)).fetchone()
+
+    def _is_fresh(self, sha: str) -> bool:
+        return bytes.fromhex(sha) in self.fresh
 
     def _redo(self, status: str | None) -> bool:
         return self.force or (self.retry_failed and status == "failed")
@@ -121,24 +130,22 @@ class _Run:
                     "failed", "InputNotFound", err or "cannot read", version=__version__))
                 self._count("failed")
                 continue
-            row = self.known.get(f.name)
-            if row is not None and row[0] == sha and (sha in self.fresh or not self._redo(row[1])):
+            row = self._stored(f.name)
+            if row is not None and row[0] == sha and (self._is_fresh(sha) or not self._redo(row[1])):
                 self.counts["cached"] += 1
                 self._count(row[1])
                 continue
             if sha in self.inflight:
                 self.inflight[sha].paths.append(f.name)
                 continue
-            content = self.store.content_row(sha) if sha in self.known_shas else None
-            if content is not None and (sha in self.fresh or not self._redo(content["status"])):
+            content = self.store.content_row(sha)
+            if content is not None and (self._is_fresh(sha) or not self._redo(content["status"])):
                 self.store.copy_content(f.name, sha, content)
-                self.known[f.name] = (sha, content["status"])
                 self.counts["cached"] += 1
                 self._count(content["status"])
                 continue
             self._next_id += 1
-            task = Task(self._next_id, f.path, sha, f.size, [f.name],
-                        unseen=sha not in self.known_shas and f.name not in self.known)
+            task = Task(self._next_id, f.path, sha, f.size, [f.name], unseen=content is None and row is None)
             self.inflight[sha] = task
             self.progress.update(self.counts)
             return task
@@ -161,16 +168,14 @@ class _Run:
                 if p not in written:
                     self.store.copy_content(p, sha, content)
         else:
-            unseen = (sha is not None and sha not in self.known_shas
-                      and not any(p in self.known for p in task.paths))
+            # no row holds these bytes or paths (the paths added while it was parsed too)
+            unseen = task.unseen and sha is not None and not any(self._stored(p) for p in task.paths[1:])
             self.store.write_result(task.paths, sha, content, rows, unseen=unseen)
         self.store.maybe_flush()
-        for p in task.paths:
-            self.known[p] = (sha, content.get("status"))
         if sha:
-            self.known_shas.add(sha)
             self.inflight.pop(sha, None)
-            self.fresh.add(sha)
+            if self.force or self.retry_failed:
+                self.fresh.add(bytes.fromhex(sha))
         self.counts["parsed"] += 1
         self._count(content.get("status"), len(task.paths))
         self.progress.update(self.counts)
@@ -200,7 +205,7 @@ def run(
     retry_failed: bool = False,
     force: bool = False,
     progress: bool | None = None,
-    export_every: float = 300.0,
+    export_every: float | None = None,
     parquet: bool | None = None,
     review: bool = True,
     crops: bool = True,
@@ -213,8 +218,9 @@ def run(
 
     Library form of ``extractor run`` (each option of the command is an argument here); the
     summary's ``exit_code`` is the command's. ``progress`` None: a bar when ``stream`` is a
-    terminal. Raises :class:`UsageError` for bad arguments and :class:`BatchError` when the
-    run cannot start.
+    terminal. ``export_every``: seconds between the exports during the run (0: only at the
+    end; None: ``auto``, see :func:`_exporter`). Raises :class:`UsageError` for bad arguments
+    and :class:`BatchError` when the run cannot start.
     """
     stream = stream or sys.stderr
     t0 = time.monotonic()
@@ -223,6 +229,7 @@ def run(
     lock = _acquire_lock(out)
     store: Store | None = None
     eng: LocalEngine | DaskEngine | None = None
+    spool: InputSpool | None = None
     if timeout is not None:
         # the library's own deadline matches the watchdog's (0: no limit)
         limits = dataclasses.replace(limits, time_s=timeout)
@@ -243,16 +250,17 @@ def run(
         # (see Store); with local workers it must not hold the write lock they need
         store.group_commit = engine == "dask"
         store.drop_content_indexes()  # built again by every export
-        files, missing, warnings = _inputs(store, inputs, out, stream)
+        spool = InputSpool(out / ".run-inputs.sqlite")
+        missing, warnings = _inputs(store, inputs, spool, out, stream)
         show = stream.isatty() if progress is None else progress
-        bar = Progress(len(files) + len(missing), stream, show)
-        state = _Run(store, files, retry_failed=retry_failed, force=force, progress=bar)
+        bar = Progress(spool.count + len(missing), stream, show)
+        state = _Run(store, spool.by_size(), retry_failed=retry_failed, force=force, progress=bar)
         state.counts["failed"] += len(missing)
         interrupted = _drive(eng, state, _exporter(store, out, export_every, parquet, review, crops), out)
         if interrupted:
             stream.write("extractor: interrupted; writing the dataset of the files done so far\n")
         written = _final_export(store, out, parquet, review, cfg.workers, crops)
-        counts, templates = _final_counts(store, [f.name for f in files] + missing)
+        counts, templates = _final_counts(store, _pages(spool.names(), missing))
         counts["parsed"] = state.counts["parsed"]
         counts["cached"] = state.counts["cached"]
         store.end_run(run_id, counts, interrupted)
@@ -263,6 +271,8 @@ def run(
             eng.shutdown()
         if store is not None:
             store.close()
+        if spool is not None:
+            spool.close()
         lock.close()
 
 
@@ -293,29 +303,50 @@ def _engine(cfg: EngineConfig, engine: str, scheduler: str | None) -> LocalEngin
     return eng
 
 
-def _inputs(store: Store, inputs: Sequence[str], out: Path, stream: TextIO) -> tuple[
-        list[InputFile], list[str], list[str]]:
-    """The run's input files; a failed row for each input that does not exist."""
-    files, missing, warnings = collect_inputs(inputs, exclude=[out])
+def _inputs(store: Store, inputs: Sequence[str], spool: InputSpool, out: Path, stream: TextIO) -> tuple[
+        list[str], list[str]]:
+    """The run's input files into ``spool``; a failed row for each input that does not exist."""
+    missing, warnings = spool_inputs(inputs, spool, exclude=[out])
     for w in warnings:
         stream.write(f"extractor: warning: {w}\n")
     for m in missing:
         store.write_result([m], None, failure_content(
             "failed", "InputNotFound", f"no such file or folder: {m}", version=__version__))
-    return files, missing, warnings
+    return missing, warnings
 
 
-def _exporter(store: Store, out: Path, every: float, parquet: bool | None, review: bool,
-              crops: bool = True) -> Callable[[], None]:
-    """What the engine calls between results: flush, and export every ``every`` seconds."""
-    last = [time.monotonic()]
+def _pages(pages: Iterator[list[str]], last: list[str]) -> Iterator[list[str]]:
+    yield from pages
+    yield last
+
+
+#: ``export_every=None`` (``--export-every auto``): the first export during a run after this
+#: many seconds, and never two closer together than this
+EXPORT_EVERY_MIN = 300.0
+#: ``export_every=None``: the share of the run's time the exports during it may take; the
+#: wait after an export is its own time over this share (20 times as long), at least
+#: :data:`EXPORT_EVERY_MIN`
+EXPORT_SHARE = 0.05
+
+
+def _exporter(store: Store, out: Path, every: float | None, parquet: bool | None, review: bool,
+              crops: bool = True, clock: Callable[[], float] = time.monotonic) -> Callable[[], None]:
+    """What the engine calls between results: flush, and export now and then: every ``every``
+    seconds, never (``every`` 0), or (None) at a pace that keeps the exports under
+    :data:`EXPORT_SHARE` of the run, whatever its size (an export's time grows with the
+    dataset; a fixed period would spend most of a million-report run exporting)."""
+    wait = [EXPORT_EVERY_MIN if every is None else every]
+    last = [clock()]
 
     def tick() -> None:
         store.maybe_flush()
-        if every > 0 and time.monotonic() - last[0] > every:
+        if wait[0] > 0 and clock() - last[0] > wait[0]:
+            t = clock()
             export(store, out, parquet=parquet, review=review, crops=crops)
             store.drop_content_indexes()
-            last[0] = time.monotonic()
+            last[0] = clock()
+            if every is None:
+                wait[0] = max(EXPORT_EVERY_MIN, (last[0] - t) / EXPORT_SHARE)
 
     return tick
 
@@ -361,23 +392,27 @@ def _final_export(store: Store, out: Path, parquet: bool | None, review: bool, j
             signal.signal(signal.SIGINT, prev_int)
 
 
-def _final_counts(store: Store, paths: list[str]) -> tuple[Counter[str], Counter[str]]:
+def _final_counts(store: Store, pages: Iterable[list[str]]) -> tuple[Counter[str], Counter[str]]:
+    """The run's counts over every input path (given a page at a time)."""
     counts: Counter[str] = Counter()
     templates: Counter[str] = Counter()
-    counts["files"] = len(paths)
-    for i in range(0, len(paths), 500):
-        chunk = paths[i:i + 500]
-        cur = store.conn.execute(
-            "SELECT status, template, n_errors, error_type FROM reports "
-            f"WHERE path IN ({', '.join('?' * len(chunk))})", chunk)
-        for status, template, n_errors, error_type in cur:
-            counts[status] += 1
-            if status == "ok":
-                templates[template or "unknown"] += 1
-                if n_errors:
-                    counts["with_errors"] += 1
-            elif error_type == "ConverterMissing":
-                counts["converter_missing"] += 1
+    n = 0
+    for page in pages:
+        n += len(page)
+        for i in range(0, len(page), 500):
+            chunk = page[i:i + 500]
+            cur = store.conn.execute(
+                "SELECT status, template, n_errors, error_type FROM reports "
+                f"WHERE path IN ({', '.join('?' * len(chunk))})", chunk)
+            for status, template, n_errors, error_type in cur:
+                counts[status] += 1
+                if status == "ok":
+                    templates[template or "unknown"] += 1
+                    if n_errors:
+                        counts["with_errors"] += 1
+                elif error_type == "ConverterMissing":
+                    counts["converter_missing"] += 1
+    counts["files"] = n
     # an input not in the store at all (interrupted before it was reached) counts as not done
-    counts["not_reached"] = len(paths) - sum(counts[s] for s in STATUSES)
+    counts["not_reached"] = n - sum(counts[s] for s in STATUSES)
     return counts, templates
