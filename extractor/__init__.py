@@ -51,9 +51,13 @@ def parse(
     *,
     format: Format | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    folder: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Parse one report (PDF, HTML, text, Word or, with the OCR extra, an image; the format is
     sniffed from the bytes).
+
+    ``folder``: for an input given as bytes, the folder the file came from, where an HTML
+    page's table images are looked for (a path's own folder is used when a path is given).
 
     Returns a :class:`Report`; ``report.to_dict()`` is the JSON record (README, "The record of one report").
     Raises a subclass of :class:`ExtractorError` when the input cannot be read at all,
@@ -71,7 +75,9 @@ def parse(
 
     with time_limit(limits.time_s):
         data, path = _load(path_or_bytes, limits)
-        doc = read(data, format, limits, folder=Path(path).parent if path is not None else None)
+        if path is not None:
+            folder = Path(path).parent
+        doc = read(data, format, limits, folder=folder)
         doc = _cap_lines(doc, limits)
         check_time("after reading the document")
         source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=doc.format)

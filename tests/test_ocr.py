@@ -425,3 +425,24 @@ def test_a_speck_after_a_digit_is_not_part_of_the_number():
 
     assert [_numeric(t) for t in ("5.", "12,", "3.52", "2,318", "o", "1o", "5。")] == [
         "5", "12", "3.52", "2,318", "0", "10", "5。"]
+
+
+def test_batch_run_reads_html_table_images_beside_the_page(tmp_path: Path):
+    """Regression: `extractor run` passed each file's bytes to the parser without its folder,
+    so a scraped page's table images stayed `gap.table_image` in batch runs. The worker now
+    gives the file's own folder; values and the `input.ocr` issue are those of parse(path)."""
+    from extractor import batch
+
+    page = make_scans.html_with_table_images("county-2021", tmp_path / "site", dpi=150)
+    direct = extractor.parse(page)
+    batch.run([str(tmp_path / "site")], tmp_path / "out", workers=1, progress=False, parquet=False, review=False)
+    with open(tmp_path / "out" / "issues.csv", encoding="utf-8") as fh:
+        codes = [r["code"] for r in csv.DictReader(fh)]
+    assert "input.ocr" in codes and "gap.table_image" not in codes
+    with open(tmp_path / "out" / "values.csv", encoding="utf-8") as fh:
+        got = {r["field"]: r["raw"] for r in csv.DictReader(fh)}
+    assert got == {v.field: v.raw for v in direct.values}
+    assert got["s3.new.total"] == direct.value("s3.new.total").raw and len(got) == 200
+    # and parse(bytes, folder=...) is parse(path)
+    as_bytes = extractor.parse(page.read_bytes(), folder=page.parent)
+    assert [v.to_dict() for v in as_bytes.values] == [v.to_dict() for v in direct.values]

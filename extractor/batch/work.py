@@ -117,7 +117,8 @@ def process_file(path: str, data: bytes | None = None, expected_sha256: str | No
         if fmt in ("text", "html") and ext in NON_REPORT_TEXT_EXTS:
             return fail("UnsupportedFormat", f"not a report: a {ext} file (web page asset)",
                         status="not_a_report", fmt=fmt, sha=sha)
-        report = extractor.parse(data, format=fmt, limits=limits)
+        # the file's own folder: an HTML page's table images saved beside it are read by OCR
+        report = extractor.parse(data, format=fmt, limits=limits, folder=os.path.dirname(os.path.abspath(path)))
         record = report.to_dict()
         why = not_a_report_reason(record)
         if why is not None:
