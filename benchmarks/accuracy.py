@@ -156,14 +156,18 @@ def side_by_side_expected(path: Path) -> dict | None:
 
 def side_by_side_files() -> list[Path]:
     """Every PDF and HTML fixture whose expected record has values and that is meant to be read
-    (``cases.json``: ``values`` or ``partial``; not the one locked with a password)."""
+    (``cases.json``: ``values`` or ``partial``; not the one locked with a password), and, when
+    the OCR extra is installed, the image-only PDF (``no_text_layer``: read by OCR)."""
+    from extractor import ocr
+
+    readable = ("values", "partial", "no_text_layer") if ocr.available() else ("values", "partial")
     out = []
     for d in ("pdf", "html"):
         folder = ROOT / "fixtures" / d
         cases = _cases(folder)
         for path in sorted(folder.glob(f"*.{d}")):
             exp = side_by_side_expected(path)
-            if exp and exp["values"] and cases.get(path.name, {}).get("expect", "values") in ("values", "partial"):
+            if exp and exp["values"] and cases.get(path.name, {}).get("expect", "values") in readable:
                 out.append(path)
     return out
 
