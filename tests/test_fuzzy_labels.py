@@ -88,3 +88,25 @@ def test_closest_row_refuses_a_tie() -> None:
         rows["not_processed.repeated"], 1)
     # equally near two candidates: not guessed
     assert closest_row("予以开", [rows["granted"], rows["granted"]]) is None
+
+
+def test_ocr_misreading_two_of_four_characters_reads_the_one_row_its_place_and_number_leave() -> None:
+    """Regression (the 72-dpi scan of county-2021): the recogniser read 2.重复申请 as
+    '2.重复甲调', two of four characters off, beyond a third of the label; the row between
+    1.信访举报投诉类申请 and 3.要求提供公开出版物 is the only one left there and carries the number
+    2., so it is read, within half the label, with the fuzzy issue."""
+    rep = damaged(("2.重复申请", "2.重复甲调"))
+    assert readings(rep) == expected_readings()
+    assert [(i.code, i.message) for i in rep.issues] == [
+        ("table.fuzzy_label", "section-3 row label '2.重复甲调' read as '2.重复申请' (2 characters differ)")]
+
+
+def test_a_label_two_characters_off_without_the_rows_own_number_is_not_guessed() -> None:
+    for bad in ("3.重复甲调", "重复甲调"):
+        rep = damaged(("2.重复申请", bad))
+        assert readings(rep) == expected_readings(without="s3.not_processed.repeated."), bad
+        assert "table.fuzzy_label" not in rep.issue_codes() and "gap.cell" in rep.issue_codes(), bad
+    rows = {r.rid: r for r in S3_ROWS}
+    # two rows left in its place: the looser bound does not apply
+    assert closest_row("2.重复甲调", [rows["not_processed.petition"], rows["not_processed.repeated"]]) is None
+    assert closest_row("2.重复甲调", [rows["not_processed.repeated"]]) == (rows["not_processed.repeated"], 2)

@@ -5,8 +5,11 @@ the template rows that can still stand there: rows not read yet, strictly betwee
 rows read before and after it in the template's order. The printed label (without its
 numbering) must be within an edit distance of a third of the template label's length
 (the ``regex`` module's fuzzy matching, best match), and one candidate must be closer
-than every other. Such rows give ``table.fuzzy_label`` (naming the printed and the
-template label) and their values the ``fuzzy`` flag (lower confidence).
+than every other. When the template's order leaves exactly one row for the label, and the
+label carries that row's own number ("2." for 2.重复申请), the bound is half the template
+label's length: the place and the number already name the row, and a scan's recogniser can
+misread two characters of four ("2.重复甲调"). Such rows give ``table.fuzzy_label`` (naming the
+printed and the template label) and their values the ``fuzzy`` flag (lower confidence).
 """
 
 from __future__ import annotations
@@ -34,10 +37,10 @@ def _template_label(r: S3Row) -> str:
 
 
 @lru_cache(maxsize=4096)
-def distance(printed: str, template: str) -> int | None:
-    """The edit distance of ``printed`` from ``template`` when within a third of the
-    template's length, else None."""
-    bound = max(1, len(template) // 3)
+def distance(printed: str, template: str, share: int = 3) -> int | None:
+    """The edit distance of ``printed`` from ``template`` when within a third (``share``) of
+    the template's length, else None."""
+    bound = max(1, len(template) // share)
     m = regex.fullmatch(f"(?:{regex.escape(template)}){{e<={bound}}}", printed, flags=regex.BESTMATCH)
     return sum(m.fuzzy_counts) if m else None
 
@@ -49,10 +52,22 @@ def closest_row(label: str, candidates: Sequence[S3Row]) -> tuple[S3Row, int] | 
         return None
     scored = sorted((d, k) for k, r in enumerate(candidates)
                     if (d := distance(printed, _template_label(r))) is not None)
-    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+    if not scored:
+        return _only_place(label, printed, candidates[0]) if len(candidates) == 1 else None
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return None
     d, k = scored[0]
     return candidates[k], d
+
+
+def _only_place(label: str, printed: str, r: S3Row) -> tuple[S3Row, int] | None:
+    """``r``, the one row the template's order leaves for ``label``, when the label carries
+    ``r``'s own number and is within half the template label's length of it."""
+    num, own = _NUMBERING.match(label), _NUMBERING.match(match_key(r.path[-1]))
+    if num is None or own is None or num.group() != own.group():
+        return None
+    d = distance(printed, _template_label(r), 2)
+    return (r, d) if d is not None else None
 
 
 def candidates(before: Sequence[S3Row], after: Sequence[S3Row], used: set[str], template: str) -> list[S3Row]:
