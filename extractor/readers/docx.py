@@ -46,7 +46,7 @@ from lxml import etree
 from ..errors import DamagedDocument, LimitExceeded, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
-from .docxflat import build, flatten, span_vm
+from .docxflat import _DROP_TAGS, _MARKS, _SYM, _sym, build, flatten, span_vm
 from .docxpkg import Package, main_part, parse_xml, related
 from .docxpkg import sniff_zip as sniff_zip  # readers.sniff tells Word packages apart through docx
 from .wordnum import Numbering
@@ -59,13 +59,9 @@ P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
 SDT, SDT_CONTENT, CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
 TXBX = f"{W}txbxContent"
 R, _T = f"{W}r", f"{W}t"
-# run content that is text: _prepare turns it into w:t elements holding that text
-_MARKS = {f"{W}tab": " ", f"{W}ptab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
-# dropped before reading: deleted text, field codes, the second copy of alternate content,
-# ruby annotations, the properties of tracked formatting changes
-_DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"{_MC}Fallback", f"{W}rt",
-              f"{W}pPrChange", f"{W}rPrChange", f"{W}tblPrChange", f"{W}trPrChange", f"{W}tcPrChange",
-              f"{W}sectPrChange", f"{W}numberingChange")
+# _MARKS: run content that is text (_prepare turns it into w:t elements holding that text);
+# _DROP_TAGS: dropped before reading (deleted text, field codes, the second copy of
+# alternate content, ruby annotations, the properties of tracked formatting changes)
 # containers whose children are block content (paragraphs, tables)
 _BLOCK_WRAPPERS = (SDT_CONTENT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
 
@@ -126,6 +122,8 @@ class _Walker:
 
     def label_of(self, p: Any) -> str:
         """The list number of a paragraph that may carry one (see :meth:`_label`)."""
+        if not self.numbering.active:
+            return ""  # no list defined: no paragraph is numbered
         return self._label(_first(p, _PPR))
 
     def _para_lines(self, p: Any) -> list[str]:
@@ -466,20 +464,9 @@ def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
     return out
 
 
-def _sym(el: Any) -> str:
-    try:
-        code = int(el.get(f"{W}char") or "", 16)
-    except ValueError:
-        return ""
-    if 0xF000 <= code <= 0xF0FF or code < 0x20:  # a glyph of a symbol font, not text
-        return ""
-    return chr(code)
-
-
 # --------------------------------------------------------------------------- read
 
 
-_SYM = f"{W}sym"
 _SCAN = (*_DROP_TAGS, *_MARKS, _SYM, TXBX, _NUMPR, _PSTYLE)
 
 
@@ -585,17 +572,25 @@ def _read(data: bytes, limits: Limits) -> Document:
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
-    drop, marks, found, numbered = _scan(body)
-    if drop:  # the document's own structure is read once the dropped parts are gone
-        etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    boxes: dict[Any, list[Any]] = {}
+    # the usual body is read in one pass that also finds its numbered paragraphs and run marks
+    flat = None if root.getroottree().docinfo.internalDTD is not None else flatten(body, None, boxes, _before,
+                                                                                    _first)
+    if flat is not None:
+        numbered: set[Any] = set(flat[1])
+    else:
         drop, marks, found, numbered = _scan(body)
-    boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
+        if drop:  # the document's own structure is read once the dropped parts are gone
+            etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+            drop, marks, found, numbered = _scan(body)
+        boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
     # the list definitions are read only when a paragraph may carry a list number
     numbering = _numbering(pkg, related(pkg, main)) if numbered else Numbering(None, None)
     if not numbering.active:
         numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)
-    flat = flatten(body, numbered, boxes, _before, _first)
+    if flat is None:
+        flat = flatten(body, numbered, boxes, _before, _first)
     try:
         if flat is None:
             walker.body(body)  # the full path

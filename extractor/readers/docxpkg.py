@@ -49,12 +49,60 @@ class Package:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
             raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
-        self.names = {i.filename for i in self.zip.infolist()}
+        self.infos = {i.filename: i for i in self.zip.infolist()}
+        self.names = self.infos.keys()
+        self.data = data
         self.limit = limit
         self.used = 0
 
     def read(self, name: str, cap: int | None = None) -> bytes:
         """The inflated bytes of one part; never trusts the sizes the archive declares."""
+        got = self._inflate(name, cap)
+        if got is not None:
+            self.used += len(got)
+            return got
+        return self._stream(name, cap)
+
+    def _inflate(self, name: str, cap: int | None) -> bytes | None:
+        """A stored or deflated, unencrypted part inflated at once from the package's bytes,
+        no further than the bytes left under the limit and ``cap`` (one more byte tells it
+        went over); None for anything else, or anything irregular (a local header that
+        does not match the directory, a stream that does not end, a CRC that differs,
+        a part over the limit): :meth:`_stream` reads it as zipfile does and raises the
+        error."""
+        info = self.infos.get(name)
+        if info is None or info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None
+        data, off = self.data, info.header_offset
+        head = data[off:off + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack_from("<HH", head, 26)
+        local = data[off + 30:off + 30 + name_len].decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+        if local != info.orig_filename:
+            return None
+        start = off + 30 + name_len + extra_len
+        raw = data[start:start + info.compress_size]
+        budget = self.limit - self.used
+        if cap is not None:
+            budget = min(budget, cap)
+        if budget < 0:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                out = inflater.decompress(raw, budget + 1)
+            except zlib.error:
+                return None
+            if not inflater.eof:
+                return None
+        if len(out) > budget or len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            return None
+        return out
+
+    def _stream(self, name: str, cap: int | None) -> bytes:
         chunks: list[bytes] = []
         got = 0
         try:
