@@ -300,8 +300,10 @@ class _Walker:
                 if gone and c in gone:
                     continue
                 text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
-                cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
-                copy = Cell(cell.text, cell.where, rs, cs, False)
+                text, where = text.strip("\n"), {"table": t, "row": r, "column": c}
+                cell, copy = new(Cell), new(Cell)  # as above: Cell(text, where, rs, cs) and its copy
+                put(cell, "__dict__", {"text": text, "where": where, "rowspan": rs, "colspan": cs, "origin": True})
+                put(copy, "__dict__", {"text": text, "where": where, "rowspan": rs, "colspan": cs, "origin": False})
                 for dr in range(rs):
                     out = slots[r + dr]
                     for dc in range(cs):

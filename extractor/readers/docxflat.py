@@ -311,10 +311,11 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
             m = _BEFORE.search(row)
             if m:
                 column, row = int(m[1]), row[:m.start()] + row[m.end():]
-        placed, trow, n = _simple_row(row, column, nps, props, state)
+        placed, trow, n, restart = _simple_row(row, column, nps, props, state)
         if trow is None:
             placed = _row(walker, row, column, nps, props, state)
-        if "\x04" in row and any(x[2] == "restart" for x in placed):
+            restart = "\x04" in row and any(x[2] == "restart" for x in placed)
+        if restart:
             restarts.add(len(raw))
         if trow is not None:
             chars += n
@@ -347,15 +348,16 @@ def _layout(walker: Any, raw: list[list[tuple[int, int, str | None, Any]]], text
 
 
 def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
-                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any] | None, int]:
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any] | None, int, bool]:
     """A row whose every cell is one paragraph without white space (the usual row): its
-    placed cells, their texts (a numbered one as (text, w:p), its label still to take) and
-    their characters; (…, None, 0) for any other row (nothing taken)."""
+    placed cells, their texts (a numbered one as (text, w:p), its label still to take),
+    their characters and whether a cell starts a vertical merge; (…, None, 0, False) for
+    any other row (nothing taken)."""
     if _ROW_PLAIN(row) is not None:
-        return [], None, 0
+        return [], None, 0, False
     n = row.count("\x02")
     if row.count("\x03") != n:
-        return [], None, 0
+        return [], None, 0, False
     plain = row.count("\x02\x03")
     if plain == n and "\x05" not in row and "\x04" not in row:  # every cell "\x02\x03text"
         same = _PLAIN_ROWS.get((column, n))
@@ -363,31 +365,51 @@ def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: 
             same = [(column + k, 1, None, "") for k in range(n)]
             if n <= 64 and column <= 64:
                 _PLAIN_ROWS[(column, n)] = same
-        return same, row[2:].split("\x02\x03") if n else [], len(row) - 2 * n
-    cells = row.split("\x02")[1:]
+        return same, row[2:].split("\x02\x03") if n else [], len(row) - 2 * n, False
     marked = row.count("\x02\x04\x03")
     if plain + marked != n or row.count("\x04") != marked or row.count("\x05") != row.count("\x03\x05"):
-        return [], None, 0
+        return [], None, 0, False
+    return _marked_row(row.split("\x02")[1:], column, nps, props, state)
+
+
+def _marked_row(cells: list[str], column: int, nps: list[Any], props: list[Any], state: list[int]
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any], int, bool]:
+    """:func:`_simple_row` of a row whose cells are "\\x03text" or "\\x04\\x03text" (span
+    properties), a text after "\\x05" numbered."""
     placed: list[tuple[int, int, str | None, Any]] = []
+    texts: list[Any] = []
+    chars = 0
+    restart = False
     k_props, k_nps = state[1], state[0]
     for c in cells:
         if c[0] == "\x04":
-            span, vm = span_vm(props[k_props], bool(placed))
+            plist = props[k_props]
             k_props += 1
+            if len(plist) == 1 and plist[0][0] == _VMERGE:  # the usual: a vertical merge alone
+                span, vm = 1, "restart" if plist[0][1] == "restart" else "continue"
+            else:
+                span, vm = span_vm(plist, bool(placed))
             text: Any = c[2:]
         else:
             span, vm, text = 1, None, c[1:]
         if text[:1] == "\x05":
             text = (text[1:], nps[k_nps])
             k_nps += 1
+        else:
+            chars += len(text)
         if vm == "hmerge":  # a legacy horizontal merge: the cell before grows (see docx._cell_props)
             pc, ps, pv, ptext = placed[-1]
             placed[-1] = (pc, ps + span, pv, ptext)
+            if text.__class__ is str:
+                chars -= len(text)  # its text is dropped
         else:
+            if vm == "restart":
+                restart = True
             placed.append((column, span, vm, text))
+            texts.append(text)
         column += span
     state[1], state[0] = k_props, k_nps
-    return placed, [x[3] for x in placed], sum([len(x[3]) for x in placed if x[3].__class__ is str])
+    return placed, texts, chars, restart
 
 
 def _row(walker: Any, row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
