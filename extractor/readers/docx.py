@@ -310,16 +310,11 @@ class _Walker:
                         if out[c + dc] is None:
                             out[c + dc] = copy
                 srow[c] = cell
-        grid_rows = tuple(  # a row whose own cells run from the first column to the last has no hole
-            cast("tuple[Cell, ...]", tuple(row)) if _whole(raw[r], width) and not absorbed[r] else
+        grid_rows = tuple(  # a hole (a slot no cell covers) gets an empty cell; a Cell is always true
+            cast("tuple[Cell, ...]", tuple(row)) if _CELLS_TRUE and all(row) else
             tuple(x if x is not None else _cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
-
-
-def _whole(row: list[tuple[int, int, str | None, Any]], width: int) -> bool:
-    """Whether a row's cells cover the grid's width (they follow each other by their spans)."""
-    return bool(row) and row[0][0] == 0 and row[-1][0] + row[-1][1] == width
 
 
 def _cell(text: str, where: dict[str, Any]) -> Cell:
@@ -339,6 +334,7 @@ def _text(text: str, where: dict[str, Any]) -> Text:
 
 
 _NEW, _SET = object.__new__, object.__setattr__
+_CELLS_TRUE = not hasattr(Cell, "__bool__") and not hasattr(Cell, "__len__")  # all(row): no slot empty
 
 
 def _plain_dataclass(cls: type, names: list[str]) -> bool:
@@ -354,16 +350,20 @@ if not _plain_dataclass(Text, ["text", "where"]):
         return Text(text, where)
 
 
+_ONES, _NONE = [1] * 64, frozenset[int]()
+
+
 def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]],
               restart_rows: set[int] | None = None
-              ) -> tuple[list[list[int]], list[set[int]], dict[tuple[int, int], list[str]]]:
+              ) -> tuple[list[list[int]], list[set[int] | frozenset[int]], dict[tuple[int, int], list[str]]]:
     """Vertical merges: a "restart" cell absorbs the "continue" cells below it at its
     column. Per row: the rowspan of each cell, the columns absorbed by a cell above; and
     (row, column) of a merge -> the texts of the cells it absorbed. ``restart_rows``: the
-    rows holding a "restart" cell, when known."""
+    rows holding a "restart" cell, when known. (Rows without a merge share one list of
+    ones and one empty set: read only.)"""
     nrows = len(raw)
-    rowspans = [[1] * len(row) for row in raw]
-    absorbed: list[set[int]] = [set() for _ in raw]
+    rowspans = [_ONES if len(row) <= len(_ONES) else [1] * len(row) for row in raw]
+    absorbed: list[set[int] | frozenset[int]] = [_NONE] * nrows
     extra: dict[tuple[int, int], list[str]] = {}
     if restart_rows is None:
         restart_rows = {r for r, row in enumerate(raw) if any(x[2] == "restart" for x in row)}
@@ -371,6 +371,7 @@ def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[lis
         return rowspans, absorbed, extra
     at_col: dict[int, dict[int, int]] = {}  # per row below a restart: column -> cell index
     for r in sorted(restart_rows):
+        rowspans[r] = [1] * len(raw[r])
         for k, (c, _span, vm, _tc) in enumerate(raw[r]):
             if vm != "restart" or c in absorbed[r]:
                 continue
@@ -382,7 +383,10 @@ def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[lis
                 k2 = cols.get(c)
                 if k2 is None or raw[r + rs][k2][2] != "continue":
                     break
-                absorbed[r + rs].add(c)
+                gone = absorbed[r + rs]
+                if gone is _NONE:
+                    gone = absorbed[r + rs] = set()
+                gone.add(c)  # type: ignore[union-attr]
                 if texts[r + rs][k2]:
                     extra.setdefault((r, c), []).append(texts[r + rs][k2])
                 rs += 1
