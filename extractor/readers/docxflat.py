@@ -369,7 +369,30 @@ def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: 
     marked = row.count("\x02\x04\x03")
     if plain + marked != n or row.count("\x04") != marked or row.count("\x05") != row.count("\x03\x05"):
         return [], None, 0, False
-    return _marked_row(row.split("\x02")[1:], column, nps, props, state)
+    cells = row.split("\x02")[1:]
+    if "\x05" not in row:
+        got = _merged_row(cells, column, props, state, marked)
+        if got is not None:
+            return got
+    return _marked_row(cells, column, nps, props, state)
+
+
+def _merged_row(cells: list[str], column: int, props: list[Any], state: list[int], marked: int
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any], int, bool] | None:
+    """:func:`_marked_row` of a row without numbered cells whose every cell with span
+    properties has one ``w:vMerge`` only (the usual merged row), in comprehensions; None
+    for any other row (nothing taken)."""
+    k = state[1]
+    plists = props[k:k + marked]
+    for plist in plists:
+        if len(plist) != 1 or plist[0][0] != _VMERGE:
+            return None
+    states = ["restart" if plist[0][1] == "restart" else "continue" for plist in plists]
+    vms = iter(states)
+    texts = [c[1:] if c[0] == "\x03" else c[2:] for c in cells]
+    placed = [(column + i, 1, None if c[0] == "\x03" else next(vms), texts[i]) for i, c in enumerate(cells)]
+    state[1] = k + marked
+    return placed, texts, sum(map(len, texts)), "restart" in states
 
 
 def _marked_row(cells: list[str], column: int, nps: list[Any], props: list[Any], state: list[int]
