@@ -404,6 +404,7 @@ def _marked_row(cells: list[str], column: int, nps: list[Any], props: list[Any],
     chars = 0
     restart = False
     k_props, k_nps = state[1], state[0]
+    vm: str | None
     for c in cells:
         if c[0] == "\x04":
             plist = props[k_props]

@@ -346,11 +346,11 @@ class Numbering:
             parts = level.parts = _split_text(level.text)
         out: list[str] = []
         for part in parts:
-            if part.__class__ is str:
-                out.append(part)  # type: ignore[arg-type]
+            if isinstance(part, str):
+                out.append(part)
                 continue
-            lv = levels.get(part) or _DEFAULT_LEVEL  # type: ignore[call-overload]
-            n = lst.counters.get(part, lv.start)  # type: ignore[call-overload]
+            lv = levels.get(part) or _DEFAULT_LEVEL
+            n = lst.counters.get(part, lv.start)
             fmt = "decimal" if level.legal or lv.fmt == "bullet" else lv.fmt
             key = (n, fmt)
             text = _FORMATTED.get(key)
