@@ -377,11 +377,14 @@ def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[lis
                 continue
             rs = 1
             while r + rs < nrows:
-                cols = at_col.get(r + rs)
-                if cols is None:
-                    cols = at_col[r + rs] = {x[0]: k2 for k2, x in enumerate(raw[r + rs])}
-                k2 = cols.get(c)
-                if k2 is None or raw[r + rs][k2][2] != "continue":
+                below = raw[r + rs]
+                k2 = c - below[0][0] if below else -1  # where the column is when the cells before span one each
+                if not 0 <= k2 < len(below) or below[k2][0] != c:
+                    cols = at_col.get(r + rs)
+                    if cols is None:
+                        cols = at_col[r + rs] = {x[0]: k2 for k2, x in enumerate(below)}
+                    k2 = cols.get(c, -1)
+                if k2 < 0 or below[k2][2] != "continue":
                     break
                 gone = absorbed[r + rs]
                 if gone is _NONE:
