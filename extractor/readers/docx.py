@@ -7,8 +7,11 @@ be looked up) ``word/styles.xml`` for list numbering (:mod:`.wordnum`). Headers,
 footers, footnotes, comments and images are never read.
 
 The usual body (blocks, rows, cells and paragraphs each straight under their parent) is
-read in one pass by :mod:`.docxflat`; anything else by the walker of this module (the
-full path). Both give the same blocks (``tests/test_docx_fastpath.py``).
+read in one pass by :mod:`.docxflat`, which also finds the numbered paragraphs and the
+run marks (tabs, breaks, symbols); a body holding an element to drop, a text box or an
+internal DTD is first prepared (:func:`_scan`, :func:`_prepare`) and then read by that
+pass; anything else by the walker of this module (the full path). All give the same
+blocks (``tests/test_docx_fastpath.py``).
 
 * **Order**: paragraphs and tables in body order, content controls (``w:sdt``) and
   custom XML opened; a text box (``w:txbxContent``, one copy of ``mc:AlternateContent``)

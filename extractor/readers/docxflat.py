@@ -23,6 +23,13 @@ A paragraph's text is that of the ``w:t`` elements inside it (after
 of its ancestors (hyperlinks, fields, insertions). The usual row (every cell one
 paragraph without white space) is read from its piece of the string at once.
 
+On a body not yet prepared (``numbered`` None) the same pass also does what
+``docx._scan`` and ``docx._prepare`` do for the usual body: a paragraph whose ``w:pPr``
+holds a ``w:numPr`` or ``w:pStyle`` gets its ``N`` (``\\x03\\x05``) mark once that is
+met, a run's tab, break, hyphen or symbol is text where it stands; an element to drop,
+a text box or a list property of another paragraph gives None (the caller prepares the
+body and runs the pass again).
+
 :func:`flatten` returns None, and the full walker reads the whole document, as soon as
 anything is placed otherwise: a paragraph or table inside a content control, custom
 XML, a tracked insertion or move, or another paragraph; a nested table; a row or cell

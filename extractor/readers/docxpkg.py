@@ -1,6 +1,11 @@
 """The ZIP package of a Word document: its parts inflated under a cap, XML parsed safely,
 the main part and its related parts found through the relationships, and a ZIP told apart
-from other ZIPs by content (:func:`sniff_zip`). Used by :mod:`.docx`."""
+from other ZIPs by content (:func:`sniff_zip`). Used by :mod:`.docx`.
+
+The plainest ZIP (what Word and LibreOffice write) has its central directory read and its
+stored or deflated parts inflated straight from the bytes, each within the caps; any
+other ZIP, and any part that is not plain, is read by zipfile, so both give the same
+parts and the same errors (``tests/test_docx_package.py``)."""
 
 from __future__ import annotations
 
