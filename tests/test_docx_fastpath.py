@@ -19,7 +19,9 @@ BOX = ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx
 
 
 def both(body: str, limits: Limits | None = None, monkeypatch: pytest.MonkeyPatch | None = None):
-    """(fast path result, full walker result, whether the fast path was taken)."""
+    """(fast path result, full walker result, whether the fast path was taken: its blocks
+    built from the last call of ``flatten``; the first call is the scanning pass, a second
+    one the pass over a body prepared by the full path's scan)."""
     assert monkeypatch is not None
     data = package(document_xml(body), {"word/numbering.xml": LEVELS})
     taken: list[bool] = []
@@ -34,7 +36,7 @@ def both(body: str, limits: Limits | None = None, monkeypatch: pytest.MonkeyPatc
     fast = docx.read(data, limits or Limits())
     monkeypatch.setattr(docx, "flatten", lambda *args: None)
     full = docx.read(data, limits or Limits())
-    return fast, full, taken == [True]
+    return fast, full, taken[-1:] == [True]
 
 
 def test_plain_document_takes_the_fast_path_with_labels_spans_and_where(monkeypatch) -> None:
@@ -160,3 +162,54 @@ def test_cell_properties_written_after_the_cells_paragraph(monkeypatch) -> None:
     fast, full, taken = both(body, monkeypatch=monkeypatch)
     assert taken and fast == full
     assert fast.grids()[0].texts() == [["甲", "甲", "乙", "乙"], ["1", "2", "3", "4"]]
+
+
+def calls_of_flatten(data: bytes, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Per call of ``docx.flatten`` while reading ``data``: whether it was the scanning pass
+    (``numbered`` None) and whether it gave segments."""
+    calls: list[bool] = []
+    real = docx.flatten
+
+    def spy(body, numbered, *rest):
+        out = real(body, numbered, *rest)
+        calls.extend([numbered is None, out is not None])
+        return out
+
+    monkeypatch.setattr(docx, "flatten", spy)
+    docx.read(data)
+    return calls
+
+
+def test_usual_body_is_read_by_the_scanning_pass_alone(monkeypatch) -> None:
+    runs = '<w:r><w:t>甲</w:t><w:tab/><w:t>乙</w:t><w:br/><w:sym w:char="2605"/><w:noBreakHyphen/></w:r>'
+    body = (p("标题", num(1)) + p(runs=runs) + p("有样式", '<w:pStyle w:val="Heading1"/>')
+            + '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs></w:pPr><w:r><w:t>制表位</w:t></w:r></w:p>'
+            + tbl(f"<w:tc>{p(runs=runs)}</w:tc>" + f"<w:tc>{p('格', num(1, 1))}</w:tc>", tc("1") + tc("2")))
+    data = package(document_xml(body), {"word/numbering.xml": LEVELS})
+    assert calls_of_flatten(data, monkeypatch) == [True, True]  # one pass: scanning, and taken
+    monkeypatch.undo()
+    fast, full, taken = both(body, monkeypatch=monkeypatch)
+    assert taken and fast == full
+    assert [t.text for t in fast.lines()] == ["一、标题", "甲 乙", "★-", "有样式", "制表位"]
+    assert fast.grids()[0].texts() == [["甲 乙\n★-", "1. 格"], ["1", "2"]]
+
+
+@pytest.mark.parametrize("extra", [
+    '<w:del w:id="9"><w:r><w:delText>删</w:delText></w:r></w:del>',
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r>',
+])
+def test_element_to_drop_sends_the_body_to_the_prepared_pass(extra: str, monkeypatch) -> None:
+    body = p("前", num(1)) + p(runs=f'<w:r><w:t>留</w:t></w:r>{extra}') + tbl(tc("a") + tc("b"))
+    data = package(document_xml(body), {"word/numbering.xml": LEVELS})
+    # the scanning pass gives up; the pass over the prepared body is taken
+    assert calls_of_flatten(data, monkeypatch) == [True, False, False, True]
+    monkeypatch.undo()
+    fast, full, taken = both(body, monkeypatch=monkeypatch)
+    assert taken and fast == full
+    assert [t.text for t in fast.lines()] == ["一、前", "留"]
+
+
+def test_internal_dtd_sends_the_body_to_the_prepared_pass(monkeypatch) -> None:
+    data = package(document_xml(p("文&x;字"), prolog='<!DOCTYPE w:document [<!ENTITY x "X">]>'))
+    assert calls_of_flatten(data, monkeypatch) == [False, True]
+    assert [t.text for t in docx.read(data).lines()] == ["文字"]

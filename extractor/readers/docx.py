@@ -7,8 +7,11 @@ be looked up) ``word/styles.xml`` for list numbering (:mod:`.wordnum`). Headers,
 footers, footnotes, comments and images are never read.
 
 The usual body (blocks, rows, cells and paragraphs each straight under their parent) is
-read in one pass by :mod:`.docxflat`; anything else by the walker of this module (the
-full path). Both give the same blocks (``tests/test_docx_fastpath.py``).
+read in one pass by :mod:`.docxflat`, which also finds the numbered paragraphs and the
+run marks (tabs, breaks, symbols); a body holding an element to drop, a text box or an
+internal DTD is first prepared (:func:`_scan`, :func:`_prepare`) and then read by that
+pass; anything else by the walker of this module (the full path). All give the same
+blocks (``tests/test_docx_fastpath.py``).
 
 * **Order**: paragraphs and tables in body order, content controls (``w:sdt``) and
   custom XML opened; a text box (``w:txbxContent``, one copy of ``mc:AlternateContent``)
@@ -46,7 +49,7 @@ from lxml import etree
 from ..errors import DamagedDocument, LimitExceeded, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits, check_time
 from ..model import Block, Cell, Document, Grid, Issue, Text
-from .docxflat import build, flatten, span_vm
+from .docxflat import _DROP_TAGS, _MARKS, _SYM, _sym, build, flatten, span_vm
 from .docxpkg import Package, main_part, parse_xml, related
 from .docxpkg import sniff_zip as sniff_zip  # readers.sniff tells Word packages apart through docx
 from .wordnum import Numbering
@@ -59,13 +62,9 @@ P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
 SDT, SDT_CONTENT, CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
 TXBX = f"{W}txbxContent"
 R, _T = f"{W}r", f"{W}t"
-# run content that is text: _prepare turns it into w:t elements holding that text
-_MARKS = {f"{W}tab": " ", f"{W}ptab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
-# dropped before reading: deleted text, field codes, the second copy of alternate content,
-# ruby annotations, the properties of tracked formatting changes
-_DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"{_MC}Fallback", f"{W}rt",
-              f"{W}pPrChange", f"{W}rPrChange", f"{W}tblPrChange", f"{W}trPrChange", f"{W}tcPrChange",
-              f"{W}sectPrChange", f"{W}numberingChange")
+# _MARKS: run content that is text (_prepare turns it into w:t elements holding that text);
+# _DROP_TAGS: dropped before reading (deleted text, field codes, the second copy of
+# alternate content, ruby annotations, the properties of tracked formatting changes)
 # containers whose children are block content (paragraphs, tables)
 _BLOCK_WRAPPERS = (SDT_CONTENT, CUSTOM_XML, f"{W}ins", f"{W}moveTo")
 
@@ -126,6 +125,8 @@ class _Walker:
 
     def label_of(self, p: Any) -> str:
         """The list number of a paragraph that may carry one (see :meth:`_label`)."""
+        if not self.numbering.active:
+            return ""  # no list defined: no paragraph is numbered
         return self._label(_first(p, _PPR))
 
     def _para_lines(self, p: Any) -> list[str]:
@@ -302,24 +303,21 @@ class _Walker:
                 if gone and c in gone:
                     continue
                 text = trow[k] if not extra or (r, c) not in extra else "\n".join([trow[k], *extra[(r, c)]])
-                cell = Cell(text.strip("\n"), {"table": t, "row": r, "column": c}, rs, cs)
-                copy = Cell(cell.text, cell.where, rs, cs, False)
+                text, where = text.strip("\n"), {"table": t, "row": r, "column": c}
+                cell, copy = new(Cell), new(Cell)  # as above: Cell(text, where, rs, cs) and its copy
+                put(cell, "__dict__", {"text": text, "where": where, "rowspan": rs, "colspan": cs, "origin": True})
+                put(copy, "__dict__", {"text": text, "where": where, "rowspan": rs, "colspan": cs, "origin": False})
                 for dr in range(rs):
                     out = slots[r + dr]
                     for dc in range(cs):
                         if out[c + dc] is None:
                             out[c + dc] = copy
                 srow[c] = cell
-        grid_rows = tuple(  # a row whose own cells run from the first column to the last has no hole
-            cast("tuple[Cell, ...]", tuple(row)) if _whole(raw[r], width) and not absorbed[r] else
+        grid_rows = tuple(  # a hole (a slot no cell covers) gets an empty cell; a Cell is always true
+            cast("tuple[Cell, ...]", tuple(row)) if _CELLS_TRUE and all(row) else
             tuple(x if x is not None else _cell("", {"table": t, "row": r, "column": ci}) for ci, x in enumerate(row))
             for r, row in enumerate(slots))
         return Grid(rows=grid_rows, where={"table": t}, source="docx")
-
-
-def _whole(row: list[tuple[int, int, str | None, Any]], width: int) -> bool:
-    """Whether a row's cells cover the grid's width (they follow each other by their spans)."""
-    return bool(row) and row[0][0] == 0 and row[-1][0] + row[-1][1] == width
 
 
 def _cell(text: str, where: dict[str, Any]) -> Cell:
@@ -339,6 +337,7 @@ def _text(text: str, where: dict[str, Any]) -> Text:
 
 
 _NEW, _SET = object.__new__, object.__setattr__
+_CELLS_TRUE = not hasattr(Cell, "__bool__") and not hasattr(Cell, "__len__")  # all(row): no slot empty
 
 
 def _plain_dataclass(cls: type, names: list[str]) -> bool:
@@ -354,16 +353,20 @@ if not _plain_dataclass(Text, ["text", "where"]):
         return Text(text, where)
 
 
+_ONES, _NONE = [1] * 64, frozenset[int]()
+
+
 def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[list[str]],
               restart_rows: set[int] | None = None
-              ) -> tuple[list[list[int]], list[set[int]], dict[tuple[int, int], list[str]]]:
+              ) -> tuple[list[list[int]], list[set[int] | frozenset[int]], dict[tuple[int, int], list[str]]]:
     """Vertical merges: a "restart" cell absorbs the "continue" cells below it at its
     column. Per row: the rowspan of each cell, the columns absorbed by a cell above; and
     (row, column) of a merge -> the texts of the cells it absorbed. ``restart_rows``: the
-    rows holding a "restart" cell, when known."""
+    rows holding a "restart" cell, when known. (Rows without a merge share one list of
+    ones and one empty set: read only.)"""
     nrows = len(raw)
-    rowspans = [[1] * len(row) for row in raw]
-    absorbed: list[set[int]] = [set() for _ in raw]
+    rowspans = [_ONES if len(row) <= len(_ONES) else [1] * len(row) for row in raw]
+    absorbed: list[set[int] | frozenset[int]] = [_NONE] * nrows
     extra: dict[tuple[int, int], list[str]] = {}
     if restart_rows is None:
         restart_rows = {r for r, row in enumerate(raw) if any(x[2] == "restart" for x in row)}
@@ -371,18 +374,25 @@ def _vertical(raw: list[list[tuple[int, int, str | None, Any]]], texts: list[lis
         return rowspans, absorbed, extra
     at_col: dict[int, dict[int, int]] = {}  # per row below a restart: column -> cell index
     for r in sorted(restart_rows):
+        rowspans[r] = [1] * len(raw[r])
         for k, (c, _span, vm, _tc) in enumerate(raw[r]):
             if vm != "restart" or c in absorbed[r]:
                 continue
             rs = 1
             while r + rs < nrows:
-                cols = at_col.get(r + rs)
-                if cols is None:
-                    cols = at_col[r + rs] = {x[0]: k2 for k2, x in enumerate(raw[r + rs])}
-                k2 = cols.get(c)
-                if k2 is None or raw[r + rs][k2][2] != "continue":
+                below = raw[r + rs]
+                k2 = c - below[0][0] if below else -1  # where the column is when the cells before span one each
+                if not 0 <= k2 < len(below) or below[k2][0] != c:
+                    cols = at_col.get(r + rs)
+                    if cols is None:
+                        cols = at_col[r + rs] = {x[0]: k2 for k2, x in enumerate(below)}
+                    k2 = cols.get(c, -1)
+                if k2 < 0 or below[k2][2] != "continue":
                     break
-                absorbed[r + rs].add(c)
+                gone = absorbed[r + rs]
+                if gone is _NONE:
+                    gone = absorbed[r + rs] = set()
+                gone.add(c)  # type: ignore[union-attr]
                 if texts[r + rs][k2]:
                     extra.setdefault((r, c), []).append(texts[r + rs][k2])
                 rs += 1
@@ -466,20 +476,9 @@ def _row_cells(tr: Any) -> list[tuple[int, int, str | None, Any]]:
     return out
 
 
-def _sym(el: Any) -> str:
-    try:
-        code = int(el.get(f"{W}char") or "", 16)
-    except ValueError:
-        return ""
-    if 0xF000 <= code <= 0xF0FF or code < 0x20:  # a glyph of a symbol font, not text
-        return ""
-    return chr(code)
-
-
 # --------------------------------------------------------------------------- read
 
 
-_SYM = f"{W}sym"
 _SCAN = (*_DROP_TAGS, *_MARKS, _SYM, TXBX, _NUMPR, _PSTYLE)
 
 
@@ -585,17 +584,25 @@ def _read(data: bytes, limits: Limits) -> Document:
     body = root.find(f"{W}body")
     if body is None:
         raise DamagedDocument(f"{main} has no w:body")
-    drop, marks, found, numbered = _scan(body)
-    if drop:  # the document's own structure is read once the dropped parts are gone
-        etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    boxes: dict[Any, list[Any]] = {}
+    # the usual body is read in one pass that also finds its numbered paragraphs and run marks
+    flat = None if root.getroottree().docinfo.internalDTD is not None else flatten(body, None, boxes, _before,
+                                                                                    _first)
+    if flat is not None:
+        numbered: set[Any] = set(flat[1])
+    else:
         drop, marks, found, numbered = _scan(body)
-    boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
+        if drop:  # the document's own structure is read once the dropped parts are gone
+            etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+            drop, marks, found, numbered = _scan(body)
+        boxes = _prepare(marks, found, body, root.getroottree().docinfo.internalDTD is not None)
     # the list definitions are read only when a paragraph may carry a list number
     numbering = _numbering(pkg, related(pkg, main)) if numbered else Numbering(None, None)
     if not numbering.active:
         numbered = set()
     walker = _Walker(numbering, limits, boxes, numbered)
-    flat = flatten(body, numbered, boxes, _before, _first)
+    if flat is None:
+        flat = flatten(body, numbered, boxes, _before, _first)
     try:
         if flat is None:
             walker.body(body)  # the full path

@@ -23,6 +23,13 @@ A paragraph's text is that of the ``w:t`` elements inside it (after
 of its ancestors (hyperlinks, fields, insertions). The usual row (every cell one
 paragraph without white space) is read from its piece of the string at once.
 
+On a body not yet prepared (``numbered`` None) the same pass also does what
+``docx._scan`` and ``docx._prepare`` do for the usual body: a paragraph whose ``w:pPr``
+holds a ``w:numPr`` or ``w:pStyle`` gets its ``N`` (``\\x03\\x05``) mark once that is
+met, a run's tab, break, hyphen or symbol is text where it stands; an element to drop,
+a text box or a list property of another paragraph gives None (the caller prepares the
+body and runs the pass again).
+
 :func:`flatten` returns None, and the full walker reads the whole document, as soon as
 anything is placed otherwise: a paragraph or table inside a content control, custom
 XML, a tracked insertion or move, or another paragraph; a nested table; a row or cell
@@ -38,8 +45,21 @@ from typing import Any
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, T, TBL, TR, TC = f"{W}p", f"{W}t", f"{W}tbl", f"{W}tr", f"{W}tc"
 _GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge", f"{W}gridBefore"
-_TAGS = (P, T, TBL, TR, TC, _GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE)
+_SPAN_TAGS = (_GRIDSPAN, _VMERGE, _HMERGE, _GRIDBEFORE)
+_TAGS = (P, T, TBL, TR, TC, *_SPAN_TAGS)
 _TCPR, _VAL = f"{W}tcPr", f"{W}val"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+R, _PPR, _NUMPR, _PSTYLE, _SYM, TXBX = f"{W}r", f"{W}pPr", f"{W}numPr", f"{W}pStyle", f"{W}sym", f"{W}txbxContent"
+# run content that is text (a paragraph's text takes it where it stands)
+_MARKS = {f"{W}tab": " ", f"{W}ptab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
+# dropped before reading: deleted text, field codes, the second copy of alternate content,
+# ruby annotations, the properties of tracked formatting changes
+_DROP_TAGS = (f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delInstrText", f"{_MC}Fallback", f"{W}rt",
+              f"{W}pPrChange", f"{W}rPrChange", f"{W}tblPrChange", f"{W}trPrChange", f"{W}tcPrChange",
+              f"{W}sectPrChange", f"{W}numberingChange")
+# what the scanning pass meets besides _TAGS: list properties, run marks, and what sends
+# the document to the full path (an element to drop, a text box)
+_SCAN_TAGS = (*_TAGS, _NUMPR, _PSTYLE, *_MARKS, _SYM, *_DROP_TAGS, TXBX)
 # text a cell paragraph may hold as it is: no white space, control characters or markers
 _PLAIN = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]").search
 
@@ -77,18 +97,68 @@ def _inside(el: Any, p: Any) -> bool:
     return False
 
 
-def flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, list[Any]], before: Any,
+def flatten(body: Any, numbered: set[Any] | frozenset[Any] | None, boxes: dict[Any, list[Any]], before: Any,
             first: Any) -> tuple[list[str], list[Any], list[Any], list[Any]] | None:
     """The body as segments (split at ``\\x00``; see the module docstring), the
     paragraphs of ``numbered`` in body order (one per ``N`` or ``\\x03\\x05`` mark), the
     span properties of the cells that have them (one list per ``\\x04`` mark) and the
     paragraphs anchoring ``boxes`` (one per ``A``); None when the document needs the full
     walker. ``before(tr)`` is a row's ``w:gridBefore`` and ``first(el, tag)`` an element's
-    properties child, as the full path reads them."""
+    properties child, as the full path reads them.
+
+    ``numbered`` None: the body was not prepared (:func:`extractor.readers.docx._scan`,
+    ``_prepare``) and this pass does it as it goes: a paragraph whose ``w:pPr`` holds a
+    ``w:numPr`` or ``w:pStyle`` is numbered, a run's tab, break, hyphen or symbol is text
+    where it stands (as ``_prepare`` makes it), and an element to drop or a text box gives
+    None (``boxes`` must be empty)."""
     try:
         return _flatten(body, numbered, boxes, before, first)
     except _Placed:
         return None
+
+
+def _sym(el: Any) -> str:
+    """The character of a ``w:sym`` ("" for a glyph of a symbol font)."""
+    try:
+        code = int(el.get(f"{W}char") or "", 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= code <= 0xF0FF or code < 0x20:  # a glyph of a symbol font, not text
+        return ""
+    return chr(code)
+
+
+def _number(el: Any, cur_p: Any, mark: int, out: list[str], nps: list[Any]) -> int:
+    """A ``w:numPr``/``w:pStyle`` in the ``w:pPr`` of the current paragraph (its mark at
+    ``out[mark]``; -1: already numbered, or none) makes it numbered: its mark changed,
+    the paragraph added to ``nps``; the new ``mark`` is returned. One in another
+    paragraph's ``w:pPr`` goes to the full path."""
+    if mark < 0:
+        return mark
+    ppr = el.getparent()
+    if ppr.tag != _PPR:
+        return mark
+    p = ppr.getparent()
+    if p is not cur_p:
+        if p is not None and p.tag == P:
+            raise _Placed
+        return mark
+    out[mark] = "\x03\x05" if out[mark] == "\x03" else "\x00N"
+    nps.append(p)
+    return -1
+
+
+def _mark_text(el: Any, tag: str, cur_p: Any, put: Any) -> None:
+    """The text of a run mark of the current paragraph put as a ``w:t``'s would be (a
+    mark outside a run is a tab stop definition, ``w:tabs/w:tab``); an element to drop or
+    a text box goes to the full path."""
+    if tag != _SYM and tag not in _MARKS:
+        raise _Placed
+    run = el.getparent()
+    if run.tag == R and (run.getparent() is cur_p or _inside(run, cur_p)):
+        text = _sym(el) if tag == _SYM else _MARKS[tag]
+        if text:
+            put(text)
 
 
 class _Rows:
@@ -103,7 +173,7 @@ class _Rows:
         self.plist: list[tuple[str, str | None]] = []
 
 
-def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, list[Any]], before: Any,
+def _flatten(body: Any, numbered: set[Any] | frozenset[Any] | None, boxes: dict[Any, list[Any]], before: Any,
              first: Any) -> tuple[list[str], list[Any], list[Any], list[Any]]:
     out: list[str] = []
     put = out.append
@@ -112,7 +182,8 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, li
     anchors: list[Any] = []
     rows = _Rows()
     cur_p = cur_tc = None
-    for el in body.iter(*_TAGS):
+    mark = -1  # scanning: where the current paragraph's mark is in ``out`` (-1: numbered, or none)
+    for el in body.iter(*(_TAGS if numbered is not None else _SCAN_TAGS)):
         tag = el.tag
         if tag == T:
             if el.getparent().getparent() is cur_p or _inside(el, cur_p):
@@ -129,10 +200,11 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, li
                 raise _Placed
             if boxes and el in boxes:
                 _anchor(el, cell, anchors, put)
-            if el in numbered:
+            if numbered and el in numbered:
                 nps.append(el)
                 put("\x03\x05" if cell else "\x00N")
             else:
+                mark = len(out)
                 put("\x03" if cell else "\x00P")
             cur_p = el
         elif tag == TC:
@@ -141,11 +213,17 @@ def _flatten(body: Any, numbered: set[Any] | frozenset[Any], boxes: dict[Any, li
             put("\x02")
             cur_tc = rows.tc = el
             cur_p = rows.tcpr = None
+            mark = -1
         elif tag == TR or tag == TBL:
             _row_or_table(el, tag, body, rows, put)
             cur_p = cur_tc = None
-        else:
+            mark = -1
+        elif tag in _SPAN_TAGS:
             _property(el, tag, rows, put, props, before, first)
+        elif tag == _NUMPR or tag == _PSTYLE:  # met by the scanning pass only
+            mark = _number(el, cur_p, mark, out, nps)
+        else:  # met by the scanning pass only
+            _mark_text(el, tag, cur_p, put)
     return "".join(out).split("\x00"), nps, props, anchors
 
 
@@ -240,10 +318,11 @@ def _table(walker: Any, seg: str, nps: list[Any], props: list[Any], state: list[
             m = _BEFORE.search(row)
             if m:
                 column, row = int(m[1]), row[:m.start()] + row[m.end():]
-        placed, trow, n = _simple_row(row, column, nps, props, state)
+        placed, trow, n, restart = _simple_row(row, column, nps, props, state)
         if trow is None:
             placed = _row(walker, row, column, nps, props, state)
-        if "\x04" in row and any(x[2] == "restart" for x in placed):
+            restart = "\x04" in row and any(x[2] == "restart" for x in placed)
+        if restart:
             restarts.add(len(raw))
         if trow is not None:
             chars += n
@@ -276,15 +355,16 @@ def _layout(walker: Any, raw: list[list[tuple[int, int, str | None, Any]]], text
 
 
 def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: list[int]
-                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any] | None, int]:
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any] | None, int, bool]:
     """A row whose every cell is one paragraph without white space (the usual row): its
-    placed cells, their texts (a numbered one as (text, w:p), its label still to take) and
-    their characters; (…, None, 0) for any other row (nothing taken)."""
+    placed cells, their texts (a numbered one as (text, w:p), its label still to take),
+    their characters and whether a cell starts a vertical merge; (…, None, 0, False) for
+    any other row (nothing taken)."""
     if _ROW_PLAIN(row) is not None:
-        return [], None, 0
+        return [], None, 0, False
     n = row.count("\x02")
     if row.count("\x03") != n:
-        return [], None, 0
+        return [], None, 0, False
     plain = row.count("\x02\x03")
     if plain == n and "\x05" not in row and "\x04" not in row:  # every cell "\x02\x03text"
         same = _PLAIN_ROWS.get((column, n))
@@ -292,31 +372,75 @@ def _simple_row(row: str, column: int, nps: list[Any], props: list[Any], state: 
             same = [(column + k, 1, None, "") for k in range(n)]
             if n <= 64 and column <= 64:
                 _PLAIN_ROWS[(column, n)] = same
-        return same, row[2:].split("\x02\x03") if n else [], len(row) - 2 * n
-    cells = row.split("\x02")[1:]
+        return same, row[2:].split("\x02\x03") if n else [], len(row) - 2 * n, False
     marked = row.count("\x02\x04\x03")
     if plain + marked != n or row.count("\x04") != marked or row.count("\x05") != row.count("\x03\x05"):
-        return [], None, 0
+        return [], None, 0, False
+    cells = row.split("\x02")[1:]
+    if "\x05" not in row:
+        got = _merged_row(cells, column, props, state, marked)
+        if got is not None:
+            return got
+    return _marked_row(cells, column, nps, props, state)
+
+
+def _merged_row(cells: list[str], column: int, props: list[Any], state: list[int], marked: int
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any], int, bool] | None:
+    """:func:`_marked_row` of a row without numbered cells whose every cell with span
+    properties has one ``w:vMerge`` only (the usual merged row), in comprehensions; None
+    for any other row (nothing taken)."""
+    k = state[1]
+    plists = props[k:k + marked]
+    for plist in plists:
+        if len(plist) != 1 or plist[0][0] != _VMERGE:
+            return None
+    states = ["restart" if plist[0][1] == "restart" else "continue" for plist in plists]
+    vms = iter(states)
+    texts = [c[1:] if c[0] == "\x03" else c[2:] for c in cells]
+    placed = [(column + i, 1, None if c[0] == "\x03" else next(vms), texts[i]) for i, c in enumerate(cells)]
+    state[1] = k + marked
+    return placed, texts, sum(map(len, texts)), "restart" in states
+
+
+def _marked_row(cells: list[str], column: int, nps: list[Any], props: list[Any], state: list[int]
+                ) -> tuple[list[tuple[int, int, str | None, Any]], list[Any], int, bool]:
+    """:func:`_simple_row` of a row whose cells are "\\x03text" or "\\x04\\x03text" (span
+    properties), a text after "\\x05" numbered."""
     placed: list[tuple[int, int, str | None, Any]] = []
+    texts: list[Any] = []
+    chars = 0
+    restart = False
     k_props, k_nps = state[1], state[0]
+    vm: str | None
     for c in cells:
         if c[0] == "\x04":
-            span, vm = span_vm(props[k_props], bool(placed))
+            plist = props[k_props]
             k_props += 1
+            if len(plist) == 1 and plist[0][0] == _VMERGE:  # the usual: a vertical merge alone
+                span, vm = 1, "restart" if plist[0][1] == "restart" else "continue"
+            else:
+                span, vm = span_vm(plist, bool(placed))
             text: Any = c[2:]
         else:
             span, vm, text = 1, None, c[1:]
         if text[:1] == "\x05":
             text = (text[1:], nps[k_nps])
             k_nps += 1
+        else:
+            chars += len(text)
         if vm == "hmerge":  # a legacy horizontal merge: the cell before grows (see docx._cell_props)
             pc, ps, pv, ptext = placed[-1]
             placed[-1] = (pc, ps + span, pv, ptext)
+            if text.__class__ is str:
+                chars -= len(text)  # its text is dropped
         else:
+            if vm == "restart":
+                restart = True
             placed.append((column, span, vm, text))
+            texts.append(text)
         column += span
     state[1], state[0] = k_props, k_nps
-    return placed, [x[3] for x in placed], sum([len(x[3]) for x in placed if x[3].__class__ is str])
+    return placed, texts, chars, restart
 
 
 def _row(walker: Any, row: str, column: int, nps: list[Any], props: list[Any], state: list[int]

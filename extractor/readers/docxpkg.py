@@ -1,6 +1,11 @@
 """The ZIP package of a Word document: its parts inflated under a cap, XML parsed safely,
 the main part and its related parts found through the relationships, and a ZIP told apart
-from other ZIPs by content (:func:`sniff_zip`). Used by :mod:`.docx`."""
+from other ZIPs by content (:func:`sniff_zip`). Used by :mod:`.docx`.
+
+The plainest ZIP (what Word and LibreOffice write) has its central directory read and its
+stored or deflated parts inflated straight from the bytes, each within the caps; any
+other ZIP, and any part that is not plain, is read by zipfile, so both give the same
+parts and the same errors (``tests/test_docx_package.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -41,20 +46,144 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 
+class _Entry(NamedTuple):
+    """What :meth:`Package.read` needs of a central directory entry (zipfile's names)."""
+
+    orig_filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+
+def _directory(data: bytes) -> dict[str, _Entry] | None:
+    """The central directory of the plainest ZIP (no comment, no data before the archive,
+    no ZIP64, no split archive, extra fields well formed, names without NUL), read
+    straight from the bytes; None for any other ZIP (zipfile reads it). What is read here
+    is what zipfile would read: the same entries, the last of a name counting."""
+    n = len(data)
+    if n < 22 or data[n - 22:n - 18] != b"PK\x05\x06" or data[n - 42:n - 38] == b"PK\x06\x07":
+        return None
+    disk, cd_disk, here, total, cd_size, cd_offset, comment = struct.unpack_from("<4H2LH", data, n - 18)
+    if disk or cd_disk or here != total or comment or cd_offset + cd_size != n - 22 or total == 0xFFFF:
+        return None
+    out: dict[str, _Entry] = {}
+    pos, end = cd_offset, n - 22
+    while pos < end:
+        if pos + 46 > end or data[pos:pos + 4] != b"PK\x01\x02":
+            return None
+        (version, flags, method, crc, csize, usize, name_len, extra_len, comment_len,
+         offset) = _CD_FIELDS.unpack_from(data, pos)
+        name_end = pos + 46 + name_len
+        stop = name_end + extra_len + comment_len
+        if stop > end or version > 63 or 0xFFFFFFFF in (csize, usize, offset) or not _plain_extra(data, name_end,
+                                                                                                   extra_len):
+            return None
+        raw = data[pos + 46:name_end]
+        try:
+            name = raw.decode("utf-8") if flags & 0x800 else raw.decode("cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name:
+            return None
+        out[name] = _Entry(name, flags, method, crc, csize, usize, offset)
+        pos = stop
+    return out
+
+
+# central directory entry from its extract version: version, flags, method, (time, date), CRC,
+# sizes, name/extra/comment lengths, (disk, attributes), local header offset
+_CD_FIELDS = struct.Struct("<6xBxHH4xLLLHHH8xL")
+
+
+def _plain_extra(data: bytes, pos: int, length: int) -> bool:
+    """Whether extra fields are well formed and hold no ZIP64 field (zipfile would read
+    sizes from it, or refuse it)."""
+    end = pos + length
+    while end - pos >= 4:
+        kind, size = struct.unpack_from("<HH", data, pos)
+        if kind == 1 or pos + 4 + size > end:
+            return False
+        pos += 4 + size
+    return True
+
+
 class Package:
     """A ZIP package whose parts are inflated with a cap on the total inflated bytes."""
 
     def __init__(self, data: bytes, limit: int) -> None:
-        try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
-            raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
-        self.names = {i.filename for i in self.zip.infolist()}
+        self.data = data
         self.limit = limit
         self.used = 0
+        self._zip: zipfile.ZipFile | None = None
+        infos: dict[str, Any] | None = _directory(data)
+        if infos is None:
+            infos = {i.filename: i for i in self.zip.infolist()}
+        self.infos = infos
+        self.names = infos.keys()
+
+    @property
+    def zip(self) -> zipfile.ZipFile:
+        """The package opened by zipfile (on first need when its directory was read here)."""
+        if self._zip is None:
+            try:
+                self._zip = zipfile.ZipFile(io.BytesIO(self.data))
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+                raise DamagedDocument(f"damaged or truncated ZIP package: {e}") from None
+        return self._zip
 
     def read(self, name: str, cap: int | None = None) -> bytes:
         """The inflated bytes of one part; never trusts the sizes the archive declares."""
+        got = self._inflate(name, cap)
+        if got is not None:
+            self.used += len(got)
+            return got
+        return self._stream(name, cap)
+
+    def _inflate(self, name: str, cap: int | None) -> bytes | None:
+        """A stored or deflated, unencrypted part inflated at once from the package's bytes,
+        no further than the bytes left under the limit and ``cap`` (one more byte tells it
+        went over); None for anything else, or anything irregular (a local header that
+        does not match the directory, a stream that does not end, a CRC that differs,
+        a part over the limit): :meth:`_stream` reads it as zipfile does and raises the
+        error."""
+        info = self.infos.get(name)
+        if info is None or info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED,
+                                                                                zipfile.ZIP_DEFLATED):
+            return None  # encrypted, patched or strongly encrypted data: as zipfile reads (or refuses) it
+        data, off = self.data, info.header_offset
+        head = data[off:off + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack_from("<HH", head, 26)
+        utf8 = struct.unpack_from("<H", head, 6)[0] & 0x800  # the local header's flag, as zipfile reads the name
+        local = data[off + 30:off + 30 + name_len].decode("utf-8" if utf8 else "cp437", "replace")
+        if local != info.orig_filename:
+            return None
+        start = off + 30 + name_len + extra_len
+        raw = data[start:start + info.compress_size]
+        budget = self.limit - self.used
+        if cap is not None:
+            budget = min(budget, cap)
+        if budget < 0:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                out = inflater.decompress(raw, budget + 1)
+            except zlib.error:
+                return None
+            if not inflater.eof:
+                return None
+        if len(out) > budget or len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            return None
+        return out
+
+    def _stream(self, name: str, cap: int | None) -> bytes:
         chunks: list[bytes] = []
         got = 0
         try:

@@ -127,6 +127,8 @@ class Level:
     legal: bool = False
     suffix: str = "tab"
     style: str | None = None  # w:pStyle: the paragraph style this level belongs to
+    # w:lvlText split into literal text and level references (0-based), made on first use
+    parts: tuple[str | int, ...] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -317,11 +319,11 @@ class Numbering:
             self._fresh.discard(num_id)
             for k, v in starts.items():
                 lst.counters[k] = v - 1
-        level = levels.get(ilvl, Level())
+        level = levels.get(ilvl) or _DEFAULT_LEVEL
         lst.counters[ilvl] = lst.counters.get(ilvl, level.start - 1) + 1
         for k in list(lst.counters):
             if k > ilvl:
-                deeper = levels.get(k, Level())
+                deeper = levels.get(k) or _DEFAULT_LEVEL
                 if deeper.restart is None or (deeper.restart != 0 and ilvl < deeper.restart):
                     del lst.counters[k]
         return self._render(lst, levels, ilvl)
@@ -336,24 +338,50 @@ class Numbering:
 
     @staticmethod
     def _render(lst: _List, levels: dict[int, Level], ilvl: int) -> str:
-        level = levels.get(ilvl, Level())
+        level = levels.get(ilvl) or _DEFAULT_LEVEL
         if level.fmt == "bullet":
             return ""  # a bullet glyph, not a number
+        parts = level.parts
+        if parts is None:
+            parts = level.parts = _split_text(level.text)
         out: list[str] = []
-        text = level.text
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            if ch == "%" and i + 1 < len(text) and text[i + 1] in "123456789":
-                k = int(text[i + 1]) - 1
-                lv = levels.get(k, Level())
-                n = lst.counters.get(k, lv.start)
-                out.append(format_number(n, "decimal" if level.legal or lv.fmt == "bullet" else lv.fmt))
-                i += 2
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
                 continue
-            out.append(ch)
-            i += 1
+            lv = levels.get(part) or _DEFAULT_LEVEL
+            n = lst.counters.get(part, lv.start)
+            fmt = "decimal" if level.legal or lv.fmt == "bullet" else lv.fmt
+            key = (n, fmt)
+            text = _FORMATTED.get(key)
+            if text is None:
+                text = format_number(n, fmt)
+                if len(_FORMATTED) < 4096:
+                    _FORMATTED[key] = text
+            out.append(text)
         label = "".join(out)
         if label and level.suffix == "space":
             label += " "
         return label
+
+
+_DEFAULT_LEVEL = Level()
+_FORMATTED: dict[tuple[int, str], str] = {}  # (counter, w:numFmt) -> the number as printed
+
+
+def _split_text(text: str) -> tuple[str | int, ...]:
+    """``w:lvlText`` as literal text and level references: "%1、" -> (0, "、")."""
+    out: list[str | int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "%" and i + 1 < len(text) and text[i + 1] in "123456789":
+            out.append(int(text[i + 1]) - 1)
+            i += 2
+            continue
+        if out and out[-1].__class__ is str:
+            out[-1] = f"{out[-1]}{ch}"
+        else:
+            out.append(ch)
+        i += 1
+    return tuple(out)
