@@ -35,8 +35,15 @@ from .partitions import TABLES as PARQUET_TABLES
 from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
 
 
+#: rows a fetch of a streamed query holds (sections.jsonl: about 1 MB of section text)
+FETCH_ROWS = 2000
+#: cells a fetch of a CSV file holds: 2000 rows of values.csv, 60 of wide.csv
+FETCH_CELLS = 16_000
+
+
 def _iter_query(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = (),
-                size: int = 2000) -> Iterator[tuple[Any, ...]]:
+                size: int | None = None) -> Iterator[tuple[Any, ...]]:
+    size = size or FETCH_ROWS
     cur = conn.execute(sql, params)
     while True:
         batch = cur.fetchmany(size)
@@ -265,8 +272,7 @@ def _write_csv(conn: sqlite3.Connection, path: Path, header: Sequence[str], sql:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = _csv_writer(fh)
         w.writerow(header)
-        # about 16 000 cells a fetch: 2000 rows of values.csv, 60 of wide.csv
-        w.writerows(_iter_query(conn, sql, size=max(20, 16_000 // len(header))))
+        w.writerows(_iter_query(conn, sql, size=max(20, FETCH_CELLS // len(header))))
 
 
 def _write_sections_jsonl(conn: sqlite3.Connection, path: Path) -> None:

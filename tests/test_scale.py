@@ -233,6 +233,8 @@ def test_the_export_holds_no_per_report_state(tmp_path, monkeypatch):
     monkeypatch.setattr("extractor.review.pages.LIST_ROWS", 50)
     monkeypatch.setattr("extractor.review.pages.BODIES_PER_PAGE", 50)
     monkeypatch.setattr("extractor.partitions.BATCH_ROWS", 2000)
+    monkeypatch.setattr("extractor.export.FETCH_ROWS", 500)  # sections.jsonl: 6 sections a report
+    monkeypatch.setattr("extractor.export.FETCH_CELLS", 2000)  # reports.csv, tables.csv: rows of 11-30 cells
     small = _peak_of_export(tmp_path / "small", 300)
     big = _peak_of_export(tmp_path / "big", 1500)
     assert big < 1.3 * small, (small, big)
