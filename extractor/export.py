@@ -34,7 +34,6 @@ from .dataset import (
 from .partitions import TABLES as PARQUET_TABLES
 from .templates import CODEBOOK_COLUMNS, FIELD_IDS, codebook_rows
 
-
 #: rows a fetch of a streamed query holds (sections.jsonl: about 1 MB of section text)
 FETCH_ROWS = 2000
 #: cells a fetch of a CSV file holds: 2000 rows of values.csv, 60 of wide.csv
