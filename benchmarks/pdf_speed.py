@@ -20,6 +20,7 @@ them ``--repeat`` times (and its RSS after each round). Goal: flat (within 10%).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import resource
@@ -32,13 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PDF_DIR = ROOT / "fixtures" / "pdf"
 
+from extractor.limits import DEFAULT_LIMITS, Limits  # noqa: E402
 
-def _no_ocr():  # type: ignore[no-untyped-def]
+
+def _no_ocr() -> Limits:
     """The default limits with OCR off (see the module docs)."""
-    import dataclasses
-
-    from extractor.limits import DEFAULT_LIMITS
-
     return dataclasses.replace(DEFAULT_LIMITS, ocr=False)
 
 

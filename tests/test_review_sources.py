@@ -30,6 +30,15 @@ CORPUS = {  # name in the corpus -> fixture
 EVIL = "http://evil.example"
 
 
+def copy_corpus(root: Path) -> Path:
+    """The files of :data:`CORPUS` copied into ``root/in`` (returned)."""
+    corpus = root / "in"
+    corpus.mkdir()
+    for name, rel in CORPUS.items():
+        shutil.copy(FIXTURES / rel, corpus / name)
+    return corpus
+
+
 def _hostile_html() -> bytes:
     """The CMS page with a script, an event handler, a style that fetches, an image and a
     link inside its section-3 table (none of them changes a value read)."""
@@ -47,10 +56,7 @@ def _hostile_html() -> bytes:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sources")
-    corpus = root / "in"
-    corpus.mkdir()
-    for name, rel in CORPUS.items():
-        shutil.copy(FIXTURES / rel, corpus / name)
+    corpus = copy_corpus(root)
     (corpus / "hostile.html").write_bytes(_hostile_html())
     shutil.copy(FIXTURES / "html/city-2022-bad-totals.portal.html", corpus / "gone.html")
     shutil.copy(FIXTURES / "html/city-2022-bad-totals.word.html", corpus / "changed.html")

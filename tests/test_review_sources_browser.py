@@ -9,7 +9,6 @@ Skips like test_review_browser.py when Chromium is missing outside CI.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,27 +16,17 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image, ImageChops, ImageStat
 from test_review_browser import _browser, _cards, _with_script, dump_dom
+from test_review_sources import copy_corpus
 
 from extractor import batch
 
-from conftest import FIXTURES
-
-CORPUS = {
-    "city.pdf": "pdf/city-2022-bad-totals.split-results.pdf",
-    "city.html": "html/city-2022-bad-totals.cms.html",
-    "city.txt": "text/city-2022-bad-totals.md.txt",
-    "city.docx": "docx/city-2022-bad-totals.plain.docx",
-}
 FORMATS = {"city.pdf": "pdf", "city.html": "html", "city.txt": "text", "city.docx": "docx"}
 
 
 @pytest.fixture(scope="module")
 def review(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("srcbrowser")
-    corpus = root / "in"
-    corpus.mkdir()
-    for name, rel in CORPUS.items():
-        shutil.copy(FIXTURES / rel, corpus / name)
+    corpus = copy_corpus(root)
     batch.run([str(corpus)], root / "out", workers=1, progress=False)
     return root / "out"
 

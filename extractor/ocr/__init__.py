@@ -55,4 +55,16 @@ def available() -> bool:
     return True
 
 
-__all__ = ["EXTRA_HINT", "OcrUnavailable", "available"]
+#: why a page or image was not read when OCR is switched off
+OFF_HINT = "OCR is switched off (Limits.ocr=False, --no-ocr)"
+
+
+def why_not(ocr_on: bool) -> str | None:
+    """None when OCR can run (``ocr_on``, i.e. ``Limits.ocr``, and the extra installed);
+    otherwise the reason the readers add to their gap issues."""
+    if not ocr_on:
+        return OFF_HINT
+    return None if available() else EXTRA_HINT
+
+
+__all__ = ["EXTRA_HINT", "OFF_HINT", "OcrUnavailable", "available", "why_not"]

@@ -108,10 +108,9 @@ def ocr_table_images(items: list[Block | _Img], folder: Path | None,
         return items, ImageOcr([], [])
     from ... import ocr
 
-    if not limits.ocr:
-        return items, ImageOcr([], [], "OCR is switched off (Limits.ocr=False, --no-ocr)")
-    if not ocr.available():
-        return items, ImageOcr([], [], ocr.EXTRA_HINT)
+    why = ocr.why_not(limits.ocr)
+    if why is not None:
+        return items, ImageOcr([], [], why)
     from ...ocr.read import ocr_image
 
     done = ImageOcr([], [])

@@ -83,11 +83,11 @@ def _ocr_hook(doc: Document, data: bytes, limits: Limits) -> Document:
     otherwise the ``gap.no_text_layer`` issue says how they could be read."""
     from ... import ocr
 
-    if limits.ocr and ocr.available():
+    why = ocr.why_not(limits.ocr)
+    if why is None:
         from ...ocr.read import with_ocr_pages
 
         return with_ocr_pages(doc, data, limits)
-    why = ocr.EXTRA_HINT if limits.ocr else "OCR is switched off (Limits.ocr=False, --no-ocr)"
     issues = tuple(dataclasses.replace(i, message=f"{i.message}; {why}") if i.code == "gap.no_text_layer" else i
                    for i in doc.issues)
     return dataclasses.replace(doc, issues=issues)
