@@ -133,7 +133,10 @@ _STYLE_CHECKS = {
     "page-border": lambda pages, text, edges, case: all(
         any(e["orientation"] == "v" and e["x0"] < 60 for e in p.edges) for p in pages),
     "borderless": lambda pages, text, edges, case: edges == [],
-    "hrules-only": lambda pages, text, edges, case: bool(edges) and all(e["orientation"] == "h" for e in edges),
+    # Chromium draws a rule as a thin filled box: its two sides are vertical edges 0.75 pt tall;
+    # a vertical rule of a table is at least a line of text tall
+    "hrules-only": lambda pages, text, edges, case: any(e["orientation"] == "h" for e in edges) and all(
+        e["orientation"] == "h" or e["height"] < 10 for e in edges),
     "vertical-groups": lambda pages, text, edges, case: any(
         _stacked(p, "不", "予") and _stacked(p, "无", "法") for p in pages),
     "label-typos": lambda pages, text, edges, case: _label_typos(pages, text),

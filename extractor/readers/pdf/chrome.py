@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-__all__ = ["drop_chrome"]
+__all__ = ["drop_chrome", "browser_mark"]
 
 _BAND = 0.07
 _URL = re.compile(r"(?:https?://|file:/|www\.)\S+", re.I)
@@ -42,6 +42,12 @@ class _Piece(Protocol):
 
 
 P = TypeVar("P", bound=_Piece)
+
+
+def browser_mark(text: str) -> bool:
+    """A web address or a browser's time stamp (what a browser prints in a page's header and
+    footer): never a table's text."""
+    return bool(_URL.search(text) or _STAMP.match(text))
 
 
 def _shape(text: str) -> str:
@@ -81,7 +87,7 @@ def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
     for _, height, pieces in pages:
         kept: list[P] = []
         for p in pieces:
-            if _in_band(p, height) and (_shape(p.text) in running or _URL.search(p.text) or _STAMP.match(p.text)):
+            if _in_band(p, height) and (_shape(p.text) in running or browser_mark(p.text)):
                 continue
             if left is not None and p.x0 < left - 2 * max(p.height, 1.0):
                 continue

@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .chrome import browser_mark
 from .scan import Char
 
 __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
@@ -135,8 +136,14 @@ def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float,
     if not cols:
         return cols
     leaves = [w for w in header if w.x0 >= cols[0][0] - 2 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
-              and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1]
+              and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1 and not _over(w, header)]
     return _columns(numbers + leaves)
+
+
+def _over(w: Word, header: list[Word]) -> bool:
+    """``w`` stands over other header words (a group label, or the first line of a label):
+    not the lowest label of its column."""
+    return any(v.top > w.bottom - 0.25 * (w.bottom - w.top) and v.x0 < w.x1 and w.x0 < v.x1 for v in header)
 
 
 def _columns(words: list[Word]) -> list[tuple[float, float]]:
@@ -347,10 +354,13 @@ def _text_lines(words: list[Word]) -> list[list[Word]]:
 
 
 def _ends_run(line: list[Word]) -> bool:
-    """A section heading or a line of prose (one long run of text) ends a borderless table."""
+    """A section heading, a line of prose (one long run of text) or a browser's header or
+    footer line ends a borderless table."""
     first = line[0].text
     if _SECTION_HEADING.match(first) and not any(w.numeric for w in line):
         return True
+    if browser_mark("".join(w.text for w in line)):
+        return True  # a browser's header or footer (time stamp, address) between two pages
     return len(line) == 1 and len(first) >= _PROSE_CHARS
 
 
@@ -428,10 +438,11 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
 
 def _wraps(prev: list[Word], ln: list[Word]) -> bool:
     """``ln`` continues a label of ``prev``: its first word lies under a word of ``prev`` at
-    least as wide (a wrapped label's first line is the full one)."""
+    about as wide (a wrapped label's first line is the full one, give or take a character
+    that the line breaking rules moved)."""
     w = ln[0]
     above = [p for p in prev if p.x0 < w.x1 and w.x0 < p.x1 and not p.numeric]
-    return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.5
+    return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.8 * (w.bottom - w.top)
 
 
 def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -> list[Edge] | None:
@@ -441,28 +452,21 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -
     if len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
         return None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
-
-    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns
-        return len(ln) == 1 and any(ln[0].x0 < x < ln[0].x1 for x in value_cuts)
-
-    first_data = next(i for i, ln in enumerate(run) if _is_data(ln))
-    run = run[first_data - min(first_data, 8):]  # a header of at most a few lines
+    run = run[head - min(head, 8):]  # a header of at most a few lines
+    head = min(head, 8)
     words = [w for ln in run for w in ln]
     left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
-    stacks = _stacks(words)
-    first_top = min(w.top for w in data[0])
-    stacked_header = any(st[1] < first_top for st in stacks)  # a header printed one character per line
-    ys = [run[0][0].top - 2 if run else 0.0]
-    seen_data = False
-    for prev, ln in zip(run, run[1:], strict=False):
-        seen_data = seen_data or _is_data(prev)
-        if (_is_data(ln) or title(ln) or title(prev) or (stacked_header and not seen_data)
-                or (seen_data and (any(w.x1 > cols[0][0] for w in ln) or any(_ITEM.match(w.text) for w in ln)
-                                   or not _wraps(prev, ln)))):
-            ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
-    ys.append(max(w.bottom for w in run[-1]) + 2)
+    side, side_cuts = _side_labels(run[head:], cols[0][0], left)
+    stacks = _stacks(words) + _side_boxes([w for ln in run for w in ln if id(w) in side])
+    # a header printed one character per line (most value columns' labels stacked): a rule per line
+    # (``grids`` drops the rows that then hold only slices of its tall labels)
+    first_top = min(w.top for w in run[head])
+    stacked = [st for st in stacks if st[3] < first_top]
+    stacked_header = sum(1 for a, b in cols if any(a < st[2] and st[0] < b for st in stacked)) * 2 > len(cols)
+    ys = [run[0][0].top - 2, *_row_rules(run, head, cols[0][0], value_cuts, side, stacked_header),
+          max(w.bottom for w in run[-1]) + 2]
     label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
-    cuts = _rivers(label_words, left, cols[0][0])
+    cuts = sorted(set(_rivers(label_words, left, cols[0][0])) | set(side_cuts))
     edges: list[Edge] = []
     bounds = sorted([left, right, *cuts, *value_cuts, *([(max(w.x1 for w in label_words) + cols[0][0]) / 2] if label_words else [])])
     for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds)
@@ -476,3 +480,79 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -
         if right > x:
             edges.append(_hedge(x, right, y))
     return _table_edges(edges, words, tuple(cuts), carry)
+
+
+_LEAF_ITEM = re.compile(r"^\d{1,2}\s*[、.．](?!\d)")
+
+
+def _side_labels(body: list[list[Word]], values_x: float, left: float) -> tuple[set[int], list[float]]:
+    """The group labels printed in columns left of the row labels ((三)不予公开 beside its
+    sub-rows, each on lines of its own, centred over its rows): ids of their words, and the
+    boundaries of their columns. The row labels' column starts where most numbered labels
+    (1. 2、) start; a word wholly left of it is a group label's when its line holds no number
+    or also a row label."""
+    starts = [round(w.x0) for ln in body for w in ln if _LEAF_ITEM.match(w.text) and w.x1 <= values_x]
+    leaf_x = max(set(starts), key=starts.count, default=None)
+    if leaf_x is None or starts.count(leaf_x) < _MIN_RULES:
+        return set(), []
+    side: list[Word] = []
+    for ln in body:
+        labels = [w for w in ln if not w.numeric and w.x1 <= values_x]
+        with_leaf = any(w.x0 >= leaf_x - 1 for w in labels)
+        if with_leaf or not any(w.numeric for w in ln):
+            side += [w for w in labels if w.x1 < leaf_x - 1]
+    if not side:
+        return set(), []
+    cuts = [*_rivers(side, left, leaf_x), (max(w.x1 for w in side) + leaf_x) / 2]
+    return {id(w) for w in side}, cuts
+
+
+def _side_boxes(side: list[Word]) -> list[tuple[float, float, float, float]]:
+    """Group labels' words → one box per label (its lines, one under the other)."""
+    boxes: list[list[float]] = []
+    for w in sorted(side, key=lambda w: w.top):
+        for b in boxes:
+            if w.x0 < b[2] and b[0] < w.x1 and w.top - b[3] < 0.8 * (w.bottom - w.top):
+                b[0], b[2], b[3] = min(b[0], w.x0), max(b[2], w.x1), max(b[3], w.bottom)
+                break
+        else:
+            boxes.append([w.x0, w.top, w.x1, w.bottom])
+    return [(b[0], b[1], b[2], b[3]) for b in boxes]
+
+
+def _row_rules(run: list[list[Word]], head: int, values_x: float, value_cuts: list[float], side: set[int],
+               stacked_header: bool) -> list[float]:
+    """Where the rows of a borderless table end. In the header: around each title over the
+    value columns, or after every line of a header printed one character per line. In the body, on the row labels (group labels left
+    aside): a row starts at a label starting with its item number, at a title, at a line of
+    numbers when the row has numbers already, and at a label line that does not continue a
+    wider label above it. A line of numbers joins the row above when that row has no numbers
+    yet and its last label line fills the label column (a wrapped label whose numbers are
+    centred on a later line), the numbers' own label text continuing it."""
+    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns
+        return len(ln) == 1 and any(ln[0].x0 < x < ln[0].x1 for x in value_cuts)
+
+    ys = [(max(w.bottom for w in prev) + min(w.top for w in ln)) / 2
+          for prev, ln in zip(run[:head], run[1:head + 1], strict=False)
+          if stacked_header or _is_data(ln) or title(ln) or title(prev)]
+    body = [leaf for ln in run[head:] if (leaf := [w for w in ln if id(w) not in side])]
+    label_right = max((w.x1 for ln in body for w in ln if not w.numeric and w.x1 <= values_x), default=values_x)
+    # the row being built (from the first line of numbers): has it numbers, its last line with label text
+    has_data = True
+    last_label = [w for w in body[0] if not w.numeric and w.x1 <= values_x] or None if body else None
+    for prev, ln in zip(body, body[1:], strict=False):
+        labels = [w for w in ln if not w.numeric]
+        heading = title(ln) or any(w.x1 > values_x for w in labels)  # a header row: numbers never join it
+        if heading or title(prev) or any(_ITEM.match(w.text) for w in labels):
+            new = True
+        elif _is_data(ln):
+            new = has_data or last_label is None or max(w.x1 for w in last_label) < label_right - 1.5 * (ln[0].bottom - ln[0].top) \
+                or (bool(labels) and not _wraps(last_label, labels))
+        else:
+            new = last_label is None or not _wraps(last_label, labels)
+        if new:
+            ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
+            has_data, last_label = False, None
+        has_data = has_data or heading or _is_data(ln)
+        last_label = [w for w in ln if not w.numeric and w.x1 <= values_x] or last_label
+    return ys
