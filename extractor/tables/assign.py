@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Cell, Flag, Grid, Issue
-from ..templates import S4_COLUMNS
+from ..templates import S3_COLUMNS, S4_COLUMNS
 from ..values import parse_value
 from .align import align_row
 from .header import Col, ColMap, s2_colmap, s3_colmap, s3_shown_columns, s4_colmap, s4_header_group
@@ -123,6 +123,13 @@ def assign_s3(lines: Sequence[S3Line], header: Header | None, res: TableResult) 
     if not lines:
         return
     cm = s3_colmap(header.rows, header.positional) if header else None
+    if cm is not None and cm.unnamed and header is not None:
+        labels = {c.suffix: c.label for c in S3_COLUMNS}
+        res.issues.append(Issue(
+            "table.unnamed_column", "info",
+            f"the section-3 header names no column at {len(cm.unnamed)} position(s); read by the template's "
+            f"order as {', '.join(labels[c.suffix] for c in cm.unnamed)}",
+            tuple(f"s3.{ln.s3_row.rid}.{c.suffix}" for ln in lines for c in cm.unnamed), dict(header.rows[0][0].where)))
     split = any(ln.s3_row.rid.startswith("other.") for ln in lines)
     res.other_split = split if res.other_split is None else (res.other_split or split)
     columns, gap = s3_shown_columns(cm, [ln.values for ln in lines], [ln.s3_row.rid for ln in lines])
@@ -168,6 +175,13 @@ def _s4_columns(line: S4Line, cm: ColMap | None) -> tuple[list[str], ColMap | No
 def assign_s4(line: S4Line, res: TableResult) -> None:
     hdr = line.header
     cols, cm = _s4_columns(line, s4_colmap(hdr.rows, hdr.positional) if hdr else None)
+    if cm is not None and cm.unnamed:
+        labels = {c.suffix: c.label for c in S4_COLUMNS}
+        res.issues.append(Issue(
+            "table.unnamed_column", "info",
+            f"the section-4 header names no column at {len(cm.unnamed)} position(s); read by the template's "
+            f"order as {', '.join(c.suffix.split('.')[0] + ' ' + labels[c.suffix.split('.')[1]] for c in cm.unnamed)}",
+            tuple(f"s4.{c.suffix}" for c in cm.unnamed), dict(line.row[0].where)))
     if cm is not None and not line.positional:
         cm = cm._replace(positional=False)
     field_of = {c: f"s4.{c}" for c in cols}

@@ -69,7 +69,9 @@ def is_s4_header(row: Sequence[Cell]) -> bool:
     keys = [key(c.text) for c in unique(row) if c.text.strip()]
     leaf = sum(1 for k in keys if match_col(k, S4_COLUMNS[:4]) is not None)
     grp = sum(1 for k in keys if s4_group_of(k))
-    return leaf >= 2 or grp >= 1 and all(not is_value_like(k) for k in keys)
+    # (a row of a header printed over several lines may start only a leaf label and 总计)
+    labels_only = bool(keys) and all(match_col(k, S4_COLUMNS) is not None or s4_group_of(k) for k in keys)
+    return leaf >= 2 or (leaf >= 1 and labels_only) or grp >= 1 and all(not is_value_like(k) for k in keys)
 
 
 def is_s2_header(row: Sequence[Cell]) -> bool:

@@ -24,6 +24,7 @@ class ColMap(NamedTuple):
     cols: tuple[Col, ...]
     width: int
     positional: bool  # positions are meaningful (not a re-flowed cell stream)
+    unnamed: tuple[Col, ...] = ()  # of cols, those named by the template's order, not by a label
 
     def col_at(self, pos: int) -> Col | None:
         for c in self.cols:
@@ -82,7 +83,25 @@ def s3_colmap(header_rows: Sequence[Row], positional: bool) -> ColMap:
                 cols[col.suffix] = Col(col.suffix, positions_of(r, p))
     # 自然人 and 总计 may stand in upper rows; positions of different columns must not overlap
     ordered = sorted(cols.values(), key=lambda c: min(c.positions))
-    return ColMap(tuple(ordered), width, positional)
+    unnamed = tuple(_unnamed(ordered, width, S3_COLUMNS)) if positional else ()
+    return ColMap(tuple(sorted([*ordered, *unnamed], key=lambda c: min(c.positions))), width, positional, unnamed)
+
+
+def _unnamed(named: list[Col], width: int, template: Sequence[Column]) -> list[Col]:
+    """Header positions no label names (a label lost, or printed on the page before), between
+    two named columns or after the last: they take the template's columns left unnamed there,
+    in order, when there are as many of each (the named ones in the template's order)."""
+    order = [c.suffix for c in template]
+    if not named or [order.index(c.suffix) for c in named] != sorted(order.index(c.suffix) for c in named):
+        return []
+    covered = {p for c in named for p in c.positions}
+    out: list[Col] = []
+    for a, b in zip(named, [*named[1:], None], strict=True):
+        free = [p for p in range(max(a.positions) + 1, min(b.positions) if b else width) if p not in covered]
+        left = order[order.index(a.suffix) + 1: order.index(b.suffix) if b else len(order)]
+        if free and len(free) == len(left):
+            out += [Col(c, (p,)) for c, p in zip(left, free, strict=True)]
+    return out
 
 
 def s3_shown_columns(cm: ColMap | None, row_values: Sequence[Sequence[Slot]],
@@ -158,7 +177,14 @@ def s4_colmap(header_rows: Sequence[Row], positional: bool) -> ColMap:
     if not positional or len(widths) > 1:
         return _s4_map_in_reading_order(header_rows)
     leaf_list = _s4_leaves(header_rows)
+    width = max((len(r) for r in header_rows), default=0)
     cols: list[Col] = []
+    if 0 < len(leaf_list) < 15 and width == 15 and all(
+            len(pos) == 1 and col.suffix == S4_COLUMNS[pos[0] % 5].suffix for pos, col in leaf_list):
+        # 15 columns, the labels shown (the rest printed on the page before) where the template has them
+        named = {pos[0] for pos, _ in leaf_list}
+        cols = [Col(f"{S4_ORDER[p // 5]}.{S4_COLUMNS[p % 5].suffix}", (p,)) for p in range(15)]
+        return ColMap(tuple(cols), width, positional, tuple(c for p, c in enumerate(cols) if p not in named))
     if len(leaf_list) == 15:
         for k, (pos, col) in enumerate(leaf_list):
             cols.append(Col(f"{S4_ORDER[k // 5]}.{col.suffix}", pos))
@@ -168,7 +194,6 @@ def s4_colmap(header_rows: Sequence[Row], positional: bool) -> ColMap:
             if g == "suit":
                 g = None
             cols.append(Col(f"{g or '?'}.{col.suffix}", pos))
-    width = max((len(r) for r in header_rows), default=0)
     return ColMap(tuple(cols), width, positional)
 
 

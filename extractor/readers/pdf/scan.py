@@ -256,10 +256,15 @@ def _page_chars(tp: Any, to_display: Callable[[float, float], tuple[float, float
     return chars, breaks
 
 
+_NUMERALS = frozenset("一二三四五六七八九十")
+
+
 def _settle_generated_space(chars: list[Char], ch: str, new_line: bool) -> None:
     """A space pdfium generated (the last of ``chars``), now that the next character ``ch``
-    is known: dropped at a line start or next to a CJK character, else a real space."""
-    if new_line or is_cjk(ch) or (len(chars) > 1 and is_cjk(chars[-2].text)):
+    is known: dropped at a line start or next to a CJK character, else a real space; a space
+    after the enumeration comma of a heading's number (一、 总体情况) was typed."""
+    if new_line or ((is_cjk(ch) or (len(chars) > 1 and is_cjk(chars[-2].text)))
+                    and not (len(chars) > 2 and chars[-2].text == "、" and chars[-3].text in _NUMERALS)):
         chars.pop()
     else:
         chars[-1].text = " "

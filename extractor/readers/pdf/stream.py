@@ -137,7 +137,34 @@ def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float,
         return cols
     leaves = [w for w in header if w.x0 >= cols[0][0] - 2 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
               and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1 and not _over(w, header)]
-    return _columns(numbers + leaves)
+    return _columns(numbers + leaves) if not leaves else _with_leaves(cols, _columns(leaves))
+
+
+def _with_leaves(cols: list[tuple[float, float]], leaves: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Columns of numbers joined with the leaf labels heading them: the leaf a column overlaps
+    most, else (numbers set flush left or right in their cells, the labels centred) the leaf
+    whose reach holds the column's middle, when no column overlaps that leaf: from half way to
+    the leaf before to half way to the leaf after (the last one's as far right of it)."""
+    def reach(k: int) -> tuple[float, float]:
+        a, b = leaves[k]
+        lo = (leaves[k - 1][1] + a) / 2 if k else None
+        hi = (b + leaves[k + 1][0]) / 2 if k + 1 < len(leaves) else None
+        lo = lo if lo is not None else a - ((hi - b) if hi is not None else 0.0)
+        hi = hi if hi is not None else b + (a - lo)
+        return lo, hi
+
+    spans = [list(leaf) for leaf in leaves]
+    overlapped = {k for k, (a, b) in enumerate(leaves) if any(c < b and a < d for c, d in cols)}
+    alone: list[tuple[float, float]] = []
+    for c, d in cols:
+        over = [(min(b, d) - max(a, c), k) for k, (a, b) in enumerate(leaves) if c < b and a < d]
+        k = max(over)[1] if over else next((k for k in range(len(leaves)) if k not in overlapped
+                                            and reach(k)[0] <= (c + d) / 2 <= reach(k)[1]), None)
+        if k is None:
+            alone.append((c, d))
+        else:
+            spans[k] = [min(spans[k][0], c), max(spans[k][1], d)]
+    return _columns([Word("", a, 0.0, b, 0.0) for a, b in [*map(tuple, spans), *alone]])
 
 
 def _over(w: Word, header: list[Word]) -> bool:
@@ -310,12 +337,12 @@ def _header_edges(ws: list[Word], ab: tuple[float, float], span: tuple[float, fl
         rws = [w for w in ws if (w.top + w.bottom) / 2 > region.y and region.lo < (w.x0 + w.x1) / 2 < region.hi]
         rfixed = sorted(x for x in {*fixed, *group_bounds} if owner(x) is region and not _crossed(x, rws))
         rcuts = [x for x in value_cuts if owner(x) is region and x not in rfixed and not _crossed(x, rws)]
-        for x in rfixed + _header_cuts(rws, rfixed, rcuts):
+        for x in rfixed + _header_cuts(rws, rfixed, rcuts, value_cuts):
             edges.append(_vedge(x, region.y, b))
     return edges
 
 
-def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float]) -> list[float]:
+def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float], value_cuts: list[float]) -> list[float]:
     """In a header band: between two fixed boundaries, the value boundary nearest each gap
     between separate words (a merged header cell stays whole)."""
     bounds = [float("-inf"), *fixed, float("inf")]
@@ -336,7 +363,13 @@ def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float]) -> list[
             between = [x for x in inner if g0[1] <= x <= g1[0]]
             if between:
                 kept.append(min(between, key=lambda x: abs(x - mid)))
-    return kept
+        if groups:  # a label within one column heads that column only, not the blank ones beside it
+            first, last = groups[0], groups[-1]
+            if not any(first[0] < x < first[1] for x in value_cuts) and any(x <= first[0] for x in inner):
+                kept.append(max(x for x in inner if x <= first[0]))
+            if not any(last[0] < x < last[1] for x in value_cuts) and any(x >= last[1] for x in inner):
+                kept.append(min(x for x in inner if x >= last[1]))
+    return sorted(set(kept))
 
 
 # --------------------------------------------------------------------------- no rules at all
@@ -357,8 +390,9 @@ def _ends_run(line: list[Word]) -> bool:
     """A section heading, a line of prose (one long run of text) or a browser's header or
     footer line ends a borderless table."""
     first = line[0].text
-    if _SECTION_HEADING.match(first) and not any(w.numeric for w in line):
-        return True
+    if (_SECTION_HEADING.match(first) and not any(w.numeric for w in line)
+            and all(b.x0 - a.x1 < b.bottom - b.top for a, b in zip(line, line[1:], strict=False))):
+        return True  # a heading is a line of its own (a group label 三、本年度 has row labels beside it)
     if browser_mark("".join(w.text for w in line)):
         return True  # a browser's header or footer (time stamp, address) between two pages
     return len(line) == 1 and len(first) >= _PROSE_CHARS
