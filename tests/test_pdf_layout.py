@@ -83,14 +83,17 @@ def test_borderless_header_over_several_lines_gets_its_group_labels_over_the_lea
     d = doc("bureau-2021-oneline-other.borderless")
     s3 = next(g for g in grids(d) if any(c.text == "自然人" for r in g.rows for c in r))
     assert s3.where["strategy"] == "words"
+    # three label columns, as in the Word table: 三、本年度办理结果 (one character per line), the
+    # group labels （三）不予公开…, the row labels
+    assert s3.width == 10
     head = [[(c.text, c.rowspan, c.colspan) for c in r if c.origin] for r in s3.rows[:3]]
     assert head == [
-        [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 2), ("自然人", 3, 1),
+        [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), ("自然人", 3, 1),
          ("商业企业", 3, 1), ("申请人情况", 1, 3), ("其他", 3, 1), ("总计", 3, 1)],
         [("法人或其他组织", 1, 3)],
         [("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1)],
     ]
-    assert [c.text for c in s3.rows[3][2:]] == ["6", "3", "", "", "", "", "9"]
+    assert [c.text for c in s3.rows[3][3:]] == ["6", "3", "", "", "", "", "9"]
 
 
 def test_the_boxes_left_out_as_layout_are_told_with_why():

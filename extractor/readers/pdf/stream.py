@@ -40,7 +40,7 @@ synthetic vertical ones as pdfplumber edge dicts; ``grids`` turns them into cell
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .chrome import browser_mark
@@ -135,7 +135,7 @@ def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float,
     cols = _columns(numbers)
     if not cols:
         return cols
-    leaves = [w for w in header if w.x0 >= cols[0][0] - 2 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
+    leaves = [w for w in header if w.x1 > cols[0][0] + 0.5 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
               and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1 and not _over(w, header)]
     return _columns(numbers + leaves) if not leaves else _with_leaves(cols, _columns(leaves))
 
@@ -402,15 +402,26 @@ _PROSE_CHARS = 20
 _WIDE_ROW = 5  # a single row of this many numbers is a table (section 4)
 
 
-def _runs(lines: list[list[Word]]) -> list[list[list[Word]]]:
+def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Word]]]:
+    """Runs of lines between the lines that end a table (:func:`_ends_run`); a row label
+    like a heading (二、上年结转…) whose numbers stand on the next line, centred in a taller
+    row, is the table's. ``continued``: a table was open at the end of the page before, and
+    the page's first lines may be its last row or two."""
     runs: list[list[list[Word]]] = [[]]
-    for ln in lines:
-        if _ends_run(ln):
+    for k, ln in enumerate(lines):
+        if _ends_run(ln) and not (runs[-1] and k + 1 < len(lines) and _is_data(lines[k + 1])
+                                  and sum(1 for w in lines[k + 1] if w.numeric) >= 2):
             runs.append([])
         else:
             runs[-1].append(ln)
     return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
-            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)]
+            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)
+            or (continued and r and r[0] is _first_content(lines) and any(_is_data(ln) for ln in r))]
+
+
+def _first_content(lines: list[list[Word]]) -> list[Word] | None:
+    """The page's first line that is not the browser's header."""
+    return next((ln for ln in lines if not browser_mark("".join(w.text for w in ln))), None)
 
 
 def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
@@ -463,10 +474,14 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     words = words_of(rest)
     lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
     out: list[list[Edge]] = []
-    for run in _runs(lines):
-        found = _run_edges(run, carry)
+    runs = _runs(lines, continued=bool(carry))
+    for run in runs:
+        found = _run_edges(run, carry, continued=bool(carry) and run[0] is _first_content(lines))
         if found:
             out.append(found)
+    content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
+    if carry is not None and not (out and content and runs[-1][-1] is content[-1]):
+        carry.clear()  # no table left open at the page's end: the next page starts none
     return out
 
 
@@ -479,15 +494,19 @@ def _wraps(prev: list[Word], ln: list[Word]) -> bool:
     return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.8 * (w.bottom - w.top)
 
 
-def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -> list[Edge] | None:
+def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, continued: bool = False) -> list[Edge] | None:
+    """``continued``: the run is the rest of the table left open on the page before (a row
+    or two of it are a table)."""
     data = [ln for ln in run if _is_data(ln)]
     head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
     cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln])
-    if len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
+    if continued and carry:
+        cols = cols if len(cols) >= 2 else list(carry)
+    elif len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
         return None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
     run = run[head - min(head, 8):]  # a header of at most a few lines
-    head = min(head, 8)
+    head = _first_row(run, min(head, 8), cols[0][0])
     words = [w for ln in run for w in ln]
     left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
     side, side_cuts = _side_labels(run[head:], cols[0][0], left)
@@ -497,10 +516,10 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -
     first_top = min(w.top for w in run[head])
     stacked = [st for st in stacks if st[3] < first_top]
     stacked_header = sum(1 for a, b in cols if any(a < st[2] and st[0] < b for st in stacked)) * 2 > len(cols)
-    ys = [run[0][0].top - 2, *_row_rules(run, head, cols[0][0], value_cuts, side, stacked_header),
+    ys = [run[0][0].top - 2, *_row_rules(run, head, (cols[0][0], cols[-1][1]), value_cuts, side, stacked_header),
           max(w.bottom for w in run[-1]) + 2]
     label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
-    cuts = sorted(set(_rivers(label_words, left, cols[0][0])) | set(side_cuts))
+    cuts = sorted(set(_rivers(label_words, left, cols[0][0])) | set(side_cuts) | set(_beside(stacks, words)))
     edges: list[Edge] = []
     bounds = sorted([left, right, *cuts, *value_cuts, *([(max(w.x1 for w in label_words) + cols[0][0]) / 2] if label_words else [])])
     for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds)
@@ -516,6 +535,29 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None) -
     return _table_edges(edges, words, tuple(cuts), carry)
 
 
+def _first_row(run: list[list[Word]], head: int, values_x: float) -> int:
+    """Where the body starts: at the first line of numbers, or at the first row's label above
+    it (numbers centred in a taller row): up to 3 lines of label text only, the first of them
+    starting with its item number (一、)."""
+    for k in range(head - 1, max(head - 4, -1), -1):
+        if _is_data(run[k]) or any(w.x1 > values_x for w in run[k]):
+            break
+        if _ITEM.match(run[k][0].text):
+            return k
+    return head
+
+
+def _beside(boxes: list[tuple[float, float, float, float]], words: list[Word]) -> list[float]:
+    """A column boundary right of each tall label (one character per line, or a group label):
+    half way to the nearest word right of it on its lines."""
+    cuts = []
+    for _x0, t, x1, b in boxes:
+        right = [w.x0 for w in words if w.x0 >= x1 - 0.5 and t < (w.top + w.bottom) / 2 < b]
+        if right:
+            cuts.append((x1 + min(right)) / 2)
+    return cuts
+
+
 _LEAF_ITEM = re.compile(r"^\d{1,2}\s*[、.．](?!\d)")
 
 
@@ -523,22 +565,34 @@ def _side_labels(body: list[list[Word]], values_x: float, left: float) -> tuple[
     """The group labels printed in columns left of the row labels ((三)不予公开 beside its
     sub-rows, each on lines of its own, centred over its rows): ids of their words, and the
     boundaries of their columns. The row labels' column starts where most numbered labels
-    (1. 2、) start; a word wholly left of it is a group label's when its line holds no number
-    or also a row label."""
+    (1. 2、) start; a word wholly left of it is a group label's when it continues one (a
+    line of it is just above), or when its line holds no number or also a row label and it
+    does not continue a label reaching over the row labels (一、本年新收…申请 / 数量)."""
     starts = [round(w.x0) for ln in body for w in ln if _LEAF_ITEM.match(w.text) and w.x1 <= values_x]
     leaf_x = max(set(starts), key=starts.count, default=None)
     if leaf_x is None or starts.count(leaf_x) < _MIN_RULES:
         return set(), []
     side: list[Word] = []
+    spans: list[Word] = []  # labels reaching over the row labels' column (一、本年新收…, centred)
     for ln in body:
         labels = [w for w in ln if not w.numeric and w.x1 <= values_x]
         with_leaf = any(w.x0 >= leaf_x - 1 for w in labels)
-        if with_leaf or not any(w.numeric for w in ln):
-            side += [w for w in labels if w.x1 < leaf_x - 1]
+        for w in labels:
+            if w.x1 >= leaf_x - 1:
+                continue
+            if _just_above(w, side) or (not _just_above(w, spans) and (with_leaf or not any(v.numeric for v in ln))):
+                side.append(w)
+        spans += [w for w in labels if w.x0 < leaf_x - 1 < w.x1]
     if not side:
         return set(), []
     cuts = [*_rivers(side, left, leaf_x), (max(w.x1 for w in side) + leaf_x) / 2]
     return {id(w) for w in side}, cuts
+
+
+def _just_above(w: Word, above: list[Word]) -> bool:
+    """A word of ``above`` stands on the line just above ``w``, over it."""
+    h = w.bottom - w.top
+    return any(a.x0 < w.x1 and w.x0 < a.x1 and -0.5 * h < w.top - a.bottom < 0.8 * h and a.top < w.top for a in above)
 
 
 def _side_boxes(side: list[Word]) -> list[tuple[float, float, float, float]]:
@@ -554,39 +608,91 @@ def _side_boxes(side: list[Word]) -> list[tuple[float, float, float, float]]:
     return [(b[0], b[1], b[2], b[3]) for b in boxes]
 
 
-def _row_rules(run: list[list[Word]], head: int, values_x: float, value_cuts: list[float], side: set[int],
+def _row_rules(run: list[list[Word]], head: int, values: tuple[float, float], value_cuts: list[float], side: set[int],
                stacked_header: bool) -> list[float]:
     """Where the rows of a borderless table end. In the header: around each title over the
-    value columns, or after every line of a header printed one character per line. In the body, on the row labels (group labels left
-    aside): a row starts at a label starting with its item number, at a title, at a line of
-    numbers when the row has numbers already, and at a label line that does not continue a
-    wider label above it. A line of numbers joins the row above when that row has no numbers
-    yet and its last label line fills the label column (a wrapped label whose numbers are
-    centred on a later line), the numbers' own label text continuing it."""
-    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns
-        return len(ln) == 1 and any(ln[0].x0 < x < ln[0].x1 for x in value_cuts)
+    value columns (across a column boundary, or centred over them: 行政诉讼 over its 5), or after every line of a header printed one character per line. In the
+    body, on the row labels (group labels left aside), by :func:`_body_rules`; when a row's
+    numbers stand below its first label line (numbers centred in their rows), again with
+    rows as tall above their numbers as below them."""
+    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns, or centred over them
+        if len(ln) != 1:
+            return False
+        w = ln[0]
+        return (any(w.x0 < x < w.x1 for x in value_cuts)
+                or (len(value_cuts) >= 2 and w.x0 > values[0] and abs(w.x0 + w.x1 - sum(values)) < w.bottom - w.top))
+
+    values_x = values[0]
 
     ys = [(max(w.bottom for w in prev) + min(w.top for w in ln)) / 2
-          for prev, ln in zip(run[:head], run[1:head + 1], strict=False)
-          if stacked_header or _is_data(ln) or title(ln) or title(prev)]
+          for k, (prev, ln) in enumerate(zip(run[:head], run[1:head + 1], strict=False))
+          if stacked_header or k + 1 == head or _is_data(ln) or title(ln) or title(prev)]
     body = [leaf for ln in run[head:] if (leaf := [w for w in ln if id(w) not in side])]
+    rules, centred = _body_rules(body, values_x, title, False)
+    if centred:
+        rules, _ = _body_rules(body, values_x, title, True)
+    return ys + rules
+
+
+@dataclass
+class _RowSoFar:
+    heading: bool  # header lines (over the value columns): numbers never join them
+    has_data: bool
+    pre: int  # label lines above its numbers
+    post: int  # label lines below its numbers
+    last_label: list[Word] | None  # its last line's label words
+    numbers: list[Word] = field(default_factory=list)
+
+
+def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bool) -> tuple[list[float], bool]:
+    """Row rules of a borderless table's body, and whether a row's numbers stand below its
+    first label line. A row starts at a label starting with its item number, at a title or
+    after it, at the first of consecutive header lines (text over the value columns), after
+    header lines, at a line of numbers when the row has numbers already, and at a label line
+    that does not continue a wider label above it (``centred``: or that would make the row
+    taller below its numbers than above). A line of numbers joins the row above when that row
+    has no numbers yet and its last label line fills the label column (a wrapped label whose
+    numbers are centred on a later line), the numbers' own label text continuing it."""
     label_right = max((w.x1 for ln in body for w in ln if not w.numeric and w.x1 <= values_x), default=values_x)
-    # the row being built (from the first line of numbers): has it numbers, its last line with label text
-    has_data = True
-    last_label = [w for w in body[0] if not w.numeric and w.x1 <= values_x] or None if body else None
+
+    def labels_of(ln: list[Word]) -> list[Word] | None:
+        return [w for w in ln if not w.numeric and w.x1 <= values_x] or None
+
+    ys: list[float] = []
+    seen_centred = False
+    first = bool(body) and _is_data(body[0])
+    row = _RowSoFar(False, first, 0 if first else 1, 0, labels_of(body[0]) if body else None,
+                    [w for w in body[0] if w.numeric] if body else [])
     for prev, ln in zip(body, body[1:], strict=False):
         labels = [w for w in ln if not w.numeric]
-        heading = title(ln) or any(w.x1 > values_x for w in labels)  # a header row: numbers never join it
-        if heading or title(prev) or any(_ITEM.match(w.text) for w in labels):
+        data = _is_data(ln)
+        # text over the value columns (a header line), not under a number of the row (160.5964 / 万元)
+        reach = any(w.x1 > values_x and not any(n.x0 < w.x1 and w.x0 < n.x1 for n in row.numbers) for w in labels)
+        last = row.last_label
+        if title(ln) or title(prev) or any(_ITEM.match(w.text) for w in labels):
             new = True
-        elif _is_data(ln):
-            new = has_data or last_label is None or max(w.x1 for w in last_label) < label_right - 1.5 * (ln[0].bottom - ln[0].top) \
-                or (bool(labels) and not _wraps(last_label, labels))
+        elif reach:
+            new = data or not row.heading
+        elif row.heading or last is None:
+            new = True
+        elif data:
+            new = (row.has_data or max(w.x1 for w in last) < label_right - 1.5 * (ln[0].bottom - ln[0].top)
+                   or (bool(labels) and not _wraps(last, labels)))
+        elif not labels:  # a lone number (its row's other numbers on another line)
+            new = False
         else:
-            new = last_label is None or not _wraps(last_label, labels)
+            new = not _wraps(last, labels) or (centred and row.has_data and row.post >= row.pre)
         if new:
             ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
-            has_data, last_label = False, None
-        has_data = has_data or heading or _is_data(ln)
-        last_label = [w for w in ln if not w.numeric and w.x1 <= values_x] or last_label
-    return ys
+            row = _RowSoFar(title(ln) or (reach and not data), data, 0 if data or reach else 1, 0, labels_of(ln),
+                            [w for w in ln if w.numeric])
+            continue
+        row.numbers += [w for w in ln if w.numeric]
+        if data:
+            row.has_data, seen_centred = True, seen_centred or row.pre > 0
+        elif row.has_data:
+            row.post += 1
+        else:
+            row.pre += 1
+        row.last_label = labels_of(ln) or row.last_label
+    return ys, seen_centred
