@@ -132,7 +132,11 @@ _STYLE_CHECKS = {
     # a double rule 24 pt outside the text area on every page
     "page-border": lambda pages, text, edges, case: all(
         any(e["orientation"] == "v" and e["x0"] < 60 for e in p.edges) for p in pages),
-    "borderless": lambda pages, text, edges, case: edges == [],
+    # no rule of a table below a portal page's header (its search box, icons): no vertical edge a
+    # line of text tall, no horizontal one as long as a table (a link's underline is short)
+    "borderless": lambda pages, text, edges, case: not [
+        e for p in pages for e in p.edges if e["top"] > 0.15 * p.height and (
+            e["orientation"] == "v" and e["height"] >= 10 or e["orientation"] == "h" and e["width"] >= 150)],
     # Chromium draws a rule as a thin filled box: its two sides are vertical edges 0.75 pt tall;
     # a vertical rule of a table is at least a line of text tall
     "hrules-only": lambda pages, text, edges, case: any(e["orientation"] == "h" for e in edges) and all(

@@ -197,6 +197,10 @@ def _resolve_fuzzy(lines: tuple[S3Line, ...], unmatched: list[_Unmatched], items
     return tuple(out)
 
 
+_TABLE_OF_SECTION = {2: "s2", 3: "s3", 4: "s4"}
+_SECTION_OF_TABLE = {t: n for n, t in _TABLE_OF_SECTION.items()}
+
+
 def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
     """The rows of ``grids`` (each with the section it stands in), stitched into tables."""
     op = _Open()
@@ -210,6 +214,10 @@ def stitch(grids: Sequence[tuple[Grid, int | None]], template: str) -> Stitched:
     for g, sec in grids:
         check_time("reading the tables")
         positional = g.source != "cells"
+        if sec in _TABLE_OF_SECTION and op.table in _SECTION_OF_TABLE and _SECTION_OF_TABLE[op.table] < sec:
+            # a section heading stands between: the open table ended there (its header printed on the
+            # page before may have been read as text), this grid is the section's own table
+            op = replace(op, table=_TABLE_OF_SECTION[sec])
         for ri, row in enumerate(g.rows):
             s4_open = op.s4_header is not None and not op.s4_data_since_header
             c = classify_row(row, Context(op.table, sec, s4_open, template))

@@ -40,6 +40,7 @@ synthetic vertical ones as pdfplumber edge dicts; ``grids`` turns them into cell
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,14 +129,17 @@ def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
     return [s for s in stacks if len({round(e["top"]) for e in s}) >= _MIN_RULES]
 
 
-def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float, float]]:
+def _value_columns(numbers: list[Word], header: list[Word], labels: Sequence[Word] = ()) -> list[tuple[float, float]]:
     """The value columns: where the numbers stand, and where the header's leaf labels stand
     (a column of blank cells still has its label); a header word as wide as several columns
-    (申请人情况) or as a line of text is not a leaf."""
+    (申请人情况) or as a line of text is not a leaf, nor one over the row labels (``labels``:
+    the label words of the lines of numbers; without them, left of the first numbers)."""
     cols = _columns(numbers)
     if not cols:
         return cols
-    leaves = [w for w in header if w.x1 > cols[0][0] + 0.5 and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
+    labels_end = max((w.x1 for w in labels if w.x1 <= cols[0][0] + 0.5), default=None)
+    leaves = [w for w in header if (w.x0 > labels_end if labels_end is not None else w.x1 > cols[0][0] + 0.5)
+              and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
               and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1 and not _over(w, header)]
     return _columns(numbers + leaves) if not leaves else _with_leaves(cols, _columns(leaves))
 
@@ -386,16 +390,17 @@ def _text_lines(words: list[Word]) -> list[list[Word]]:
     return [sorted(ln, key=lambda w: w.x0) for ln in lines]
 
 
-def _ends_run(line: list[Word]) -> bool:
-    """A section heading, a line of prose (one long run of text) or a browser's header or
-    footer line ends a borderless table."""
+def _ends_run(line: list[Word], numbers_x: float | None = None) -> bool:
+    """A section heading, a line of prose (one long run of text; not a long row label that
+    ends left of the table's numbers, ``numbers_x``) or a browser's header or footer line
+    ends a borderless table."""
     first = line[0].text
     if (_SECTION_HEADING.match(first) and not any(w.numeric for w in line)
             and all(b.x0 - a.x1 < b.bottom - b.top for a, b in zip(line, line[1:], strict=False))):
         return True  # a heading is a line of its own (a group label 三、本年度 has row labels beside it)
     if browser_mark("".join(w.text for w in line)):
         return True  # a browser's header or footer (time stamp, address) between two pages
-    return len(line) == 1 and len(first) >= _PROSE_CHARS
+    return len(line) == 1 and len(first) >= _PROSE_CHARS and (numbers_x is None or line[0].x1 > numbers_x)
 
 
 _PROSE_CHARS = 20
@@ -406,17 +411,29 @@ def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Wo
     """Runs of lines between the lines that end a table (:func:`_ends_run`); a row label
     like a heading (二、上年结转…) whose numbers stand on the next line, centred in a taller
     row, is the table's. ``continued``: a table was open at the end of the page before, and
-    the page's first lines may be its last row or two."""
+    the page's first lines may be its last row or two; a run at the page's end with a line of
+    numbers is a table's start."""
     runs: list[list[list[Word]]] = [[]]
+    numbers_x: float | None = None  # where the numbers of the run so far start
     for k, ln in enumerate(lines):
-        if _ends_run(ln) and not (runs[-1] and k + 1 < len(lines) and _is_data(lines[k + 1])
-                                  and sum(1 for w in lines[k + 1] if w.numeric) >= 2):
+        if _ends_run(ln, numbers_x) and not (runs[-1] and k + 1 < len(lines) and _is_data(lines[k + 1])
+                                             and sum(1 for w in lines[k + 1] if w.numeric) >= 2):
             runs.append([])
+            numbers_x = None
         else:
             runs[-1].append(ln)
+            if _is_data(ln):
+                numbers_x = min([w.x0 for w in ln if w.numeric] + ([numbers_x] if numbers_x is not None else []))
     return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
             or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)
-            or (continued and r and r[0] is _first_content(lines) and any(_is_data(ln) for ln in r))]
+            or (continued and r and r[0] is _first_content(lines) and any(_is_data(ln) for ln in r))
+            or (r and r[-1] is _last_content(lines) and any(sum(1 for w in ln if w.numeric) >= 2 for ln in r))]
+
+
+def _last_content(lines: list[list[Word]]) -> list[Word] | None:
+    """The page's last line that is not the browser's footer: a table's first rows there are
+    a table (its rest on the next page)."""
+    return next((ln for ln in reversed(lines) if not browser_mark("".join(w.text for w in ln))), None)
 
 
 def _first_content(lines: list[list[Word]]) -> list[Word] | None:
@@ -476,7 +493,8 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     out: list[list[Edge]] = []
     runs = _runs(lines, continued=bool(carry))
     for run in runs:
-        found = _run_edges(run, carry, continued=bool(carry) and run[0] is _first_content(lines))
+        found = _run_edges(run, carry, continued=bool(carry) and run[0] is _first_content(lines),
+                           small=run[-1] is _last_content(lines))
         if found:
             out.append(found)
     content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
@@ -494,19 +512,23 @@ def _wraps(prev: list[Word], ln: list[Word]) -> bool:
     return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.8 * (w.bottom - w.top)
 
 
-def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, continued: bool = False) -> list[Edge] | None:
+def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, continued: bool = False,
+               small: bool = False) -> list[Edge] | None:
     """``continued``: the run is the rest of the table left open on the page before (a row
-    or two of it are a table)."""
+    or two of it are a table); ``small``: the run ends the page (a row or two of it are a
+    table, its rest on the next page)."""
     data = [ln for ln in run if _is_data(ln)]
     head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
-    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln])
+    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln],
+                          [w for ln in data for w in ln if not w.numeric])
     if continued and carry:
         cols = cols if len(cols) >= 2 else list(carry)
-    elif len(cols) < 2 or (len(data) < _MIN_RULES and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
+    elif len(cols) < 2 or (len(data) < _MIN_RULES and not small
+                           and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
         return None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
     run = run[head - min(head, 8):]  # a header of at most a few lines
-    head = _first_row(run, min(head, 8), cols[0][0])
+    head = _first_row(run, min(head, 8), cols[0][0], continued)
     words = [w for ln in run for w in ln]
     left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
     side, side_cuts = _side_labels(run[head:], cols[0][0], left)
@@ -535,14 +557,15 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, c
     return _table_edges(edges, words, tuple(cuts), carry)
 
 
-def _first_row(run: list[list[Word]], head: int, values_x: float) -> int:
+def _first_row(run: list[list[Word]], head: int, values_x: float, continued: bool = False) -> int:
     """Where the body starts: at the first line of numbers, or at the first row's label above
     it (numbers centred in a taller row): up to 3 lines of label text only, the first of them
-    starting with its item number (一、)."""
+    starting with its item number (一、), or the page's first (``continued``: the rest of a
+    table whose header is on the page before)."""
     for k in range(head - 1, max(head - 4, -1), -1):
         if _is_data(run[k]) or any(w.x1 > values_x for w in run[k]):
             break
-        if _ITEM.match(run[k][0].text):
+        if _ITEM.match(run[k][0].text) or (continued and k == 0):
             return k
     return head
 
@@ -615,12 +638,10 @@ def _row_rules(run: list[list[Word]], head: int, values: tuple[float, float], va
     body, on the row labels (group labels left aside), by :func:`_body_rules`; when a row's
     numbers stand below its first label line (numbers centred in their rows), again with
     rows as tall above their numbers as below them."""
+    titles = _centred_titles(run, values, len(value_cuts) + 1)
+
     def title(ln: list[Word]) -> bool:  # one piece of text over several value columns, or centred over them
-        if len(ln) != 1:
-            return False
-        w = ln[0]
-        return (any(w.x0 < x < w.x1 for x in value_cuts)
-                or (len(value_cuts) >= 2 and w.x0 > values[0] and abs(w.x0 + w.x1 - sum(values)) < w.bottom - w.top))
+        return len(ln) == 1 and (any(ln[0].x0 < x < ln[0].x1 for x in value_cuts) or id(ln[0]) in titles)
 
     values_x = values[0]
 
@@ -632,6 +653,26 @@ def _row_rules(run: list[list[Word]], head: int, values: tuple[float, float], va
     if centred:
         rules, _ = _body_rules(body, values_x, title, True)
     return ys + rules
+
+
+def _centred_titles(run: list[list[Word]], values: tuple[float, float], n_cols: int) -> set[int]:
+    """Ids of the words alone on their line, centred over the value columns, with a line of
+    labels over two columns or more below them before the next numbers (行政诉讼 over its
+    groups and leaves; not the first line of a wrapped label: 本年处 / 理决定数量)."""
+    out: set[int] = set()
+    if n_cols < 3:
+        return out
+    for k, ln in enumerate(run):
+        w = ln[0]
+        if len(ln) != 1 or w.x0 <= values[0] or abs(w.x0 + w.x1 - sum(values)) >= w.bottom - w.top:
+            continue
+        for below in run[k + 1:k + 4]:
+            if _is_data(below):
+                break
+            if sum(1 for v in below if v.x1 > values[0]) >= 2:
+                out.add(id(w))
+                break
+    return out
 
 
 @dataclass
@@ -650,7 +691,8 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
     after it, at the first of consecutive header lines (text over the value columns), after
     header lines, at a line of numbers when the row has numbers already, and at a label line
     that does not continue a wider label above it (``centred``: or that would make the row
-    taller below its numbers than above). A line of numbers joins the row above when that row
+    taller below its numbers than above); a label line between two header lines is the
+    header's. A line of numbers joins the row above when that row
     has no numbers yet and its last label line fills the label column (a wrapped label whose
     numbers are centred on a later line), the numbers' own label text continuing it."""
     label_right = max((w.x1 for ln in body for w in ln if not w.numeric and w.x1 <= values_x), default=values_x)
@@ -663,7 +705,10 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
     first = bool(body) and _is_data(body[0])
     row = _RowSoFar(False, first, 0 if first else 1, 0, labels_of(body[0]) if body else None,
                     [w for w in body[0] if w.numeric] if body else [])
-    for prev, ln in zip(body, body[1:], strict=False):
+    def over_values(ln: list[Word]) -> bool:  # a header line: text over the value columns, no numbers
+        return not _is_data(ln) and any(not w.numeric and w.x1 > values_x for w in ln)
+
+    for k, (prev, ln) in enumerate(zip(body, body[1:], strict=False)):
         labels = [w for w in ln if not w.numeric]
         data = _is_data(ln)
         # text over the value columns (a header line), not under a number of the row (160.5964 / 万元)
@@ -673,6 +718,8 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
             new = True
         elif reach:
             new = data or not row.heading
+        elif row.heading and not data and k + 2 < len(body) and over_values(body[k + 2]):
+            new = False  # the label column's header (信息内容) between two header lines
         elif row.heading or last is None:
             new = True
         elif data:
