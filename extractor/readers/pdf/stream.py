@@ -263,7 +263,7 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
     out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
     for a, b, ws in bands:
-        if not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws):  # a header (a blank row is none)
+        if not _is_data(ws) and not all(w.numeric for w in ws) and any(w.x1 > cols[0][0] for w in ws):  # a header (a blank row, a lone number are none)
             fixed = [x for x in [*structural, *([label_cut] if label_cut is not None else [])] if not _crossed(x, ws)]
             out += _header_edges(ws, (a, b), (left, right), fixed, value_cuts)
             continue
@@ -416,7 +416,7 @@ def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Wo
     runs: list[list[list[Word]]] = [[]]
     numbers_x: float | None = None  # where the numbers of the run so far start
     for k, ln in enumerate(lines):
-        if _ends_run(ln, numbers_x) and not (runs[-1] and k + 1 < len(lines) and _is_data(lines[k + 1])
+        if _ends_run(ln, numbers_x) and not (_SECTION_HEADING.match(ln[0].text) and k + 1 < len(lines) and _is_data(lines[k + 1])
                                              and sum(1 for w in lines[k + 1] if w.numeric) >= 2):
             runs.append([])
             numbers_x = None
