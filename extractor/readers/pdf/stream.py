@@ -593,7 +593,7 @@ def _side_labels(body: list[list[Word]], values_x: float, left: float) -> tuple[
     does not continue a label reaching over the row labels (一、本年新收…申请 / 数量)."""
     starts = [round(w.x0) for ln in body for w in ln if _LEAF_ITEM.match(w.text) and w.x1 <= values_x]
     leaf_x = max(set(starts), key=starts.count, default=None)
-    if leaf_x is None or starts.count(leaf_x) < _MIN_RULES:
+    if leaf_x is None:
         return set(), []
     side: list[Word] = []
     spans: list[Word] = []  # labels reaching over the row labels' column (一、本年新收…, centred)
@@ -691,7 +691,8 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
     after it, at the first of consecutive header lines (text over the value columns), after
     header lines, at a line of numbers when the row has numbers already, and at a label line
     that does not continue a wider label above it (``centred``: or that would make the row
-    taller below its numbers than above); a label line between two header lines is the
+    taller below its numbers than above, when numbers follow it: a row cut by a page break
+    has its numbers at the top); a label line between two header lines is the
     header's. A line of numbers joins the row above when that row
     has no numbers yet and its last label line fills the label column (a wrapped label whose
     numbers are centred on a later line), the numbers' own label text continuing it."""
@@ -705,6 +706,14 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
     first = bool(body) and _is_data(body[0])
     row = _RowSoFar(False, first, 0 if first else 1, 0, labels_of(body[0]) if body else None,
                     [w for w in body[0] if w.numeric] if body else [])
+    def numbers_ahead(i: int) -> bool:  # a line of numbers within a few lines from body[i], before a new item
+        for nxt in body[i:i + 4]:
+            if _is_data(nxt):
+                return True
+            if nxt is not body[i] and any(_ITEM.match(w.text) for w in nxt if not w.numeric):
+                return False
+        return False
+
     def over_values(ln: list[Word]) -> bool:  # a header line: text over the value columns, no numbers
         return not _is_data(ln) and any(not w.numeric and w.x1 > values_x for w in ln)
 
@@ -728,7 +737,8 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
         elif not labels:  # a lone number (its row's other numbers on another line)
             new = False
         else:
-            new = not _wraps(last, labels) or (centred and row.has_data and row.post >= row.pre)
+            new = not _wraps(last, labels) or (centred and row.has_data and row.post >= row.pre
+                                               and numbers_ahead(k + 1))
         if new:
             ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
             row = _RowSoFar(title(ln) or (reach and not data), data, 0 if data or reach else 1, 0, labels_of(ln),
