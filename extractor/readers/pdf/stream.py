@@ -248,7 +248,8 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     if not data:
         return None
     numbers = [w for _, _, ws in data for w in ws if w.numeric]
-    cols = _value_columns(numbers, [w for _, _, ws in bands if not _is_data(ws) for w in ws])
+    cols = _value_columns(numbers, [w for _, _, ws in bands if not _is_data(ws) for w in ws],
+                          [w for _, _, ws in data for w in ws if not w.numeric])
     if carry is not None:
         if (carry and _is_data(bands[0][2]) and len(carry) > len(cols)
                 and all(any(a < d and c < b for c, d in carry) for a, b in cols)):
