@@ -147,3 +147,52 @@ def test_borderless_section4_header_one_character_per_line_leaves_no_hollow_rows
         assert [(c.text, c.rowspan) for c in s4.rows[1][:5]] == [
             ("结果维持", 2), ("结果纠正", 2), ("其他结果", 2), ("尚未审结", 2), ("总计", 2)]
         assert extractor.parse(PDF / f"{name}.pdf").issues == ()
+
+
+# ---------------------------------------------------------------- borderless prints of web pages
+
+
+def _row(g: Grid, start: str) -> list[str]:
+    return [c.text for c in next(r for r in g.rows if any(c.text.startswith(start) for c in r))]
+
+
+def test_chromium_borderless_wrapped_label_with_numbers_centred_below_its_first_line_is_one_row():
+    # regression (county-2021.chromium-borderless): the numbers of 2.申请人逾期未按收费通知… stand on
+    # the label's second line; a row rule above them left the label's first line a row of its own
+    # and the numbers a row without a label (s3.other.fee_unpaid lost)
+    s3 = next(g for g in grids(doc("county-2021.chromium-borderless")) if g.width == 10)
+    cells = _row(s3, "2.申请人逾期未按")
+    assert cells[2:] == ["2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"] + ["0"] * 7
+
+
+def test_chromium_borderless_group_labels_beside_their_rows_are_tall_cells():
+    # regression (county-2021.chromium-borderless): （三）不予公开 printed over two lines beside its
+    # sub-rows ran into their labels ("（三）不 4.保护第三方合法权益")
+    s3 = next(g for g in grids(doc("county-2021.chromium-borderless")) if g.width == 10)
+    group = next(c for r in s3.rows for c in r if c.origin and c.text.startswith("（三）"))
+    assert (group.text, group.rowspan) == ("（三）不予公开", 2)
+    assert _row(s3, "4.保护")[2] == "4.保护第三方合法权益"
+
+
+def test_numbers_flush_left_in_their_cells_join_the_centred_leaf_labels():
+    # regression (county-2021.chromium-borderless): each section-4 number stands at its cell's left
+    # edge, its label centred; a label (行政复议) with labels under it was taken for a leaf, and
+    # columns merged ("1 0" in one cell)
+    s4 = next(g for g in grids(doc("county-2021.chromium-borderless")) if g.width == 15)
+    assert [c.text for c in s4.rows[-1]] == ["2", "1", "0", "1", "4", "1", "0", "0", "1", "2", "1", "0", "0", "0", "1"]
+    assert not any("PM" in c.text or "报告" in c.text for r in s4.rows for c in r)  # the browser's header
+
+
+def test_borderless_table_left_open_at_a_page_end_continues_on_the_next_page():
+    # regression (dept-2019.chromium-word-borderless): the last section-2 row (政府集中采购) stood
+    # alone at the top of page 2, its numbers on two lines (5 / 160.5964 万元): not a table
+    d = doc("dept-2019.chromium-word-borderless")
+    first = next(g for g in grids(d) if g.where["page"] == 2)
+    assert [[c.text for c in r] for r in first.rows] == [["政府集中采购", "5", "160.5964万元"]]
+
+
+def test_borderless_row_label_like_a_heading_with_its_numbers_below_stays_in_the_table():
+    # regression (dept-2019.chromium-word-borderless): 二、上年结转政府信息公开申请 / numbers / 数量
+    # ended the table as if 二、 were a section heading
+    s3 = next(g for g in grids(doc("dept-2019.chromium-word-borderless")) if g.width >= 10)
+    assert _row(s3, "二、上年结转")[-7:] == ["1", "0", "0", "0", "0", "0", "1"]

@@ -25,8 +25,15 @@ PRODUCERS: dict[str, dict] = json.loads((PDF / "producers.json").read_text(encod
 CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 
-VALUES_FAIL: dict[str, str] = {}
-META_FAIL: dict[str, str] = {}
+VALUES_FAIL: dict[str, str] = {
+    "seed-halazhigou-2023.chromium-portal-borderless.pdf": (
+        "a borderless section-3 header alone at the foot of a page (its rows on the next page) is read as "
+        "text, so the 自然人 column, blank in every row, has no column on the next page"),
+}
+META_FAIL: dict[str, str] = {
+    "seed-halazhigou-2023.chromium-portal-borderless.pdf": (
+        "the portal's info box printed without borders is text lines, not a grid: 发文日期 is not read"),
+}
 
 
 def _params(fail: dict[str, str]) -> list:

@@ -125,6 +125,59 @@ def test_s4_colmap_of_a_spanned_two_row_header() -> None:
     assert cm.cols[-1] == Col("suit_after_review.total", (14,))
 
 
+def test_s3_header_with_its_total_label_on_the_page_before_reads_total_by_template_order() -> None:
+    # regression (bureau-2021-oneline-other.chromium-borderless): 总计 printed on the page before,
+    # the column of totals under no label was read as 其他 (nearest free column)
+    head = row("", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "")
+    cm = s3_colmap([head], True)
+    assert cm.cols[-1] == Col("total", (7,)) and cm.unnamed == (Col("total", (7,)),)
+    assert s3_colmap([row("", "自然人", "商业企业", "", "总计")], True).unnamed == ()  # 3 left for 2 places: none
+    assert s3_colmap([head], False).unnamed == ()  # a re-flowed stream has no positions
+
+
+def test_s4_header_with_its_review_labels_on_the_page_before_reads_by_template_order() -> None:
+    # regression (bureau-2021-oneline-other.chromium-borderless): the review group's labels were
+    # on the page before; 10 leaves over 15 positions left 5 values unread
+    leaf = tuple(Cell("", {}) for _ in range(5)) + tuple(Cell(c.text, {}) for _ in range(2) for c in S4_HEAD2)
+    cm = s4_colmap([leaf], True)
+    assert [c.suffix for c in cm.cols][:6] == [
+        "review.upheld", "review.corrected", "review.other", "review.pending", "review.total", "suit_direct.upheld"]
+    assert [c.suffix for c in cm.unnamed] == [f"review.{c}" for c in ("upheld", "corrected", "other", "pending", "total")]
+    shifted = tuple(Cell(c.text, {}) for c in S4_HEAD2) + tuple(Cell("", {}) for _ in range(10))
+    assert s4_colmap([shifted[1:] + (Cell("", {}),)], True).unnamed == ()  # labels off their places: not guessed
+
+
+def test_s4_header_row_of_one_leaf_label_and_total_is_a_header() -> None:
+    # regression (county-2021.chromium-borderless): a header printed over several lines started
+    # only 总计 and 结果维持 in one row; it was a stray row (table.unknown_label)
+    ctx = Context("s4", 4, True, "2021")
+    assert classify_row(row("", "总计", "结果维持", ""), ctx).kind is RowKind.S4_HEADER
+    assert classify_row(row("", "总计", ""), ctx).kind is not RowKind.S4_HEADER
+
+
+def test_a_section_heading_between_grids_ends_the_open_table() -> None:
+    # regression (city-2022-bad-totals.chromium-cms-borderless): the section-3 header was printed
+    # alone at the foot of a page (read as text); the rows on the next page were matched against
+    # the section-2 table (table.unknown_label) and lost
+    s2 = Grid((row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"), row("规章", "3", "1", "48")), {})
+    s3 = Grid((row("一、本年新收政府信息公开申请数量", "312", "58", "4", "6", "21", "9", "401"),), {})
+    st = stitch([(s2, 2), (s3, 3)], "2021")
+    assert [ln.s3_row.rid for ln in st.s3_lines] == ["new"]
+    assert not [i for i in st.items if isinstance(i, Issue)]
+
+
+def test_the_rest_of_a_label_after_its_row_values_is_dropped() -> None:
+    # regression (town-2021-missing-section.chromium-word-borderless): a row cut by a page break
+    # below its numbers left the rest of its label (其政府信息公开申请) for the next row, whose
+    # label then matched nothing (3.其他 lost)
+    rows = (row("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理", "0", "0", "0", "0", "0", "0", "0"),
+            row("其政府信息公开申请", "", "", "", "", "", "", ""),
+            row("3.其他", "1", "0", "0", "0", "0", "0", "1"))
+    st = stitch([(Grid((S3_HEAD, *rows), {}), 3)], "2021")
+    assert [ln.s3_row.rid for ln in st.s3_lines] == ["other.fee_unpaid", "other.other"]
+    assert [s.cell.text for s in st.s3_lines[1].values] == ["1", "0", "0", "0", "0", "0", "1"]
+
+
 # ---------------------------------------------------------------- stage 4: align
 
 

@@ -594,7 +594,7 @@ def _side_labels(body: list[list[Word]], values_x: float, left: float) -> tuple[
     does not continue a label reaching over the row labels (一、本年新收…申请 / 数量)."""
     starts = [round(w.x0) for ln in body for w in ln if _LEAF_ITEM.match(w.text) and w.x1 <= values_x]
     leaf_x = max(set(starts), key=starts.count, default=None)
-    if leaf_x is None:
+    if leaf_x is None or len(starts) < 2:
         return set(), []
     side: list[Word] = []
     spans: list[Word] = []  # labels reaching over the row labels' column (一、本年新收…, centred)
