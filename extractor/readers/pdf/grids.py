@@ -35,10 +35,11 @@ from typing import Any
 from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
+from .borderless import text_edges
 from .finder import FoundTable, find_tables
 from .layout import tell_dropped
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
-from .stream import rule_edges, text_edges
+from .stream import rule_edges
 
 __all__ = ["pdfium_grids", "pdfplumber_grids"]
 

@@ -1,39 +1,37 @@
 """The second table strategy, *positioned words* (Camelot's "stream"): the column rules a
 table does not draw are rebuilt from the x-positions of its words, so that pdfplumber's table
 finder can cut the cells as it does for a fully ruled table (the *ruled grid* strategy,
-Camelot's "lattice").
+Camelot's "lattice"). This module holds what both kinds of such tables share and the tables
+with horizontal rules only; ``borderless`` the tables with no rule at all.
 
 A table with horizontal rules only (between rows, none between columns) is found as a stack
 of at least :data:`_MIN_RULES` horizontal rules, outside the ruled grids, over text that
 holds numbers. Its *bands* are the strips between consecutive rules; a *data band* holds
-numbers. The value columns are where the numbers of the data bands stand (overlapping
-x-ranges form one column); a column boundary is the middle of the gap between two columns,
-and the label area ends half way between the labels and the first value column. The ends of
-the horizontal rule segments are boundaries too: a rule that stops short tells where a merged
-cell starts, so a tall narrow cell (a group label printed one character per line) is a cell
-of its own and its characters never fall into the rows beside it.
+numbers (a band of numbers alone is one too, never a header). The value columns are where
+the numbers of the data bands stand (overlapping x-ranges form one column) joined with the
+header's *leaf labels*: the lowest header words (not one with labels under it: 行政复议 over
+结果维持), right of the row labels, at most a few characters wide. A column of numbers joins
+the leaf it overlaps most, else, numbers set flush left or right in their cells under centred
+labels, the leaf whose reach (half way to its neighbours) holds its middle; a leaf with no
+numbers is a column of blank cells. A column boundary is the middle of the gap between two
+columns, and the label area ends half way between the labels and the first value column. The
+ends of the horizontal rule segments are boundaries too: a rule that stops short tells where
+a merged cell starts, so a tall narrow cell (a group label printed one character per line)
+is a cell of its own and its characters never fall into the rows beside it.
 
 Each band gets a vertical rule at every boundary that no word of the band crosses, with one
 exception: in a header band (no number), a stretch between two rule ends holding fewer
 separate words than value columns is a merged header cell, cut only at the value boundary
-nearest each gap between its words. A header band printed over several lines has its levels
-rebuilt: a word over a value boundary with words under it is a group label (申请人情况,
-法人或其他组织); it gets a rule under it across the columns it spans (widened to hold the
-groups under it), and below that rule its sub-labels are cut by the same rule again, so each
-leaf label (科研机构, 社会公益组织) heads its own column even when every cell under it is blank.
+nearest each gap between its words, and next to a label within one column (其他 heads its own
+column, not the blank one beside it whose label is on the page before). A header band printed
+over several lines has its levels rebuilt: a word over a value boundary with words under it
+is a group label (申请人情况, 法人或其他组织); it gets a rule under it across the columns it
+spans (widened to hold the groups under it), and below that rule its sub-labels are cut by
+the same rule again, so each leaf label (科研机构, 社会公益组织) heads its own column even when
+every cell under it is blank.
 
-A table with no rule at all (:func:`text_edges`) is a run of lines between section headings
-and prose holding lines of numbers. Its row rules are ours too: a row starts at a line of
-numbers, at a label starting with its item number (2、, （五）), at a title over the value
-columns, at a line reaching into them, or at a line that does not continue a wider label
-above it; a header printed one character per line gets a rule per line (``grids`` drops the rows
-that then hold only slices of its tall labels); no row rule crosses
-a label printed one character per line (one tall cell). The value columns also take the
-header's leaf labels (a column of blank cells), and a table continued on the next page
-without its header keeps the columns of the page before.
-
-:func:`rule_edges` and :func:`text_edges` give, per table, the horizontal rules and the
-synthetic vertical ones as pdfplumber edge dicts; ``grids`` turns them into cells and a
+:func:`rule_edges` (and ``borderless.text_edges``) give, per table, the horizontal rules and
+the synthetic vertical ones as pdfplumber edge dicts; ``grids`` turns them into cells and a
 :class:`Grid` with ``where["strategy"] = "words"``.
 """
 
@@ -41,13 +39,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .chrome import browser_mark
 from .scan import Char
 
-__all__ = ["rule_edges", "text_edges", "Word", "words_of"]
+__all__ = ["rule_edges", "Word", "words_of"]
 
 _MIN_RULES = 3
 _MAX_ROW = 160  # the tallest row: a label printed one character per line over a few rows
@@ -375,382 +372,3 @@ def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float], value_cu
             if not any(last[0] < x < last[1] for x in value_cuts) and any(x >= last[1] for x in inner):
                 kept.append(min(x for x in inner if x >= last[1]))
     return sorted(set(kept))
-
-
-# --------------------------------------------------------------------------- no rules at all
-
-
-def _text_lines(words: list[Word]) -> list[list[Word]]:
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
-        cy = (w.top + w.bottom) / 2
-        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (w.bottom - w.top):
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return [sorted(ln, key=lambda w: w.x0) for ln in lines]
-
-
-def _ends_run(line: list[Word], numbers_x: float | None = None) -> bool:
-    """A section heading, a line of prose (one long run of text; not a long row label that
-    ends left of the table's numbers, ``numbers_x``) or a browser's header or footer line
-    ends a borderless table."""
-    first = line[0].text
-    if (_SECTION_HEADING.match(first) and not any(w.numeric for w in line)
-            and all(b.x0 - a.x1 < b.bottom - b.top for a, b in zip(line, line[1:], strict=False))):
-        return True  # a heading is a line of its own (a group label 三、本年度 has row labels beside it)
-    if browser_mark("".join(w.text for w in line)):
-        return True  # a browser's header or footer (time stamp, address) between two pages
-    return len(line) == 1 and len(first) >= _PROSE_CHARS and (numbers_x is None or line[0].x1 > numbers_x)
-
-
-_PROSE_CHARS = 20
-_WIDE_ROW = 5  # a single row of this many numbers is a table (section 4)
-
-
-def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Word]]]:
-    """Runs of lines between the lines that end a table (:func:`_ends_run`); a row label
-    like a heading (二、上年结转…) whose numbers stand on the next line, centred in a taller
-    row, is the table's. ``continued``: a table was open at the end of the page before, and
-    the page's first lines may be its last row or two; a run at the page's end with a line of
-    numbers is a table's start."""
-    runs: list[list[list[Word]]] = [[]]
-    numbers_x: float | None = None  # where the numbers of the run so far start
-    for k, ln in enumerate(lines):
-        if _ends_run(ln, numbers_x) and not (_SECTION_HEADING.match(ln[0].text) and k + 1 < len(lines) and _is_data(lines[k + 1])
-                                             and sum(1 for w in lines[k + 1] if w.numeric) >= 2):
-            runs.append([])
-            numbers_x = None
-        else:
-            runs[-1].append(ln)
-            if _is_data(ln):
-                numbers_x = min([w.x0 for w in ln if w.numeric] + ([numbers_x] if numbers_x is not None else []))
-    return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
-            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)
-            or (continued and r and r[0] is _first_content(lines) and any(_is_data(ln) for ln in r))
-            or (r and r[-1] is _last_content(lines) and any(sum(1 for w in ln if w.numeric) >= 2 for ln in r))]
-
-
-def _last_content(lines: list[list[Word]]) -> list[Word] | None:
-    """The page's last line that is not the browser's footer: a table's first rows there are
-    a table (its rest on the next page)."""
-    return next((ln for ln in reversed(lines) if not browser_mark("".join(w.text for w in ln))), None)
-
-
-def _first_content(lines: list[list[Word]]) -> list[Word] | None:
-    """The page's first line that is not the browser's header."""
-    return next((ln for ln in lines if not browser_mark("".join(w.text for w in ln))), None)
-
-
-def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
-    """Columns of single characters one per line (a label printed vertically): boxes."""
-    singles = sorted((w for w in words if len(w.text) == 1 and not w.numeric), key=lambda w: (round(w.x0), w.top))
-    out: list[tuple[float, float, float, float]] = []
-    run: list[Word] = []
-    for w in [*singles, None]:
-        if w is not None and run and abs(w.x0 - run[-1].x0) < 1.5 and 0 < w.top - run[-1].top < 2.5 * (w.bottom - w.top):
-            run.append(w)
-            continue
-        if len(run) >= 2:
-            out.append((min(c.x0 for c in run), run[0].top, max(c.x1 for c in run), run[-1].bottom))
-        run = [w] if w is not None else []
-    return out
-
-
-def _rivers(words: list[Word], left: float, right: float) -> list[float]:
-    """Middles of the vertical gaps (wider than 3 points) no word covers between ``left`` and
-    ``right``."""
-    spans = sorted((w.x0, w.x1) for w in words if w.x1 <= right + 0.5)
-    cuts: list[float] = []
-    reach = left
-    for x0, x1 in spans:
-        if x0 - reach > 3 and reach > left:
-            cuts.append((reach + x0) / 2)
-        reach = max(reach, x1)
-    return cuts
-
-
-def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]],
-               carry: list[tuple[float, float]] | None = None) -> list[list[Edge]]:
-    """Edges (synthetic row and column rules) of each borderless table on a page: a run of
-    lines between headings and prose holding at least :data:`_MIN_RULES` lines of numbers.
-    A row starts at each line of numbers, or at a line reaching into the value columns; the
-    other lines continue the row above; a label printed one character per line is one tall
-    cell (no row rule crosses it)."""
-    boxes = [(x0 - 1, t - 1, x1 + 1, b + 1) for x0, t, x1, b in taken]
-
-    def free(c: Char) -> bool:
-        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        for x0, t, x1, b in boxes:
-            if x0 <= cx <= x1 and t <= cy <= b:
-                return False
-        return True
-
-    rest = [c for c in chars if free(c)] if boxes else chars
-    if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
-        return []  # not numbers enough for a table
-    words = words_of(rest)
-    lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
-    out: list[list[Edge]] = []
-    runs = _runs(lines, continued=bool(carry))
-    for run in runs:
-        found = _run_edges(run, carry, continued=bool(carry) and run[0] is _first_content(lines),
-                           small=run[-1] is _last_content(lines))
-        if found:
-            out.append(found)
-    content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
-    if carry is not None and not (out and content and runs[-1][-1] is content[-1]):
-        carry.clear()  # no table left open at the page's end: the next page starts none
-    return out
-
-
-def _wraps(prev: list[Word], ln: list[Word]) -> bool:
-    """``ln`` continues a label of ``prev``: its first word lies under a word of ``prev`` at
-    about as wide (a wrapped label's first line is the full one, give or take a character
-    that the line breaking rules moved)."""
-    w = ln[0]
-    above = [p for p in prev if p.x0 < w.x1 and w.x0 < p.x1 and not p.numeric]
-    return bool(above) and max(p.x1 - p.x0 for p in above) >= (w.x1 - w.x0) - 0.8 * (w.bottom - w.top)
-
-
-def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, continued: bool = False,
-               small: bool = False) -> list[Edge] | None:
-    """``continued``: the run is the rest of the table left open on the page before (a row
-    or two of it are a table); ``small``: the run ends the page (a row or two of it are a
-    table, its rest on the next page)."""
-    data = [ln for ln in run if _is_data(ln)]
-    head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
-    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln],
-                          [w for ln in data for w in ln if not w.numeric])
-    if continued and carry:
-        cols = cols if len(cols) >= 2 else list(carry)
-    elif len(cols) < 2 or (len(data) < _MIN_RULES and not small
-                           and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
-        return None
-    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
-    run = run[head - min(head, 8):]  # a header of at most a few lines
-    head = _first_row(run, min(head, 8), cols[0][0], continued)
-    words = [w for ln in run for w in ln]
-    left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
-    side, side_cuts = _side_labels(run[head:], cols[0][0], left)
-    stacks = _stacks(words) + _side_boxes([w for ln in run for w in ln if id(w) in side])
-    # a header printed one character per line (most value columns' labels stacked): a rule per line
-    # (``grids`` drops the rows that then hold only slices of its tall labels)
-    first_top = min(w.top for w in run[head])
-    stacked = [st for st in stacks if st[3] < first_top]
-    stacked_header = sum(1 for a, b in cols if any(a < st[2] and st[0] < b for st in stacked)) * 2 > len(cols)
-    ys = [run[0][0].top - 2, *_row_rules(run, head, (cols[0][0], cols[-1][1]), value_cuts, side, stacked_header),
-          max(w.bottom for w in run[-1]) + 2]
-    label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
-    cuts = sorted(set(_rivers(label_words, left, cols[0][0])) | set(side_cuts) | set(_beside(stacks, words)))
-    edges: list[Edge] = []
-    bounds = sorted([left, right, *cuts, *value_cuts, *([(max(w.x1 for w in label_words) + cols[0][0]) / 2] if label_words else [])])
-    for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds)
-        x = left
-        for x0, _, x1, _ in sorted(st for st in stacks if st[1] < y < st[3]):
-            a = max((b for b in bounds if b <= x0 + 0.5), default=left)
-            b = min((b for b in bounds if b >= x1 - 0.5), default=right)
-            if a > x:
-                edges.append(_hedge(x, a, y))
-            x = max(x, b)
-        if right > x:
-            edges.append(_hedge(x, right, y))
-    return _table_edges(edges, words, tuple(cuts), carry)
-
-
-def _first_row(run: list[list[Word]], head: int, values_x: float, continued: bool = False) -> int:
-    """Where the body starts: at the first line of numbers, or at the first row's label above
-    it (numbers centred in a taller row): up to 3 lines of label text only, the first of them
-    starting with its item number (一、), or the page's first (``continued``: the rest of a
-    table whose header is on the page before)."""
-    for k in range(head - 1, max(head - 4, -1), -1):
-        if _is_data(run[k]) or any(w.x1 > values_x for w in run[k]):
-            break
-        if _ITEM.match(run[k][0].text) or (continued and k == 0):
-            return k
-    return head
-
-
-def _beside(boxes: list[tuple[float, float, float, float]], words: list[Word]) -> list[float]:
-    """A column boundary right of each tall label (one character per line, or a group label):
-    half way to the nearest word right of it on its lines."""
-    cuts = []
-    for _x0, t, x1, b in boxes:
-        right = [w.x0 for w in words if w.x0 >= x1 - 0.5 and t < (w.top + w.bottom) / 2 < b]
-        if right:
-            cuts.append((x1 + min(right)) / 2)
-    return cuts
-
-
-_LEAF_ITEM = re.compile(r"^\d{1,2}\s*[、.．](?!\d)")
-
-
-def _side_labels(body: list[list[Word]], values_x: float, left: float) -> tuple[set[int], list[float]]:
-    """The group labels printed in columns left of the row labels ((三)不予公开 beside its
-    sub-rows, each on lines of its own, centred over its rows): ids of their words, and the
-    boundaries of their columns. The row labels' column starts where most numbered labels
-    (1. 2、) start; a word wholly left of it is a group label's when it continues one (a
-    line of it is just above), or when its line holds no number or also a row label and it
-    does not continue a label reaching over the row labels (一、本年新收…申请 / 数量)."""
-    starts = [round(w.x0) for ln in body for w in ln if _LEAF_ITEM.match(w.text) and w.x1 <= values_x]
-    leaf_x = max(set(starts), key=starts.count, default=None)
-    if leaf_x is None or len(starts) < 2:
-        return set(), []
-    side: list[Word] = []
-    spans: list[Word] = []  # labels reaching over the row labels' column (一、本年新收…, centred)
-    for ln in body:
-        labels = [w for w in ln if not w.numeric and w.x1 <= values_x]
-        with_leaf = any(w.x0 >= leaf_x - 1 for w in labels)
-        for w in labels:
-            if w.x1 >= leaf_x - 1:
-                continue
-            if _just_above(w, side) or (not _just_above(w, spans) and (with_leaf or not any(v.numeric for v in ln))):
-                side.append(w)
-        spans += [w for w in labels if w.x0 < leaf_x - 1 < w.x1]
-    if not side:
-        return set(), []
-    cuts = [*_rivers(side, left, leaf_x), (max(w.x1 for w in side) + leaf_x) / 2]
-    return {id(w) for w in side}, cuts
-
-
-def _just_above(w: Word, above: list[Word]) -> bool:
-    """A word of ``above`` stands on the line just above ``w``, over it."""
-    h = w.bottom - w.top
-    return any(a.x0 < w.x1 and w.x0 < a.x1 and -0.5 * h < w.top - a.bottom < 0.8 * h and a.top < w.top for a in above)
-
-
-def _side_boxes(side: list[Word]) -> list[tuple[float, float, float, float]]:
-    """Group labels' words → one box per label (its lines, one under the other)."""
-    boxes: list[list[float]] = []
-    for w in sorted(side, key=lambda w: w.top):
-        for b in boxes:
-            if w.x0 < b[2] and b[0] < w.x1 and w.top - b[3] < 0.8 * (w.bottom - w.top):
-                b[0], b[2], b[3] = min(b[0], w.x0), max(b[2], w.x1), max(b[3], w.bottom)
-                break
-        else:
-            boxes.append([w.x0, w.top, w.x1, w.bottom])
-    return [(b[0], b[1], b[2], b[3]) for b in boxes]
-
-
-def _row_rules(run: list[list[Word]], head: int, values: tuple[float, float], value_cuts: list[float], side: set[int],
-               stacked_header: bool) -> list[float]:
-    """Where the rows of a borderless table end. In the header: around each title over the
-    value columns (across a column boundary, or centred over them: 行政诉讼 over its 5), or after every line of a header printed one character per line. In the
-    body, on the row labels (group labels left aside), by :func:`_body_rules`; when a row's
-    numbers stand below its first label line (numbers centred in their rows), again with
-    rows as tall above their numbers as below them."""
-    titles = _centred_titles(run, values, len(value_cuts) + 1)
-
-    def title(ln: list[Word]) -> bool:  # one piece of text over several value columns, or centred over them
-        return len(ln) == 1 and (any(ln[0].x0 < x < ln[0].x1 for x in value_cuts) or id(ln[0]) in titles)
-
-    values_x = values[0]
-
-    ys = [(max(w.bottom for w in prev) + min(w.top for w in ln)) / 2
-          for k, (prev, ln) in enumerate(zip(run[:head], run[1:head + 1], strict=False))
-          if stacked_header or k + 1 == head or _is_data(ln) or title(ln) or title(prev)]
-    body = [leaf for ln in run[head:] if (leaf := [w for w in ln if id(w) not in side])]
-    rules, centred = _body_rules(body, values_x, title, False)
-    if centred:
-        rules, _ = _body_rules(body, values_x, title, True)
-    return ys + rules
-
-
-def _centred_titles(run: list[list[Word]], values: tuple[float, float], n_cols: int) -> set[int]:
-    """Ids of the words alone on their line, centred over the value columns, with a line of
-    labels over two columns or more below them before the next numbers (行政诉讼 over its
-    groups and leaves; not the first line of a wrapped label: 本年处 / 理决定数量)."""
-    out: set[int] = set()
-    if n_cols < 3:
-        return out
-    for k, ln in enumerate(run):
-        w = ln[0]
-        if len(ln) != 1 or w.x0 <= values[0] or abs(w.x0 + w.x1 - sum(values)) >= w.bottom - w.top:
-            continue
-        for below in run[k + 1:k + 4]:
-            if _is_data(below):
-                break
-            if sum(1 for v in below if v.x1 > values[0]) >= 2:
-                out.add(id(w))
-                break
-    return out
-
-
-@dataclass
-class _RowSoFar:
-    heading: bool  # header lines (over the value columns): numbers never join them
-    has_data: bool
-    pre: int  # label lines above its numbers
-    post: int  # label lines below its numbers
-    last_label: list[Word] | None  # its last line's label words
-    numbers: list[Word] = field(default_factory=list)
-
-
-def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bool) -> tuple[list[float], bool]:
-    """Row rules of a borderless table's body, and whether a row's numbers stand below its
-    first label line. A row starts at a label starting with its item number, at a title or
-    after it, at the first of consecutive header lines (text over the value columns), after
-    header lines, at a line of numbers when the row has numbers already, and at a label line
-    that does not continue a wider label above it (``centred``: or that would make the row
-    taller below its numbers than above, when numbers follow it: a row cut by a page break
-    has its numbers at the top); a label line between two header lines is the
-    header's. A line of numbers joins the row above when that row
-    has no numbers yet and its last label line fills the label column (a wrapped label whose
-    numbers are centred on a later line), the numbers' own label text continuing it."""
-    label_right = max((w.x1 for ln in body for w in ln if not w.numeric and w.x1 <= values_x), default=values_x)
-
-    def labels_of(ln: list[Word]) -> list[Word] | None:
-        return [w for w in ln if not w.numeric and w.x1 <= values_x] or None
-
-    ys: list[float] = []
-    seen_centred = False
-    first = bool(body) and _is_data(body[0])
-    row = _RowSoFar(False, first, 0 if first else 1, 0, labels_of(body[0]) if body else None,
-                    [w for w in body[0] if w.numeric] if body else [])
-    def numbers_ahead(i: int) -> bool:  # a line of numbers within a few lines from body[i], before a new item
-        for nxt in body[i:i + 4]:
-            if _is_data(nxt):
-                return True
-            if nxt is not body[i] and any(_ITEM.match(w.text) for w in nxt if not w.numeric):
-                return False
-        return False
-
-    def over_values(ln: list[Word]) -> bool:  # a header line: text over the value columns, no numbers
-        return not _is_data(ln) and any(not w.numeric and w.x1 > values_x for w in ln)
-
-    for k, (prev, ln) in enumerate(zip(body, body[1:], strict=False)):
-        labels = [w for w in ln if not w.numeric]
-        data = _is_data(ln)
-        # text over the value columns (a header line), not under a number of the row (160.5964 / 万元)
-        reach = any(w.x1 > values_x and not any(n.x0 < w.x1 and w.x0 < n.x1 for n in row.numbers) for w in labels)
-        last = row.last_label
-        if title(ln) or title(prev) or any(_ITEM.match(w.text) for w in labels):
-            new = True
-        elif reach:
-            new = data or not row.heading
-        elif row.heading and not data and k + 2 < len(body) and over_values(body[k + 2]):
-            new = False  # the label column's header (信息内容) between two header lines
-        elif row.heading or last is None:
-            new = True
-        elif data:
-            new = (row.has_data or max(w.x1 for w in last) < label_right - 1.5 * (ln[0].bottom - ln[0].top)
-                   or (bool(labels) and not _wraps(last, labels)))
-        elif not labels:  # a lone number (its row's other numbers on another line)
-            new = False
-        else:
-            new = not _wraps(last, labels) or (centred and row.has_data and row.post >= row.pre
-                                               and numbers_ahead(k + 1))
-        if new:
-            ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
-            row = _RowSoFar(title(ln) or (reach and not data), data, 0 if data or reach else 1, 0, labels_of(ln),
-                            [w for w in ln if w.numeric])
-            continue
-        row.numbers += [w for w in ln if w.numeric]
-        if data:
-            row.has_data, seen_centred = True, seen_centred or row.pre > 0
-        elif row.has_data:
-            row.post += 1
-        else:
-            row.pre += 1
-        row.last_label = labels_of(ln) or row.last_label
-    return ys, seen_centred
