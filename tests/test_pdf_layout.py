@@ -196,3 +196,12 @@ def test_borderless_row_label_like_a_heading_with_its_numbers_below_stays_in_the
     # ended the table as if 二、 were a section heading
     s3 = next(g for g in grids(doc("dept-2019.chromium-word-borderless")) if g.width >= 10)
     assert _row(s3, "二、上年结转")[-7:] == ["1", "0", "0", "0", "0", "0", "1"]
+
+
+def test_info_box_printed_without_rules_gives_the_hints_and_is_not_report_text():
+    # regression (seed-halazhigou-2023.chromium-portal-borderless): the portal's info box printed
+    # without borders is text lines, not a grid: 发文日期 was not read (published None)
+    d = doc("seed-halazhigou-2023.chromium-portal-borderless")
+    assert (d.hints["issuer"], d.hints["published"]) == ("哈拉直沟乡人民政府", "2024-01-29")
+    assert not any(t.startswith(("索引号", "发布机构")) for t in texts(d))
+    assert "published" not in doc("county-2021.plain").hints  # no box, no hint

@@ -30,10 +30,7 @@ VALUES_FAIL: dict[str, str] = {
         "a borderless section-3 header alone at the foot of a page (its rows on the next page) is read as "
         "text, so the 自然人 column, blank in every row, has no column on the next page"),
 }
-META_FAIL: dict[str, str] = {
-    "seed-halazhigou-2023.chromium-portal-borderless.pdf": (
-        "the portal's info box printed without borders is text lines, not a grid: 发文日期 is not read"),
-}
+META_FAIL: dict[str, str] = {}
 
 
 def _params(fail: dict[str, str]) -> list:

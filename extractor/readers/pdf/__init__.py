@@ -35,7 +35,7 @@ from ...limits import DEFAULT_LIMITS, Limits, check_time
 from ...model import Document, Issue
 from .grids import pdfium_grids, pdfplumber_grids
 from .guard import guard_streams
-from .layout import sort_grids
+from .layout import sort_grids, text_box
 from .lines import assemble
 from .scan import PageScan, scan_document
 from .stitch import join_cut_headers
@@ -74,6 +74,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS, *, engine: Literal["pdfiu
         grids_by_page = pdfium_grids(scans, limits)
     tables, hidden, hints = sort_grids(grids_by_page)
     blocks = join_cut_headers(assemble(scans, tables, hidden))
+    if not hints:  # an info box printed without rules is text lines
+        blocks, hints = text_box(blocks)
     doc = Document(blocks=tuple(blocks), format="pdf", hints=hints, issues=tuple(issues))
     return _ocr_hook(doc, data, limits) if no_text is not None and no_text.where else doc
 

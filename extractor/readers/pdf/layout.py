@@ -28,10 +28,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
-from ...model import Grid
+from ...model import Block, Cell, Grid, Text
 from .words import BOX_DATE_KEYS, BOX_ISSUER_KEYS, BOX_LABEL_RE, BOX_TITLE_KEYS
 
-__all__ = ["grid_kind", "grid_verdict", "box_hints", "LayoutBox", "LAYOUT_OBSERVER", "tell_dropped"]
+__all__ = ["grid_kind", "grid_verdict", "box_hints", "text_box", "LayoutBox", "LAYOUT_OBSERVER", "tell_dropped"]
 
 GridKind = Literal["table", "layout", "infobox"]
 
@@ -169,3 +169,26 @@ def sort_grids(grids_by_page: dict[int, list[Grid]]) -> tuple[dict[int, list[Gri
                 for k, v in box_hints(g).items():
                     hints.setdefault(k, v)
     return tables, hidden, hints
+
+
+_BOX_LINES = 30  # an info box printed as text stands among the page's first lines
+_BOX_MIN_LABELS = 3
+
+
+def text_box(blocks: list[Block]) -> tuple[list[Block], dict[str, str]]:
+    """An info box printed without rules (text lines ``索引号：… 主题分类：…``) among the
+    first lines: its lines left out of the blocks, and its hints (as :func:`box_hints`). At
+    least :data:`_BOX_MIN_LABELS` box labels on two lines or more, each line starting with one."""
+    rows: list[tuple[int, tuple[Cell, ...]]] = []
+    for k, b in enumerate(blocks[:_BOX_LINES]):
+        if not isinstance(b, Text):
+            continue
+        starts = [m.start() for m in BOX_LABEL_RE.finditer(b.text)]
+        if starts and not b.text[: starts[0]].strip():
+            cuts = [*starts, len(b.text)]
+            rows.append((k, tuple(Cell(b.text[a:z].strip(), dict(b.where)) for a, z in zip(cuts, cuts[1:], strict=False))))
+    if len(rows) < 2 or sum(len(cells) for _, cells in rows) < _BOX_MIN_LABELS:
+        return blocks, {}
+    hints = box_hints(Grid(tuple(cells for _, cells in rows), {}))
+    drop = {k for k, _ in rows}
+    return [b for k, b in enumerate(blocks) if k not in drop], hints
