@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .hrules import row_rules
 from .scan import Char
 
 __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
@@ -157,7 +158,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
     def free(e: Edge) -> bool:
         return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
 
-    rules = [e for e in edges if e["orientation"] == "h" and e["width"] > 20 and free(e)]
+    rules = [e for e in row_rules([e for e in edges if e["orientation"] == "h" and free(e)]) if e["width"] > 20]
     if len(rules) < _MIN_RULES:
         return []
     out: list[list[Edge]] = []
@@ -219,7 +220,8 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     if len(cols) < 1:
         return None
     labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
-    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra))
+    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra)
+                        | {round(x, 1) for e in stack for x in e.get("joints", ())})
     structural = [x for x in structural if left + 1 < x < right - 1]
     label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]

@@ -1,0 +1,80 @@
+"""The horizontal rules of a page as the row boundaries of its tables, for the *positioned
+words* strategy (:func:`.stream.rule_edges`).
+
+A browser or a word processor draws one row boundary in several pieces:
+
+* a rule is a filled bar: its top and its bottom are two edges a rule's thickness apart;
+* under *separate* borders (no ``border-collapse``, a cell spacing) every cell draws its own
+  top and bottom border: between two rows, the bottom border of the cells above and the top
+  border of the cells below, a cell spacing apart; and each cell's piece stops a cell spacing
+  before the next cell's piece starts;
+* under collapsed borders each cell still draws its own piece of the rule, end to end.
+
+:func:`row_rules` joins them: edges less than :data:`SAME_ROW` apart in height (chained) are
+one row boundary, drawn half way between the first and the last; pieces at one boundary that
+touch or stand less than :data:`SPACING` apart are one rule. Where one piece ends and the next
+starts is a *joint*: a cell boundary the rule shows (kept in the rule's ``"joints"``, the
+middle of the gap), so the columns of a table come from its cells' borders, not only from
+where its numbers stand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["row_rules", "SAME_ROW", "SPACING"]
+
+Edge = dict[str, Any]
+
+SAME_ROW = 2.5  # rules closer than this in height are one row boundary (no text line fits between)
+SPACING = 2.5  # pieces of one rule stand at most this far apart (a cell spacing)
+_MIN_PIECE = 2.0  # a shorter horizontal edge is the end of a vertical bar, not a rule
+
+
+def _rule(x0: float, x1: float, y: float, joints: tuple[float, ...]) -> Edge:
+    return {"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+            "doctop": y, "width": x1 - x0, "height": 0.0, "joints": joints}
+
+
+def row_rules(edges: list[Edge]) -> list[Edge]:
+    """The horizontal ``edges`` joined into rules, one per row boundary and stretch of rule,
+    each with its ``"joints"`` (sorted x-positions inside it where one piece ends and the next
+    starts)."""
+    hs = sorted((e for e in edges if e["orientation"] == "h" and e["width"] > _MIN_PIECE), key=lambda e: e["top"])
+    groups: list[list[Edge]] = []
+    for e in hs:
+        if groups and e["top"] - groups[-1][-1]["top"] <= SAME_ROW:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    out: list[Edge] = []
+    for g in groups:
+        y = (g[0]["top"] + g[-1]["top"]) / 2
+        pieces = sorted({(round(e["x0"], 2), round(e["x1"], 2)) for e in g})
+        runs: list[list[float]] = []
+        for x0, x1 in pieces:
+            if runs and x0 <= runs[-1][1] + SPACING:
+                runs[-1][1] = max(runs[-1][1], x1)
+            else:
+                runs.append([x0, x1])
+        for r0, r1 in runs:
+            out.append(_rule(r0, r1, y, _joints(pieces, r0, r1)))
+    return out
+
+
+def _joints(pieces: list[tuple[float, float]], r0: float, r1: float) -> tuple[float, ...]:
+    """Inside the rule ``r0``–``r1``: the middles of the gaps (or the points of contact)
+    between a piece's end and another piece's start, one per place."""
+    ends = sorted(x1 for x0, x1 in pieces if r0 <= x0 and x1 < r1 - 0.5)
+    starts = sorted(x0 for x0, x1 in pieces if r0 + 0.5 < x0 and x1 <= r1)
+    joints: list[float] = []
+    for s in starts:
+        near = [x for x in ends if s - SPACING <= x <= s + 0.5]
+        if not near:
+            continue
+        j = (max(near) + s) / 2
+        if not joints or j - joints[-1] > 1.0:
+            joints.append(j)
+        else:
+            joints[-1] = min(joints[-1], j)
+    return tuple(sorted(joints))
