@@ -20,9 +20,11 @@ where its numbers stand.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
 
-__all__ = ["row_rules", "SAME_ROW", "SPACING"]
+__all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "SAME_ROW", "SPACING"]
 
 Edge = dict[str, Any]
 
@@ -78,3 +80,57 @@ def _joints(pieces: list[tuple[float, float]], r0: float, r1: float) -> tuple[fl
         else:
             joints[-1] = min(joints[-1], j)
     return tuple(sorted(joints))
+
+
+def joints_part_numbers(stack: list[Edge], cols: list[tuple[float, float]]) -> bool:
+    """The joints of the rules ``stack`` stand between every two columns of numbers ``cols``
+    (x-ranges, left to right): the cells' borders show every value column, so no column
+    boundary is to be guessed from where words stand (a header label centred over numbers
+    printed at the left of their cells is in the same cell, not a column of its own)."""
+    joints = sorted({x for e in stack for x in e.get("joints", ())})
+    if len(cols) < 2 or not joints:
+        return False
+    return all(any(a[1] - 0.5 <= x <= b[0] + 0.5 for x in joints) for a, b in zip(cols, cols[1:], strict=False))
+
+
+class _Box(Protocol):
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+W = TypeVar("W", bound=_Box)
+
+
+def split_at_joints(words: list[W], chars: Sequence[_Box], joints: Sequence[float]) -> list[W]:
+    """Text never runs over a cell border: a word is cut where a joint of the rules falls in a
+    gap (at least :data:`_GAP` wide) between two of its characters (the labels of side-by-side
+    cells printed close enough to read as one word: 社会公益 | 法律服务)."""
+    if not joints:
+        return words
+    out: list[W] = []
+    for w in words:
+        inside = [x for x in joints if w.x0 + 0.5 < x < w.x1 - 0.5]
+        if not inside:
+            out.append(w)
+            continue
+        cy = (w.top + w.bottom) / 2
+        cs = sorted((c for c in chars if c.text.strip() and w.x0 - 0.1 <= (c.x0 + c.x1) / 2 <= w.x1 + 0.1
+                     and c.top - 0.1 <= cy <= c.bottom + 0.1), key=lambda c: c.x0)
+        piece: list[_Box] = []
+        for c in cs:
+            if piece and c.x0 - piece[-1].x1 >= _GAP and any(piece[-1].x1 <= x <= c.x0 for x in inside):
+                out.append(_piece(w, piece))
+                piece = []
+            piece.append(c)
+        out.append(_piece(w, piece) if piece else w)
+    return out
+
+
+_GAP = 1.0
+
+
+def _piece(w: W, cs: list[_Box]) -> W:
+    return replace(w, text="".join(c.text for c in cs), x0=min(c.x0 for c in cs), x1=max(c.x1 for c in cs))  # type: ignore[type-var]

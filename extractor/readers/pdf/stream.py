@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .hrules import row_rules
+from .hrules import joints_part_numbers, row_rules, split_at_joints
 from .scan import Char
 
 __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
@@ -162,7 +162,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
     if len(rules) < _MIN_RULES:
         return []
     out: list[list[Edge]] = []
-    words = words_of(chars)
+    words = split_at_joints(words_of(chars), chars, sorted({x for e in rules for x in e["joints"]}))
     for stack in _rule_stacks(rules):
         x0, x1 = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
         t, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
@@ -224,7 +224,11 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
                         | {round(x, 1) for e in stack for x in e.get("joints", ())})
     structural = [x for x in structural if left + 1 < x < right - 1]
     label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
-    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+    if label_cut is not None and labels_end is not None and _between(structural, labels_end, cols[0][0]):
+        label_cut = None  # a joint of the rules already parts the labels from the numbers
+    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False) if not _between(structural, a[1], b[0])]
+    if joints_part_numbers(stack, _columns(numbers)):
+        value_cuts = []  # the cells' own borders are the column boundaries
     out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
     for a, b, ws in bands:
         if not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws):  # a header (a blank row is none)
@@ -234,6 +238,10 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
         for x in _band_cuts(ws, structural, label_cut, value_cuts):
             out.append(_vedge(x, a, b))
     return out
+
+
+def _between(xs: list[float], lo: float, hi: float) -> bool:
+    return any(lo - 0.5 <= x <= hi + 0.5 for x in xs)
 
 
 def _is_data(ws: list[Word]) -> bool:
