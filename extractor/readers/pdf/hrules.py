@@ -20,11 +20,11 @@ where its numbers stand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "SAME_ROW", "SPACING"]
+__all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "closed", "SAME_ROW", "SPACING"]
 
 Edge = dict[str, Any]
 
@@ -134,3 +134,47 @@ _GAP = 1.0
 
 def _piece(w: W, cs: list[_Box]) -> W:
     return replace(w, text="".join(c.text for c in cs), x0=min(c.x0 for c in cs), x1=max(c.x1 for c in cs))  # type: ignore[type-var]
+
+
+def closed(stack: list[Edge], words: Sequence[_Box], is_data: Callable[[list[W]], bool],
+           rules: Sequence[Edge] = ()) -> list[Edge]:
+    """The rules of one table, closed: its first and its last rule drawn across the whole table
+    (a cell continued over a page break draws no border at the break, yet the table ends
+    there), and a row cut by the page break closed under its lines: when the lines right under
+    the last rule (the first within a line's height of it, each within half a line of the one
+    above) hold a row of numbers, a rule under them ends the table (the browser draws the
+    cut row's top border only). The lines end before the next of the page's ``rules`` below
+    (another table's)."""
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    top, bottom = min(e["top"] for e in stack), max(e["top"] for e in stack)
+    out = [*stack, _rule(left, right, top, ()), _rule(left, right, bottom, ())]
+    limit = min((e["top"] for e in rules if e["top"] > bottom + SAME_ROW and e["x0"] < right and left < e["x1"]),
+                default=float("inf"))
+    below = sorted((w for w in words if left <= (w.x0 + w.x1) / 2 <= right and bottom < (w.top + w.bottom) / 2 < limit),
+                   key=lambda w: (w.top + w.bottom) / 2)
+    if not below:
+        return out
+    h = below[0].bottom - below[0].top
+    if below[0].top - bottom > h:
+        return out
+    run: list[Any] = []
+    end = bottom
+    for w in below:
+        if w.top - end > 0.5 * h and run:
+            break
+        run.append(w)
+        end = max(end, w.bottom)
+    if _has_data_line(run, is_data):
+        out.append(_rule(left, right, end + 1.0, ()))
+    return out
+
+
+def _has_data_line(words: list[Any], is_data: Callable[[list[Any]], bool]) -> bool:
+    lines: list[list[Any]] = []
+    for w in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
+        cy = (w.top + w.bottom) / 2
+        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (w.bottom - w.top):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return any(is_data(sorted(ln, key=lambda w: w.x0)) for ln in lines)

@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .hrules import joints_part_numbers, row_rules, split_at_joints
+from .hrules import closed, joints_part_numbers, row_rules, split_at_joints
 from .scan import Char
 
 __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
@@ -169,7 +169,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
         if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
             continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
         for part in _split_at_headings(stack, words):
-            found = _table_edges(part, words)
+            found = _table_edges(closed(part, words, _is_data, rules), words)
             if found:
                 out.append(found)
     return out
