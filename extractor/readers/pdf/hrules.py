@@ -20,11 +20,15 @@ where its numbers stand.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "closed", "SAME_ROW", "SPACING"]
+from .words import BOX_LABEL_RE
+
+__all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "closed", "box_edges", "SAME_ROW", "SPACING"]
 
 Edge = dict[str, Any]
 
@@ -38,11 +42,13 @@ def _rule(x0: float, x1: float, y: float, joints: tuple[float, ...]) -> Edge:
             "doctop": y, "width": x1 - x0, "height": 0.0, "joints": joints}
 
 
-def row_rules(edges: list[Edge]) -> list[Edge]:
+def row_rules(edges: list[Edge], chars: Sequence[_Box] = ()) -> list[Edge]:
     """The horizontal ``edges`` joined into rules, one per row boundary and stretch of rule,
     each with its ``"joints"`` (sorted x-positions inside it where one piece ends and the next
-    starts)."""
-    hs = sorted((e for e in edges if e["orientation"] == "h" and e["width"] > _MIN_PIECE), key=lambda e: e["top"])
+    starts). Underlines (:func:`_underline`) are no rules."""
+    lows = sorted(((c.bottom, c) for c in chars if c.text.strip()), key=lambda bc: bc[0])
+    hs = sorted((e for e in edges if e["orientation"] == "h" and e["width"] > _MIN_PIECE
+                 and not _underline(e, lows)), key=lambda e: e["top"])
     groups: list[list[Edge]] = []
     for e in hs:
         if groups and e["top"] - groups[-1][-1]["top"] <= SAME_ROW:
@@ -62,6 +68,24 @@ def row_rules(edges: list[Edge]) -> list[Edge]:
         for r0, r1 in runs:
             out.append(_rule(r0, r1, y, _joints(pieces, r0, r1)))
     return out
+
+
+def _underline(e: Edge, lows: list[tuple[float, _Box]]) -> bool:
+    """A line through the lower half of the characters over most of its length is text
+    decoration (a link's underline), not a table rule: a rule never runs through the text of
+    its cells. ``lows``: the page's characters by their bottom."""
+    y, x0, x1 = e["top"], e["x0"], e["x1"]
+    i = bisect.bisect_left(lows, y - 0.5, key=lambda bc: bc[0])
+    j = bisect.bisect_right(lows, y + _MAX_HALF, key=lambda bc: bc[0])
+    covered = 0.0
+    for bottom, c in lows[i:j]:
+        if (c.top + bottom) / 2 < y < bottom + 0.5 and x0 - 0.5 <= (c.x0 + c.x1) / 2 <= x1 + 0.5:
+            covered += c.x1 - c.x0
+    return covered >= _UNDERLINED * (x1 - x0)
+
+
+_UNDERLINED = 0.6  # share of the line's length under characters
+_MAX_HALF = 30.0  # half the height of the tallest character
 
 
 def _joints(pieces: list[tuple[float, float]], r0: float, r1: float) -> tuple[float, ...]:
@@ -178,3 +202,27 @@ def _has_data_line(words: list[Any], is_data: Callable[[list[Any]], bool]) -> bo
         else:
             lines.append([w])
     return any(is_data(sorted(ln, key=lambda w: w.x0)) for ln in lines)
+
+
+def box_edges(stack: list[Edge], words: Sequence[_Box]) -> list[Edge] | None:
+    """The edges of a stack of rules holding no numbers but ``label：value`` pairs (a web page's
+    info box: 索引号, 发布机构 …, ruled by horizontal lines only): its cells cut at the joints
+    of its rules that no word of the row crosses, so that the box is read as the box it is
+    (its fields give the metadata hints, its text is no report text). ``None`` for any other
+    stack."""
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    ys = sorted({e["top"] for e in stack})
+    inside = [w for w in words if left <= (w.x0 + w.x1) / 2 <= right and ys[0] < (w.top + w.bottom) / 2 < ys[-1]]
+    if sum(1 for w in inside if BOX_LABEL_RE.match(re.sub(r"\s+", "", w.text))) < 2:
+        return None
+    joints = sorted({x for e in stack for x in e.get("joints", ())})
+    out = [*stack, _vline(left, ys[0], ys[-1]), _vline(right, ys[0], ys[-1])]
+    for a, b in zip(ys, ys[1:], strict=False):
+        ws = [w for w in inside if a <= (w.top + w.bottom) / 2 < b]
+        out += [_vline(x, a, b) for x in joints if not any(w.x0 + 0.5 < x < w.x1 - 0.5 for w in ws)]
+    return out
+
+
+def _vline(x: float, top: float, bottom: float) -> Edge:
+    return {"object_type": "line", "orientation": "v", "x0": x, "x1": x, "top": top, "bottom": bottom,
+            "doctop": top, "width": 0.0, "height": bottom - top}

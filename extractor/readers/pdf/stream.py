@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .hrules import closed, joints_part_numbers, row_rules, split_at_joints
+from .hrules import box_edges, closed, joints_part_numbers, row_rules, split_at_joints
 from .scan import Char
 
 __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
@@ -158,7 +158,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
     def free(e: Edge) -> bool:
         return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
 
-    rules = [e for e in row_rules([e for e in edges if e["orientation"] == "h" and free(e)]) if e["width"] > 20]
+    rules = [e for e in row_rules([e for e in edges if e["orientation"] == "h" and free(e)], chars) if e["width"] > 20]
     if len(rules) < _MIN_RULES:
         return []
     out: list[list[Edge]] = []
@@ -169,7 +169,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
         if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
             continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
         for part in _split_at_headings(stack, words):
-            found = _table_edges(closed(part, words, _is_data, rules), words)
+            found = _table_edges(closed(part, words, _is_data, rules), words) or box_edges(part, words)
             if found:
                 out.append(found)
     return out
