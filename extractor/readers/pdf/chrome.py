@@ -52,11 +52,35 @@ def _in_band(p: _Piece, height: float) -> bool:
     return p.bottom <= height * _BAND or p.top >= height * (1 - _BAND)
 
 
+def _rows(pieces: list[P]) -> list[tuple[str, list[P]]]:
+    """Pieces side by side on one line, left to right, with their joined text: pdfium may give
+    a browser header's characters as pieces of one or a few characters each."""
+    rows: list[list[P]] = []
+    for p in sorted(pieces, key=lambda p: (p.top + p.bottom) / 2):
+        cy = (p.top + p.bottom) / 2
+        if rows and abs(cy - (rows[-1][0].top + rows[-1][0].bottom) / 2) < 0.4 * max(p.height, 1.0):
+            rows[-1].append(p)
+        else:
+            rows.append([p])
+    out: list[tuple[str, list[P]]] = []
+    for row in rows:
+        row.sort(key=lambda p: p.x0)
+        out.append((" ".join(p.text for p in row), row))
+    return out
+
+
+def _band_texts(pieces: list[P], height: float) -> list[tuple[str, list[P]]]:
+    """The texts of a page's band judged as chrome: each band piece, and each band line (its
+    pieces joined)."""
+    band = [p for p in pieces if _in_band(p, height)]
+    return [(p.text, [p]) for p in band] + [r for r in _rows(band) if len(r[1]) > 1]
+
+
 def _running(pages: Sequence[tuple[float, float, list[P]]]) -> set[str]:
-    """Shapes of band pieces printed on two pages or more (not bare numbers)."""
+    """Shapes of band pieces (or band lines) printed on two pages or more (not bare numbers)."""
     seen: Counter[str] = Counter()
     for _, height, pieces in pages:
-        shapes = {_shape(p.text) for p in pieces if _in_band(p, height)}
+        shapes = {_shape(text) for text, _ in _band_texts(pieces, height)}
         seen.update(s for s in shapes if len(re.sub(r"[#\W_]", "", s)) >= 3)
     return {s for s, n in seen.items() if n >= 2}
 
@@ -69,6 +93,12 @@ def _left_edge(pieces: list[P], width: float, height: float) -> float | None:
     return float(min(shared)) if shared else None
 
 
+def _is_chrome(text: str, running: set[str]) -> bool:
+    compact = re.sub(r"\s+", "", text)
+    return (_shape(text) in running or bool(_URL.search(text)) or bool(_STAMP.match(text))
+            or bool(_URL.search(compact)) or bool(_STAMP.match(compact)))
+
+
 def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
     """The pieces of each page (``(width, height, pieces)``) without running headers and
     footers and without what lies left of the article column."""
@@ -79,9 +109,10 @@ def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
     out: list[list[P]] = []
     left = doc_left
     for _, height, pieces in pages:
+        chrome = {id(p) for text, ps in _band_texts(pieces, height) if _is_chrome(text, running) for p in ps}
         kept: list[P] = []
         for p in pieces:
-            if _in_band(p, height) and (_shape(p.text) in running or _URL.search(p.text) or _STAMP.match(p.text)):
+            if id(p) in chrome:
                 continue
             if left is not None and p.x0 < left - 2 * max(p.height, 1.0):
                 continue
