@@ -1,23 +1,38 @@
 """The horizontal rules of a page as the row boundaries of its tables, for the *positioned
-words* strategy (:func:`.stream.rule_edges`).
+words* strategy (:func:`.stream.rule_edges`: tables ruled by horizontal lines only).
 
-A browser or a word processor draws one row boundary in several pieces:
+A browser or a word processor draws one row boundary in several pieces: a rule is a filled
+bar (its top and its bottom are two edges a rule's thickness apart); under *separate* borders
+(no ``border-collapse``, a cell spacing) every cell draws its own top and bottom border, so
+between two rows lie the bottom border of the cells above and the top border of the cells
+below, a cell spacing apart, each cell's piece stopping a cell spacing before the next one's;
+under collapsed borders each cell still draws its own piece, end to end. The rules:
 
-* a rule is a filled bar: its top and its bottom are two edges a rule's thickness apart;
-* under *separate* borders (no ``border-collapse``, a cell spacing) every cell draws its own
-  top and bottom border: between two rows, the bottom border of the cells above and the top
-  border of the cells below, a cell spacing apart; and each cell's piece stops a cell spacing
-  before the next cell's piece starts;
-* under collapsed borders each cell still draws its own piece of the rule, end to end.
-
-:func:`row_rules` joins them: edges less than :data:`SAME_ROW` apart in height (chained) are
-one row boundary, drawn half way between the first and the last; pieces at one boundary that
-touch or stand less than :data:`SPACING` apart are one rule. Where one piece ends and the next
-starts is a *joint*: a cell boundary the rule shows (kept in the rule's ``"joints"``, the
-middle of the gap), so the columns of a table come from its cells' borders, not only from
-where its numbers stand.
+* **One row boundary** (:func:`row_rules`): horizontal edges less than :data:`SAME_ROW` apart
+  in height (chained) are one row boundary, drawn half way between the first and the last;
+  pieces at one boundary that touch or stand less than :data:`SPACING` apart are one rule.
+* **Joints**: where one piece ends and the next starts (the middle of the gap) is a cell
+  boundary the rule shows, kept in the rule's ``"joints"``. When the joints stand between
+  every two columns of numbers (:func:`joints_part_numbers`) they are the column boundaries:
+  none is guessed from where the words stand (a header label centred over numbers printed at
+  the left of their cells is in their cell, not a column of its own).
+* **Text never runs over a cell border** (:func:`split_at_joints`): a word is cut where a joint
+  falls in a gap between two of its characters (社会公益 | 法律服务, two cells' labels printed
+  close enough to read as one word).
+* **Underlines are no rules** (:func:`row_rules`): a line through the lower half of the
+  characters over most of its length is a link's underline; a table rule never runs through
+  the text of its cells (a site's menu of underlined links stacked over an info box is no
+  table).
+* **A table is closed** (:func:`closed`): its first and last rule are drawn across the whole
+  table (a cell continued over a page break draws no border at the break, yet the table ends
+  there); a row cut by the page break — numbers in the lines right under the last rule,
+  before the next rule of the page — gets a rule under its lines (the browser drew only its
+  top border).
+* **An info box ruled by horizontal lines only** (:func:`box_edges`): a stack of rules holding
+  ``label：value`` pairs (索引号, 发布机构 …) and no number is cut at its joints, so that the
+  layout stage reads it as the web page's info box (its fields are metadata hints, its text
+  no report text).
 """
-
 from __future__ import annotations
 
 import bisect
@@ -32,9 +47,23 @@ __all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "closed", "box
 
 Edge = dict[str, Any]
 
+
+class _Box(Protocol):  # a character or a word: its text and box
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+W = TypeVar("W", bound=_Box)
+
 SAME_ROW = 2.5  # rules closer than this in height are one row boundary (no text line fits between)
 SPACING = 2.5  # pieces of one rule stand at most this far apart (a cell spacing)
 _MIN_PIECE = 2.0  # a shorter horizontal edge is the end of a vertical bar, not a rule
+_UNDERLINED = 0.6  # an underline runs under characters over this share of its length
+_MAX_HALF = 30.0  # half the height of the tallest character
+_GAP = 1.0  # a word is cut at a joint only in a gap this wide between two of its characters
 
 
 def _rule(x0: float, x1: float, y: float, joints: tuple[float, ...]) -> Edge:
@@ -84,10 +113,6 @@ def _underline(e: Edge, lows: list[tuple[float, _Box]]) -> bool:
     return covered >= _UNDERLINED * (x1 - x0)
 
 
-_UNDERLINED = 0.6  # share of the line's length under characters
-_MAX_HALF = 30.0  # half the height of the tallest character
-
-
 def _joints(pieces: list[tuple[float, float]], r0: float, r1: float) -> tuple[float, ...]:
     """Inside the rule ``r0``–``r1``: the middles of the gaps (or the points of contact)
     between a piece's end and another piece's start, one per place."""
@@ -117,17 +142,6 @@ def joints_part_numbers(stack: list[Edge], cols: list[tuple[float, float]]) -> b
     return all(any(a[1] - 0.5 <= x <= b[0] + 0.5 for x in joints) for a, b in zip(cols, cols[1:], strict=False))
 
 
-class _Box(Protocol):
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-
-W = TypeVar("W", bound=_Box)
-
-
 def split_at_joints(words: list[W], chars: Sequence[_Box], joints: Sequence[float]) -> list[W]:
     """Text never runs over a cell border: a word is cut where a joint of the rules falls in a
     gap (at least :data:`_GAP` wide) between two of its characters (the labels of side-by-side
@@ -151,9 +165,6 @@ def split_at_joints(words: list[W], chars: Sequence[_Box], joints: Sequence[floa
             piece.append(c)
         out.append(_piece(w, piece) if piece else w)
     return out
-
-
-_GAP = 1.0
 
 
 def _piece(w: W, cs: list[_Box]) -> W:
