@@ -5,13 +5,20 @@ Camelot's "lattice").
 
 A table with horizontal rules only (between rows, none between columns) is found as a stack
 of at least :data:`_MIN_RULES` horizontal rules, outside the ruled grids, over text that
-holds numbers. Its *bands* are the strips between consecutive rules; a *data band* holds
-numbers. The value columns are where the numbers of the data bands stand (overlapping
-x-ranges form one column); a column boundary is the middle of the gap between two columns,
-and the label area ends half way between the labels and the first value column. The ends of
-the horizontal rule segments are boundaries too: a rule that stops short tells where a merged
-cell starts, so a tall narrow cell (a group label printed one character per line) is a cell
-of its own and its characters never fall into the rows beside it.
+holds numbers. The page's horizontal edges are first joined into rules by :mod:`.hrules`
+(one rule per row boundary however many pieces draw it; its *joints*, where one cell's piece
+ends and the next starts; underlines dropped; see there). Its *bands* are the strips between
+consecutive rules; a *data band* holds numbers. The value columns are where the numbers of
+the data bands stand (overlapping x-ranges form one column); a column boundary is the middle
+of the gap between two columns, and the label area ends half way between the labels and the
+first value column — unless a joint of the rules already stands in that gap (when joints
+stand between all the number columns, they are the only value boundaries). The ends and the
+joints of the rules are boundaries too: a rule that stops short tells where a merged cell
+starts, so a tall narrow cell (a group label printed one character per line) is a cell of its
+own and its characters never fall into the rows beside it. Each table is closed by
+:func:`.hrules.closed` (first and last rule across its width, a row cut by the page break
+closed under its lines); a stack holding no number but ``label：value`` pairs is a web page's
+info box (:func:`.hrules.box_edges`).
 
 Each band gets a vertical rule at every boundary that no word of the band crosses, with one
 exception: in a header band (no number), a stretch between two rule ends holding fewer
