@@ -43,7 +43,7 @@ from typing import Any, Protocol, TypeVar
 
 from .words import BOX_LABEL_RE
 
-__all__ = ["row_rules", "joints_part_numbers", "split_at_joints", "closed", "box_edges", "SAME_ROW", "SPACING"]
+__all__ = ["row_rules", "ruled_cuts", "joints_part_numbers", "split_at_joints", "closed", "box_edges", "SAME_ROW", "SPACING"]
 
 Edge = dict[str, Any]
 
@@ -131,6 +131,29 @@ def _joints(pieces: list[tuple[float, float]], r0: float, r1: float) -> tuple[fl
     return tuple(sorted(joints))
 
 
+def ruled_cuts(stack: list[Edge], label_cut: float | None, value_cuts: list[float],
+               where: tuple[float | None, list[tuple[float, float]]],
+               number_cols: list[tuple[float, float]]) -> tuple[float | None, list[float]]:
+    """The label and value boundaries guessed from word positions, less those the joints of
+    the rules ``stack`` already draw: no label boundary when a joint stands between the labels'
+    end and the first value column, no value boundary where a joint stands in the gap between
+    the two columns (``where``: the labels' end and the value columns); none at all when the
+    joints stand between every two columns of numbers (:func:`joints_part_numbers`)."""
+    joints = sorted({x for e in stack for x in e.get("joints", ())})
+    if not joints:
+        return label_cut, value_cuts
+    labels_end, cols = where
+    if labels_end is not None and _between(joints, labels_end, cols[0][0]):
+        label_cut = None
+    if joints_part_numbers(stack, number_cols):
+        return label_cut, []
+    return label_cut, [x for x, a, b in zip(value_cuts, cols, cols[1:], strict=False) if not _between(joints, a[1], b[0])]
+
+
+def _between(xs: list[float], lo: float, hi: float) -> bool:
+    return any(lo - 0.5 <= x <= hi + 0.5 for x in xs)
+
+
 def joints_part_numbers(stack: list[Edge], cols: list[tuple[float, float]]) -> bool:
     """The joints of the rules ``stack`` stand between every two columns of numbers ``cols``
     (x-ranges, left to right): the cells' borders show every value column, so no column
@@ -139,7 +162,7 @@ def joints_part_numbers(stack: list[Edge], cols: list[tuple[float, float]]) -> b
     joints = sorted({x for e in stack for x in e.get("joints", ())})
     if len(cols) < 2 or not joints:
         return False
-    return all(any(a[1] - 0.5 <= x <= b[0] + 0.5 for x in joints) for a, b in zip(cols, cols[1:], strict=False))
+    return all(_between(joints, a[1], b[0]) for a, b in zip(cols, cols[1:], strict=False))
 
 
 def split_at_joints(words: list[W], chars: Sequence[_Box], joints: Sequence[float]) -> list[W]:

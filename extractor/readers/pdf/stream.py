@@ -50,7 +50,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .hrules import box_edges, closed, joints_part_numbers, row_rules, split_at_joints
+from .hrules import box_edges, closed, row_rules, ruled_cuts, split_at_joints
 from .scan import Char
 
 __all__ = ["rule_edges", "text_edges", "Word", "words_of"]
@@ -231,11 +231,8 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
                         | {round(x, 1) for e in stack for x in e.get("joints", ())})
     structural = [x for x in structural if left + 1 < x < right - 1]
     label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
-    if label_cut is not None and labels_end is not None and _between(structural, labels_end, cols[0][0]):
-        label_cut = None  # a joint of the rules already parts the labels from the numbers
-    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False) if not _between(structural, a[1], b[0])]
-    if joints_part_numbers(stack, _columns(numbers)):
-        value_cuts = []  # the cells' own borders are the column boundaries
+    value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+    label_cut, value_cuts = ruled_cuts(stack, label_cut, value_cuts, (labels_end, cols), _columns(numbers))
     out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
     for a, b, ws in bands:
         if not _is_data(ws) and any(w.x1 > cols[0][0] for w in ws):  # a header (a blank row is none)
@@ -245,10 +242,6 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
         for x in _band_cuts(ws, structural, label_cut, value_cuts):
             out.append(_vedge(x, a, b))
     return out
-
-
-def _between(xs: list[float], lo: float, hi: float) -> bool:
-    return any(lo - 0.5 <= x <= hi + 0.5 for x in xs)
 
 
 def _is_data(ws: list[Word]) -> bool:
