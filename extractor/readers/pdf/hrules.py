@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
-from .words import BOX_LABEL_RE
+from .words import BOX_LABEL_RE, TABLE_WORDS
 
 __all__ = ["row_rules", "ruled_cuts", "joints_part_numbers", "split_at_joints", "closed", "box_edges", "SAME_ROW", "SPACING"]
 
@@ -239,17 +239,20 @@ def _has_data_line(words: list[Any], is_data: Callable[[list[Any]], bool]) -> bo
 
 
 def box_edges(stack: list[Edge], words: Sequence[_Box]) -> list[Edge] | None:
-    """The edges of a stack of rules holding no numbers but ``label：value`` pairs (a web page's
-    info box: 索引号, 发布机构 …, ruled by horizontal lines only): its cells cut at the joints
-    of its rules that no word of the row crosses, so that the box is read as the box it is
-    (its fields give the metadata hints, its text is no report text). ``None`` for any other
-    stack."""
+    """The edges of a stack of rules holding no number, cut at the joints of its rules that no
+    word of the row crosses, when it is a web page's info box (``label：value`` pairs: 索引号,
+    发布机构 …; the layout stage reads its fields as metadata hints, its text as no report
+    text) or a table's header cut from its rows by a page break (the template's header words:
+    申请人情况, 自然人 …; the next page's rows continue it). ``None`` for any other stack."""
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     ys = sorted({e["top"] for e in stack})
     inside = [w for w in words if left <= (w.x0 + w.x1) / 2 <= right and ys[0] < (w.top + w.bottom) / 2 < ys[-1]]
-    if sum(1 for w in inside if BOX_LABEL_RE.match(re.sub(r"\s+", "", w.text))) < 2:
-        return None
     joints = sorted({x for e in stack for x in e.get("joints", ())})
+    texts = [re.sub(r"\s+", "", w.text) for w in inside]
+    box = sum(1 for t in texts if BOX_LABEL_RE.match(t)) >= 2
+    header = bool(joints) and sum(1 for t in texts if any(k in t for k in TABLE_WORDS)) >= 2
+    if not (box or header):
+        return None
     out = [*stack, _vline(left, ys[0], ys[-1]), _vline(right, ys[0], ys[-1])]
     for a, b in zip(ys, ys[1:], strict=False):
         ws = [w for w in inside if a <= (w.top + w.bottom) / 2 < b]

@@ -121,7 +121,8 @@ def _vedge(x: float, top: float, bottom: float) -> Edge:
 
 def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
     """Horizontal rules grouped into stacks: overlapping in x, each within a few lines of the
-    one above."""
+    one above; two rules at least (``rule_edges`` keeps a stack of two only around a wide row
+    of numbers)."""
     stacks: list[list[Edge]] = []
     for r in sorted(rules, key=lambda e: e["top"]):
         for s in stacks:
@@ -132,7 +133,7 @@ def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
                 break
         else:
             stacks.append([r])
-    return [s for s in stacks if len({round(e["top"]) for e in s}) >= _MIN_RULES]
+    return [s for s in stacks if len({round(e["top"]) for e in s}) >= 2]
 
 
 def _value_columns(numbers: list[Word], header: list[Word]) -> list[tuple[float, float]]:
@@ -166,11 +167,13 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
         return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
 
     rules = [e for e in row_rules([e for e in edges if e["orientation"] == "h" and free(e)], chars) if e["width"] > 20]
-    if len(rules) < _MIN_RULES:
+    if len(rules) < 2:
         return []
     out: list[list[Edge]] = []
     words = split_at_joints(words_of(chars), chars, sorted({x for e in rules for x in e["joints"]}))
     for stack in _rule_stacks(rules):
+        if len({round(e["top"]) for e in stack}) < _MIN_RULES and not _wide_row(stack, words):
+            continue
         x0, x1 = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
         t, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
         if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
@@ -180,6 +183,15 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
             if found:
                 out.append(found)
     return out
+
+
+def _wide_row(stack: list[Edge], words: list[Word]) -> bool:
+    """Two rules around a row of at least :data:`_WIDE_ROW` numbers: a table's last row
+    continued on a page of its own (a section-4 data row under its header on the page before)."""
+    a, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    inside = [w for w in words if left <= w.x0 and w.x1 <= right and a < (w.top + w.bottom) / 2 < b]
+    return any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in _text_lines(inside))
 
 
 def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]:
