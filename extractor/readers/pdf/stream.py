@@ -195,15 +195,16 @@ def _wide_row(stack: list[Edge], words: list[Word]) -> bool:
 
 
 def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]:
-    """A heading between two rules ends a table: the stack is cut at a band whose first word
-    is a section heading's numbering (一、) and which holds no number."""
+    """A heading between two rules ends a table: the stack is cut at a band whose first line
+    is a section heading's numbering (一、) and nothing else (a row label 三、本年度办理结果
+    beside the label of its first sub-row is no heading), and which holds no number."""
     ys = sorted({round(e["top"], 1) for e in stack})
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     cuts: list[tuple[float, float]] = []
     for a, b in zip(ys, ys[1:], strict=False):
-        ws = sorted((w for w in words if left - 1 <= w.x0 <= right and a <= (w.top + w.bottom) / 2 < b),
-                    key=lambda w: (w.top, w.x0))
-        if ws and _SECTION_HEADING.match(ws[0].text) and not any(w.numeric for w in ws):
+        lines = _text_lines([w for w in words if left - 1 <= w.x0 <= right and a <= (w.top + w.bottom) / 2 < b])
+        if (lines and len(lines[0]) == 1 and _SECTION_HEADING.match(lines[0][0].text)
+                and not any(w.numeric for ln in lines for w in ln)):
             cuts.append((a, b))
     parts: list[list[Edge]] = []
     lo = float("-inf")
