@@ -167,13 +167,16 @@ def test_portal_page_info_box_ruled_by_horizontal_lines_gives_the_hints():
 def test_word_page_hrules_row_cut_by_the_page_break_is_read():
     # regression (city-2022-bad-totals.chromium-word-hrules): abutting rule pieces were never
     # stacked (touching is no overlap), the vertical label 三、本年度办理结果 (no rule on page 2)
-    # was left out, and the row cut by the page break had no rule under it
+    # was left out, the row cut by the page break had no rule under it, and the rest of its
+    # label at the top of page 3 (no rule above it) was read as paragraphs
     d = doc("city-2022-bad-totals.chromium-word-hrules")
-    page2 = next(g for g in grids(d) if g.where["page"] == 2)
-    assert page2.rows[0][0].text == "三、本年度办理结果" and page2.rows[0][0].rowspan == 18
-    last = page2.rows[-1]
-    assert [c.text for c in last] == ["", "（六）其他处理", "1.申请人无正当理由逾期不补正、行", "6", "2", "0", "0", "1", "0", "9"]
-    assert not any("12/1/26" in t or "linjiang.gov.cn" in t for t in texts(d))
+    s3 = next(g for g in grids(d) if g.where["page"] == 2)
+    assert s3.where["joined_pages"] == [2, 3]
+    assert s3.rows[0][0].text == "三、本年度办理结果" and s3.rows[0][0].rowspan == 18
+    row = next(r for r in s3.rows if r[1].text == "（六）其他处理")
+    assert [c.text for c in row] == ["", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                                     "6", "2", "0", "0", "1", "0", "9"]
+    assert not any("12/1/26" in t or "linjiang.gov.cn" in t or t == "政机关" for t in texts(d))
 
 
 @pytest.mark.parametrize("name", ["county-2021.chromium-portal-hrules", "county-2021.chromium-cms-hrules",

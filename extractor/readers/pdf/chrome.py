@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-__all__ = ["drop_chrome"]
+__all__ = ["drop_chrome", "header_bottom"]
 
 _BAND = 0.07
 _URL = re.compile(r"(?:https?://|file:/|www\.)\S+", re.I)
@@ -30,18 +30,21 @@ _STAMP = re.compile(r"^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}\s*,?\s*\d{1,2}:\d{2}(?::\d{
 _MIN_WIDE = 0.4  # a wide piece spans this share of the page width
 
 
-class _Piece(Protocol):
+class _Boxed(Protocol):
     text: str
     x0: float
     top: float
     x1: float
     bottom: float
 
+
+class _Piece(_Boxed, Protocol):
     @property
     def height(self) -> float: ...
 
 
 P = TypeVar("P", bound=_Piece)
+B = TypeVar("B", bound=_Boxed)
 
 
 def _shape(text: str) -> str:
@@ -52,17 +55,17 @@ def _in_band(p: _Piece, height: float) -> bool:
     return p.bottom <= height * _BAND or p.top >= height * (1 - _BAND)
 
 
-def _rows(pieces: list[P]) -> list[tuple[str, list[P]]]:
+def _rows(pieces: Sequence[B]) -> list[tuple[str, list[B]]]:
     """Pieces side by side on one line, left to right, with their joined text: pdfium may give
     a browser header's characters as pieces of one or a few characters each."""
-    rows: list[list[P]] = []
+    rows: list[list[B]] = []
     for p in sorted(pieces, key=lambda p: (p.top + p.bottom) / 2):
         cy = (p.top + p.bottom) / 2
-        if rows and abs(cy - (rows[-1][0].top + rows[-1][0].bottom) / 2) < 0.4 * max(p.height, 1.0):
+        if rows and abs(cy - (rows[-1][0].top + rows[-1][0].bottom) / 2) < 0.4 * max(p.bottom - p.top, 1.0):
             rows[-1].append(p)
         else:
             rows.append([p])
-    out: list[tuple[str, list[P]]] = []
+    out: list[tuple[str, list[B]]] = []
     for row in rows:
         row.sort(key=lambda p: p.x0)
         out.append((" ".join(p.text for p in row), row))
@@ -119,3 +122,12 @@ def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
             kept.append(p)
         out.append(kept)
     return out
+
+
+def header_bottom(pieces: Sequence[_Boxed], height: float) -> float:
+    """Where a page's text starts under a browser's header: the bottom of the lowest line of the
+    page's top band that is a time stamp or a web address (joined from its pieces, the spaces
+    taken out); 0 when there is none. For the table finders, which run before the document's
+    running headers are known."""
+    top = [p for p in pieces if p.bottom <= height * _BAND]
+    return max((max(p.bottom for p in ps) for text, ps in _rows(top) if _is_chrome(text, set())), default=0.0)

@@ -195,17 +195,25 @@ def _piece(w: W, cs: list[_Box]) -> W:
 
 
 def closed(stack: list[Edge], words: Sequence[_Box], is_data: Callable[[list[W]], bool],
-           rules: Sequence[Edge] = ()) -> list[Edge]:
+           rules: Sequence[Edge] = (), page_top: float | None = None) -> list[Edge]:
     """The rules of one table, closed: its first and its last rule drawn across the whole table
     (a cell continued over a page break draws no border at the break, yet the table ends
-    there), and a row cut by the page break closed under its lines: when the lines right under
+    there); a row cut by the page break closed under its lines: when the lines right under
     the last rule (the first within a line's height of it, each within half a line of the one
     above) hold a row of numbers, a rule under them ends the table (the browser draws the
     cut row's top border only). The lines end before the next of the page's ``rules`` below
-    (another table's)."""
+    (another table's). And a row continued at the top of a page (``page_top``: where the page's
+    text starts, under its running header) opened above its lines: the lines right above the
+    first rule, when nothing but them stands between the page's top and the table (no rule,
+    no other text: a row's rest, or a row whose top border the page before drew)."""
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     top, bottom = min(e["top"] for e in stack), max(e["top"] for e in stack)
     out = [*stack, _rule(left, right, top, ()), _rule(left, right, bottom, ())]
+    first = not any(e["top"] < top - SAME_ROW and e["x0"] < right and left < e["x1"] for e in rules)
+    if page_top is not None and first:
+        opened = _opened(words, (left, top, right), page_top)
+        if opened is not None:
+            out.append(_rule(left, right, opened, ()))
     limit = min((e["top"] for e in rules if e["top"] > bottom + SAME_ROW and e["x0"] < right and left < e["x1"]),
                 default=float("inf"))
     below = sorted((w for w in words if left <= (w.x0 + w.x1) / 2 <= right and bottom < (w.top + w.bottom) / 2 < limit),
@@ -225,6 +233,31 @@ def closed(stack: list[Edge], words: Sequence[_Box], is_data: Callable[[list[W]]
     if _has_data_line(run, is_data):
         out.append(_rule(left, right, end + 1.0, ()))
     return out
+
+
+def _opened(words: Sequence[_Box], box: tuple[float, float, float], page_top: float) -> float | None:
+    """Where a row continued at the top of the page starts (see :func:`closed`), or None."""
+    left, top, right = box
+    above = sorted((w for w in words if page_top < (w.top + w.bottom) / 2 < top), key=lambda w: -w.bottom)
+    if not above or not left <= (above[0].x0 + above[0].x1) / 2 <= right:
+        return None
+    h = above[0].bottom - above[0].top
+    if top - above[0].bottom > h:
+        return None
+    start = above[0].top
+    for w in above:
+        if w.bottom < start - 0.5 * h:
+            return None  # other text above the lines: a caption, a heading, a paragraph
+        if not left <= (w.x0 + w.x1) / 2 <= right:
+            return None
+        start = min(start, w.top)
+    if any(_HEADING.match(w.text) for w in above) and not any(_NUMERIC.match(w.text) for w in above):
+        return None  # a section heading over the table
+    return start - 1.0
+
+
+_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+_NUMERIC = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 
 
 def _has_data_line(words: list[Any], is_data: Callable[[list[Any]], bool]) -> bool:
