@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-__all__ = ["drop_chrome", "header_bottom"]
+__all__ = ["drop_chrome", "text_span"]
 
 _BAND = 0.07
 _URL = re.compile(r"(?:https?://|file:/|www\.)\S+", re.I)
@@ -124,10 +124,14 @@ def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
     return out
 
 
-def header_bottom(pieces: Sequence[_Boxed], height: float) -> float:
-    """Where a page's text starts under a browser's header: the bottom of the lowest line of the
-    page's top band that is a time stamp or a web address (joined from its pieces, the spaces
-    taken out); 0 when there is none. For the table finders, which run before the document's
-    running headers are known."""
+def text_span(pieces: Sequence[_Boxed], height: float) -> tuple[float, float]:
+    """Where a page's text starts and ends between a browser's header and footer: under the
+    lowest line of the top band and over the highest line of the bottom band that is a time
+    stamp or a web address (its pieces joined, the spaces taken out); the page's edges when
+    there is none. For the table finders, which run before the document's running headers and
+    footers are known."""
     top = [p for p in pieces if p.bottom <= height * _BAND]
-    return max((max(p.bottom for p in ps) for text, ps in _rows(top) if _is_chrome(text, set())), default=0.0)
+    low = [p for p in pieces if p.top >= height * (1 - _BAND)]
+    start = max((max(p.bottom for p in ps) for text, ps in _rows(top) if _is_chrome(text, set())), default=0.0)
+    end = min((min(p.top for p in ps) for text, ps in _rows(low) if _is_chrome(text, set())), default=height)
+    return start, end

@@ -63,6 +63,7 @@ SPACING = 2.5  # pieces of one rule stand at most this far apart (a cell spacing
 _MIN_PIECE = 2.0  # a shorter horizontal edge is the end of a vertical bar, not a rule
 _UNDERLINED = 0.6  # an underline runs under characters over this share of its length
 _MAX_HALF = 30.0  # half the height of the tallest character
+_AT_PAGE_END = 2.0  # a row cut by a page break ends (starts) this many line heights from the page's text end (start)
 _GAP = 1.0  # a word is cut at a joint only in a gap this wide between two of its characters
 
 
@@ -195,65 +196,66 @@ def _piece(w: W, cs: list[_Box]) -> W:
 
 
 def closed(stack: list[Edge], words: Sequence[_Box], is_data: Callable[[list[W]], bool],
-           rules: Sequence[Edge] = (), page_top: float | None = None) -> list[Edge]:
+           rules: Sequence[Edge] = (), page: tuple[float, float] | None = None) -> list[Edge]:
     """The rules of one table, closed: its first and its last rule drawn across the whole table
     (a cell continued over a page break draws no border at the break, yet the table ends
-    there); a row cut by the page break closed under its lines: when the lines right under
-    the last rule (the first within a line's height of it, each within half a line of the one
-    above) hold a row of numbers, a rule under them ends the table (the browser draws the
-    cut row's top border only). The lines end before the next of the page's ``rules`` below
-    (another table's). And a row continued at the top of a page (``page_top``: where the page's
-    text starts, under its running header) opened above its lines: the lines right above the
-    first rule, when nothing but them stands between the page's top and the table (no rule,
-    no other text: a row's rest, or a row whose top border the page before drew)."""
+    there), and a row cut by a page break given the rule the browser did not draw.
+
+    Under the last rule: the lines right under it (the first within a line's height of it,
+    each within half a line of the one above, before the next of the page's ``rules``) are a
+    row cut by the page break when they hold a row of numbers, or when nothing but them stands
+    between the table and the end of the page's text (``page``: where it starts and ends,
+    between the browser's header and footer; a blank row cut). Above the first rule, when no
+    rule is above it: the lines right above it are a row continued from the page before (a
+    row's rest, or a row whose top border the page before drew) when nothing but them stands
+    between the start of the page's text and the table. Lines taken for a page's end (start)
+    end (start) within :data:`_AT_PAGE_END` line heights of it."""
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     top, bottom = min(e["top"] for e in stack), max(e["top"] for e in stack)
     out = [*stack, _rule(left, right, top, ()), _rule(left, right, bottom, ())]
     first = not any(e["top"] < top - SAME_ROW and e["x0"] < right and left < e["x1"] for e in rules)
-    if page_top is not None and first:
-        opened = _opened(words, (left, top, right), page_top)
-        if opened is not None:
-            out.append(_rule(left, right, opened, ()))
+    if page is not None and first:
+        above = [w for w in words if page[0] < (w.top + w.bottom) / 2 < top]
+        run = _run(sorted(above, key=lambda w: -w.bottom), top, up=True)
+        if (run and len(run) == len(above) and _inside(run, left, right) and not _heading(run)
+                and min(w.top for w in run) - page[0] <= _AT_PAGE_END * (run[0].bottom - run[0].top)):
+            out.append(_rule(left, right, min(w.top for w in run) - 1.0, ()))
     limit = min((e["top"] for e in rules if e["top"] > bottom + SAME_ROW and e["x0"] < right and left < e["x1"]),
                 default=float("inf"))
-    below = sorted((w for w in words if left <= (w.x0 + w.x1) / 2 <= right and bottom < (w.top + w.bottom) / 2 < limit),
-                   key=lambda w: (w.top + w.bottom) / 2)
-    if not below:
-        return out
-    h = below[0].bottom - below[0].top
-    if below[0].top - bottom > h:
-        return out
-    run: list[Any] = []
-    end = bottom
-    for w in below:
-        if w.top - end > 0.5 * h and run:
-            break
-        run.append(w)
-        end = max(end, w.bottom)
-    if _has_data_line(run, is_data):
-        out.append(_rule(left, right, end + 1.0, ()))
+    below = [w for w in words if bottom < (w.top + w.bottom) / 2 < limit and (page is None or (w.top + w.bottom) / 2 < page[1])]
+    run = _run(sorted(below, key=lambda w: w.top), bottom, up=False)
+    if run and _inside(run, left, right) and (_has_data_line(run, is_data) or (
+            page is not None and len(run) == len(below) and not _heading(run)
+            and page[1] - max(w.bottom for w in run) <= _AT_PAGE_END * (run[0].bottom - run[0].top))):
+        out.append(_rule(left, right, max(w.bottom for w in run) + 1.0, ()))
     return out
 
 
-def _opened(words: Sequence[_Box], box: tuple[float, float, float], page_top: float) -> float | None:
-    """Where a row continued at the top of the page starts (see :func:`closed`), or None."""
-    left, top, right = box
-    above = sorted((w for w in words if page_top < (w.top + w.bottom) / 2 < top), key=lambda w: -w.bottom)
-    if not above or not left <= (above[0].x0 + above[0].x1) / 2 <= right:
-        return None
-    h = above[0].bottom - above[0].top
-    if top - above[0].bottom > h:
-        return None
-    start = above[0].top
-    for w in above:
-        if w.bottom < start - 0.5 * h:
-            return None  # other text above the lines: a caption, a heading, a paragraph
-        if not left <= (w.x0 + w.x1) / 2 <= right:
-            return None
-        start = min(start, w.top)
-    if any(_HEADING.match(w.text) for w in above) and not any(_NUMERIC.match(w.text) for w in above):
-        return None  # a section heading over the table
-    return start - 1.0
+def _run(words: list[Any], edge: float, up: bool) -> list[Any]:
+    """The lines right beside the rule at ``edge`` (``words`` nearest first): the first within a
+    line's height of it, each within half a line of the one before; [] when none."""
+    if not words:
+        return []
+    h = words[0].bottom - words[0].top
+    if (edge - words[0].bottom if up else words[0].top - edge) > h:
+        return []
+    run: list[Any] = []
+    reach = words[0].top if up else words[0].bottom
+    for w in words:
+        if (w.bottom < reach - 0.5 * h) if up else (w.top > reach + 0.5 * h):
+            break
+        run.append(w)
+        reach = min(reach, w.top) if up else max(reach, w.bottom)
+    return run
+
+
+def _inside(words: list[Any], left: float, right: float) -> bool:
+    return all(left <= (w.x0 + w.x1) / 2 <= right for w in words)
+
+
+def _heading(words: list[Any]) -> bool:
+    """A section heading's numbering (一、) and no number: the lines are no table row."""
+    return any(_HEADING.match(w.text) for w in words) and not any(_NUMERIC.match(w.text) for w in words)
 
 
 _HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")

@@ -161,11 +161,11 @@ def _columns(words: list[Word]) -> list[tuple[float, float]]:
 
 
 def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, float, float, float]],
-               page_top: float | None = None) -> list[list[Edge]]:
+               page: tuple[float, float] | None = None) -> list[list[Edge]]:
     """Edges (the rules and synthetic column rules) of each horizontal-rules-only table on a
     page; ``taken``: boxes of the ruled grids already found (their rules are theirs);
-    ``page_top``: where the page's text starts, under its running header (a table's row
-    continued at the top of the page is opened there, :func:`.hrules.closed`)."""
+    ``page``: where the page's text starts and ends, between a browser's header and footer (a
+    table's row cut by the page break is closed there, :func:`.hrules.closed`)."""
     def free(e: Edge) -> bool:
         return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
 
@@ -182,7 +182,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
         if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
             continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
         for part in _split_at_headings(stack, words):
-            found = _table_edges(closed(part, words, _is_data, rules, page_top), words) or box_edges(part, words)
+            found = _table_edges(closed(part, words, _is_data, rules, page), words) or box_edges(part, words)
             if found:
                 out.append(found)
     return out
