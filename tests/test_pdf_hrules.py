@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 
 import extractor
-from extractor.model import Document, Grid, Text
+from extractor.model import Cell, Document, Grid, Text
 from extractor.readers import pdf as pdf_reader
 from extractor.readers.pdf.chrome import drop_chrome
 from extractor.readers.pdf.hrules import box_edges, closed, joints_part_numbers, row_rules, split_at_joints
@@ -121,6 +121,86 @@ def test_a_browser_header_given_one_character_a_piece_is_chrome():
     stamp = [Piece(ch, 24 + 5 * i, 15, 29 + 5 * i, 24) for i, ch in enumerate("12/1/26, 11:42 PM")]
     body = Piece("一、总体情况", 50, 300, 110, 310)
     assert drop_chrome([(595.0, 842.0, [*stamp, body])]) == [[body]]
+
+
+def test_a_row_continued_at_the_top_of_a_page_is_opened_and_a_blank_row_cut_at_its_end_closed():
+    stack = [{"x0": 10, "x1": 100, "top": 60, "joints": ()}, {"x0": 10, "x1": 100, "top": 80, "joints": ()}]
+    page = (24.4, 817.6)  # between the browser's header and footer
+    rest = [_word("政机关", 12, 35), _word("不再处理", 12, 47)]  # a cut label's rest, no rule above it
+    assert [e["top"] for e in closed(stack, rest, _is_data, (), page)[4:]] == [34.0]
+    # a section heading over the table is no row; nor is anything without the page's span
+    assert len(closed(stack, [_word("三、收到和处理政府信息公开申请情况", 12, 47)], _is_data, (), page)) == 4
+    lower = [dict(e, top=e["top"] + 20) for e in stack]  # text above the lines: a caption and more
+    assert len(closed(lower, [_word("说明文字", 12, 30), _word("政机关", 12, 56), _word("不再处理", 12, 68)],
+                      _is_data, (), page)) == 4
+    assert len(closed(stack, rest, _is_data)) == 4
+    # a blank row (no number) cut at the page's end: its lines reach the footer's height
+    low = [{"x0": 10, "x1": 100, "top": 780, "joints": ()}, {"x0": 10, "x1": 100, "top": 790, "joints": ()}]
+    blank = [_word("5.要求行政机关", 12, 792), _word("确认或重", 12, 803)]
+    assert [e["top"] for e in closed(low, blank, _is_data, (), page)[4:]] == [813.0]
+    assert len(closed(low, blank, _is_data, (), (24.4, 840.0))) == 4  # 28 points above the page's end: no cut
+
+
+def test_the_page_text_span_lies_between_the_browser_header_and_footer():
+    from extractor.readers.pdf.chrome import text_span
+
+    header = chars("12/1/26, 11:42 PM", 24, 15, size=5)
+    footer = chars("http://www.example.gov.cn/a.html 2/3", 24, 817.6, size=5)
+    assert text_span([*header, *footer, *chars("正文", 50, 300)], 842.0) == (20.0, 817.6)
+    assert text_span(chars("正文", 50, 30), 842.0) == (0.0, 842.0)  # no browser header: the page's edges
+
+
+def test_two_rules_around_a_wide_row_of_numbers_are_a_table():
+    from extractor.readers.pdf.stream import rule_edges
+
+    edges = bar(30, 560, 27.75) + bar(30, 560, 48)  # a section-4 data row continued on its own page
+    row = [c for i, n in enumerate("9 3 2 4 18 5 1 0 3 9 2 0 1 1 4".split()) for c in chars(n, 35 + 35 * i, 33, size=5)]
+    tables = rule_edges(edges, row, [])
+    assert len(tables) == 1
+    assert sorted({round(e["x0"], 1) for e in tables[0] if e["orientation"] == "v"})[:3] == [30.0, 55.0, 90.0]
+    assert rule_edges(edges, chars("结转下年度继续办理", 35, 33), []) == []  # two rules around a label: no table
+
+
+def test_a_table_header_cut_from_its_rows_is_cut_at_its_joints():
+    joints = (97.5, 158.2, 349.5, 381.0)
+    rules = [{"orientation": "h", "x0": 33.8, "x1": 578.2, "top": y, "joints": joints} for y in (667, 688, 759)]
+    words = [_word("自然人", 352, 700), _word("申请人情况", 360, 672), _word("商业企业", 383, 700)]
+    edges = box_edges(rules, words)
+    assert edges is not None
+    assert sorted((e["x0"], e["top"]) for e in edges if e["orientation"] == "v") == [
+        (33.8, 667), (97.5, 667), (97.5, 688), (158.2, 667), (158.2, 688), (349.5, 667), (349.5, 688),
+        (381.0, 688), (578.2, 667)]
+    no_joints = [dict(r, joints=()) for r in rules]
+    assert box_edges(no_joints, words) is None  # no cell borders to cut it by
+
+
+def test_a_row_label_beside_its_first_sub_row_is_no_heading_between_tables():
+    from extractor.readers.pdf.stream import _split_at_headings
+
+    stack = [{"x0": 30, "x1": 560, "top": y} for y in (100, 120, 140, 160)]
+    row = [_word("三、本年度办", 32, 123), _word("（一）予以公开", 100, 123)]  # an all-blank row
+    assert len(_split_at_headings(stack, row)) == 1
+    heading = [_word("三、收到和处理政府信息公开申请情况", 32, 123)]
+    assert [len(p) for p in _split_at_headings(stack, heading)] == [2, 2]
+
+
+def test_a_cut_row_rest_joins_a_grid_lacking_the_first_columns():
+    from extractor.readers.pdf.stitch import join_cut_headers
+
+    def cell(text: str, x0: float, x1: float, top: float, page: int) -> Cell:
+        return Cell(text, {"page": page, "bbox": [x0, top, x1, top + 10]})
+
+    cols = [(30, 80), (80, 140), (140, 200), (200, 250)]
+    a = Grid(rows=(tuple(cell(t, x0, x1, 700, 1) for t, (x0, x1) in zip(["三、", "（三）", "2.其他法律行政法", "0"], cols)),),
+             where={"page": 1, "bbox": [30, 700, 250, 710]}, source="pdf")
+    b = Grid(rows=(tuple(cell(t, x0, x1, 30, 2) for t, (x0, x1) in zip(["", "规禁止公开", ""], cols[1:])),
+                   tuple(cell(t, x0, x1, 40, 2) for t, (x0, x1) in zip(["", "3.危及", "1"], cols[1:]))),
+             where={"page": 2, "bbox": [80, 30, 250, 50]}, source="pdf")
+    joined = join_cut_headers([a, b])
+    assert len(joined) == 1 and isinstance(joined[0], Grid)
+    assert [[c.text for c in r] for r in joined[0].rows] == [["三、", "（三）", "2.其他法律行政法规禁止公开", "0"],
+                                                            ["", "", "3.危及", "1"]]
+    assert joined[0].where["joined_pages"] == [1, 2]
 
 
 # --------------------------------------------------------------------------- fixtures
