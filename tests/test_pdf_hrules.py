@@ -191,10 +191,13 @@ def test_a_cut_row_rest_joins_a_grid_lacking_the_first_columns():
         return Cell(text, {"page": page, "bbox": [x0, top, x1, top + 10]})
 
     cols = [(30, 80), (80, 140), (140, 200), (200, 250)]
-    a = Grid(rows=(tuple(cell(t, x0, x1, 700, 1) for t, (x0, x1) in zip(["三、", "（三）", "2.其他法律行政法", "0"], cols)),),
-             where={"page": 1, "bbox": [30, 700, 250, 710]}, source="pdf")
-    b = Grid(rows=(tuple(cell(t, x0, x1, 30, 2) for t, (x0, x1) in zip(["", "规禁止公开", ""], cols[1:])),
-                   tuple(cell(t, x0, x1, 40, 2) for t, (x0, x1) in zip(["", "3.危及", "1"], cols[1:]))),
+
+    def row(texts: list[str], top: float, page: int) -> tuple[Cell, ...]:
+        return tuple(cell(t, x0, x1, top, page) for t, (x0, x1) in zip(texts, cols[len(cols) - len(texts):], strict=True))
+
+    a = Grid(rows=(row(["三、", "（三）", "2.其他法律行政法", "0"], 700, 1),), where={"page": 1, "bbox": [30, 700, 250, 710]},
+             source="pdf")
+    b = Grid(rows=(row(["", "规禁止公开", ""], 30, 2), row(["", "3.危及", "1"], 40, 2)),
              where={"page": 2, "bbox": [80, 30, 250, 50]}, source="pdf")
     joined = join_cut_headers([a, b])
     assert len(joined) == 1 and isinstance(joined[0], Grid)
