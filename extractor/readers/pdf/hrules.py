@@ -25,13 +25,17 @@ under collapsed borders each cell still draws its own piece, end to end. The rul
   table).
 * **A table is closed** (:func:`closed`): its first and last rule are drawn across the whole
   table (a cell continued over a page break draws no border at the break, yet the table ends
-  there); a row cut by the page break — numbers in the lines right under the last rule,
-  before the next rule of the page — gets a rule under its lines (the browser drew only its
-  top border).
-* **An info box ruled by horizontal lines only** (:func:`box_edges`): a stack of rules holding
-  ``label：value`` pairs (索引号, 发布机构 …) and no number is cut at its joints, so that the
-  layout stage reads it as the web page's info box (its fields are metadata hints, its text
-  no report text).
+  there). A row cut by the page break gets the rule the browser did not draw: under the
+  lines right under the last rule (before the next rule of the page) when they hold numbers,
+  or when nothing but them stands between the table and the end of the page's text (a blank
+  row); above the lines right above the first rule when nothing but them stands between the
+  start of the page's text and the table (a row's rest, or a row whose top border the page
+  before drew). The page's text starts and ends at the browser's header and footer
+  (``chrome.text_span``); no section heading is taken for a row.
+* **A stack of rules holding no number** (:func:`box_edges`) is cut at its joints when it is a
+  web page's info box (``label：value`` pairs: 索引号, 发布机构 …; the layout stage reads its
+  fields as metadata hints, its text as no report text) or a table's header cut from its rows
+  by a page break (the template's header words; the next page's rows continue it).
 """
 from __future__ import annotations
 

@@ -4,8 +4,10 @@ finder can cut the cells as it does for a fully ruled table (the *ruled grid* st
 Camelot's "lattice").
 
 A table with horizontal rules only (between rows, none between columns) is found as a stack
-of at least :data:`_MIN_RULES` horizontal rules, outside the ruled grids, over text that
-holds numbers. The page's horizontal edges are first joined into rules by :mod:`.hrules`
+of at least :data:`_MIN_RULES` horizontal rules (or two around a row of at least
+:data:`_WIDE_ROW` numbers: a section-4 data row continued on a page of its own), outside the
+ruled grids, over text that holds numbers; a band whose first line is a section heading alone
+(no number) ends one table and starts the next. The page's horizontal edges are first joined into rules by :mod:`.hrules`
 (one rule per row boundary however many pieces draw it; its *joints*, where one cell's piece
 ends and the next starts; underlines dropped; see there). Its *bands* are the strips between
 consecutive rules; a *data band* holds numbers. The value columns are where the numbers of
