@@ -7,8 +7,9 @@ The two fragments have different column lattices (the first page draws fewer inn
 
 :func:`join_cut_headers` joins such a pair — a grid ending its page followed, with no text
 between, by a grid starting the next page — when the first holds no number, the second's
-first row holds no number, and every column boundary of the first is a column boundary of the
-second. The first fragment's cells are laid on the second's columns (a cell covering several
+first row holds no number (nor a value word such as 无, nor a row label starting with its item
+number: then it is a body row under a whole header), and every column boundary of the first
+is a column boundary of the second. The first fragment's cells are laid on the second's columns (a cell covering several
 of them gets that ``colspan``); a cell of its last row that covers a single column (also a
 merged cell starting in a row above and reaching down to the cut, as a browser prints it)
 continues in the second fragment's first row: the two texts are joined into one cell spanning
@@ -36,6 +37,8 @@ __all__ = ["join_cut_headers"]
 
 _DIGIT = re.compile(r"\d")
 _VALUE = re.compile(r"[-+]?[\d,.\s]+")
+_VALUE_WORDS = frozenset({"无", "—", "–", "-", "/", "／"})  # what a report prints for no number
+_ITEM = re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _TOL = 3.0
 
 
@@ -83,8 +86,15 @@ def _onto(a: Grid, cols: list[tuple[float, float]]) -> list[list[Cell]] | None:
     return out
 
 
+def _data_row(row: tuple[Cell, ...]) -> bool:
+    """A row of a table's body, no rest of a cut header: a label starting with its item number
+    (一、, （三）, 1.) or a value word (无, —) in a cell."""
+    return any(c.origin and (_ITEM.match(c.text.strip()) or c.text.strip() in _VALUE_WORDS) for c in row)
+
+
 def _join(a: Grid, b: Grid) -> Grid | None:
-    if not a.rows or not b.rows or not _no_number(a.rows) or not _no_number(b.rows[:1]):
+    if (not a.rows or not b.rows or not _no_number(a.rows) or not _no_number(b.rows[:1])
+            or _data_row(b.rows[0])):
         return None
     cols = _col_edges(b)
     if cols is None or len(cols) < a.width:
