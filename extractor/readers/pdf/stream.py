@@ -4,8 +4,8 @@ finder can cut the cells as it does for a fully ruled table (the *ruled grid* st
 Camelot's "lattice").
 
 A table with horizontal rules only (between rows, none between columns) is found as a stack
-of at least :data:`_MIN_RULES` horizontal rules (or two around a row of at least
-:data:`_WIDE_ROW` numbers: a section-4 data row continued on a page of its own), outside the
+of at least :data:`_MIN_RULES` horizontal rules (or two around a table's last row continued
+on a page of its own: at least :data:`_WIDE_ROW` numbers, or first on the page), outside the
 ruled grids, over text that holds numbers; a band whose first line is a section heading alone
 (no number) ends one table and starts the next. The page's horizontal edges are first joined into rules by :mod:`.hrules`
 (one rule per row boundary however many pieces draw it; its *joints*, where one cell's piece
@@ -177,7 +177,7 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
     out: list[list[Edge]] = []
     words = split_at_joints(words_of(chars), chars, sorted({x for e in rules for x in e["joints"]}))
     for stack in _rule_stacks(rules):
-        if len({round(e["top"]) for e in stack}) < _MIN_RULES and not _wide_row(stack, words):
+        if len({round(e["top"]) for e in stack}) < _MIN_RULES and not _lone_row(stack, words, page):
             continue
         x0, x1 = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
         t, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
@@ -190,13 +190,19 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
     return out
 
 
-def _wide_row(stack: list[Edge], words: list[Word]) -> bool:
-    """Two rules around a row of at least :data:`_WIDE_ROW` numbers: a table's last row
-    continued on a page of its own (a section-4 data row under its header on the page before)."""
+def _lone_row(stack: list[Edge], words: list[Word], page: tuple[float, float] | None) -> bool:
+    """Two rules around a table's last row continued on a page of its own: a row of at least
+    :data:`_WIDE_ROW` numbers (a section-4 data row under its header on the page before), or a
+    row of numbers (a label and its values) first on the page (no text between the start of
+    the page's text and the rules)."""
     a, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
-    inside = [w for w in words if left <= w.x0 and w.x1 <= right and a < (w.top + w.bottom) / 2 < b]
-    return any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in _text_lines(inside))
+    lines = _text_lines([w for w in words if left <= w.x0 and w.x1 <= right and a < (w.top + w.bottom) / 2 < b])
+    if any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in lines):
+        return True
+    first = page is not None and not any(page[0] < (w.top + w.bottom) / 2 < a for w in words)
+    return first and len(lines) >= 1 and all(_is_data(ln) or not any(w.numeric for w in ln) for ln in lines) \
+        and any(_is_data(ln) for ln in lines)
 
 
 def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]:
