@@ -206,6 +206,42 @@ def test_a_cut_row_rest_joins_a_grid_lacking_the_first_columns():
     assert joined[0].where["joined_pages"] == [1, 2]
 
 
+def test_two_rules_around_a_row_first_on_its_page_are_a_table_and_its_value_word_no_search_box():
+    from extractor.readers.pdf.layout import grid_kind
+    from extractor.readers.pdf.stream import rule_edges
+
+    edges = bar(30, 560, 28) + bar(30, 560, 41.25)  # the last row of a table, alone on a new page
+    row = chars("四、结转下年度继续办理", 55, 29, size=10) + chars("无", 530, 29, size=10)
+    assert len(rule_edges(edges, row, [], (24.4, 817.6))) == 1
+    header = chars("12/1/26, 11:59 PM", 24, 15, size=5)
+    assert len(rule_edges(edges, [*header, *row], [], (24.4, 817.6))) == 1  # the browser's header is above the page's text
+    assert rule_edges(edges, [*chars("正文", 55, 5, size=10), *row], [], (0.0, 842.0)) == []  # text above: not first
+    fragment = Grid(rows=((Cell("四、结转下年度继续办理"), Cell("无")),), where={"page": 4, "bbox": [30, 28, 560, 41]})
+    assert grid_kind(fragment) == "table"
+    search = Grid(rows=((Cell("请输入关键字"), Cell("搜索")),), where={"page": 1, "bbox": [30, 28, 200, 41]})
+    assert grid_kind(search) == "layout"
+
+
+def test_a_whole_header_is_not_joined_to_the_body_rows_on_the_next_page():
+    # regression (a Word web page printed by Chromium, seed-halazhigou-2023): once the browser's
+    # header and footer no longer stood between them, the header fragment ending page 2 was
+    # joined as a cut header to the body starting page 3 (its first row's label glued to the
+    # leaf labels): a body row starts with its item number or holds a value word (无)
+    from extractor.readers.pdf.stitch import join_cut_headers
+
+    def grid(rows: list[list[str]], page: int, top: float) -> Grid:
+        xs = [30, 200, 250, 300]
+        return Grid(rows=tuple(tuple(Cell(t, {"page": page, "bbox": [xs[j], top + 10 * i, xs[j + 1], top + 10 * i + 10]})
+                                     for j, t in enumerate(r)) for i, r in enumerate(rows)),
+                    where={"page": page, "bbox": [30, top, 300, top + 10 * len(rows)]}, source="pdf")
+
+    head = grid([["（本列数据的勾稽关系）", "商业企业", "总计"]], 2, 780)
+    body = grid([["一、本年新收政府信息公开申请数量", "", "无"], ["二、上年结转政府信息公开申请数量", "", "无"]], 3, 28)
+    assert join_cut_headers([head, body]) == [head, body]
+    rest = grid([["", "企业", ""]], 3, 28)  # the rest of a cut header label joins
+    assert len(join_cut_headers([head, rest])) == 1
+
+
 # --------------------------------------------------------------------------- fixtures
 
 
