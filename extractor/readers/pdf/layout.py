@@ -51,7 +51,7 @@ WHY = {
     "one-cell": "one cell: a framed or shaded paragraph, a page border",
     "empty": "no text in its cells",
     "single-column": "a single column: a frame or shaded lines around text",
-    "one-row": "one row of two words, no number: a box such as a search box",
+    "one-row": "one row of two words, no number (nor 无, —): a box such as a search box",
     "paragraphs": "its cells hold paragraphs: a box around prose",
     "infobox": "a web page's info box (索引号, 发布机构 …): its fields are hints, not report text",
 }
