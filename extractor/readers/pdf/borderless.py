@@ -50,27 +50,18 @@ from .stream import (
     _MIN_RULES,
     _PAGE_NUMBER,
     _SECTION_HEADING,
+    _WIDE_ROW,
     Edge,
     Word,
     _hedge,
     _is_data,
     _table_edges,
+    _text_lines,
     _value_columns,
     words_of,
 )
 
 __all__ = ["text_edges"]
-
-
-def _text_lines(words: list[Word]) -> list[list[Word]]:
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
-        cy = (w.top + w.bottom) / 2
-        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (w.bottom - w.top):
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return [sorted(ln, key=lambda w: w.x0) for ln in lines]
 
 
 def _ends_run(line: list[Word], numbers_x: float | None = None) -> bool:
@@ -87,7 +78,6 @@ def _ends_run(line: list[Word], numbers_x: float | None = None) -> bool:
 
 
 _PROSE_CHARS = 20
-_WIDE_ROW = 5  # a single row of this many numbers is a table (section 4)
 
 
 def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Word]]]:

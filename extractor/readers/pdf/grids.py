@@ -36,6 +36,7 @@ from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
 from .borderless import text_edges
+from .chrome import text_span
 from .finder import FoundTable, find_tables
 from .layout import tell_dropped
 from .scan import Char, PageScan, bbox, is_cjk, pdf_library_errors
@@ -129,7 +130,7 @@ def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = Non
     edges = (scan.edges or []) + _closing_rules(scan.edges or [])
     grids = _finder_grids(find_tables(edges), chars, scan.number, "rules")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
-    for edges in rule_edges(scan.edges or [], chars, taken):
+    for edges in rule_edges(scan.edges or [], chars, taken, text_span(chars, scan.height)):
         grids += _finder_grids(find_tables(edges), chars, scan.number, "words")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
     for edges in text_edges(chars, taken, carry):

@@ -51,7 +51,7 @@ WHY = {
     "one-cell": "one cell: a framed or shaded paragraph, a page border",
     "empty": "no text in its cells",
     "single-column": "a single column: a frame or shaded lines around text",
-    "one-row": "one row of two words, no number: a box such as a search box",
+    "one-row": "one row of two words, no number (nor 无, —): a box such as a search box",
     "paragraphs": "its cells hold paragraphs: a box around prose",
     "infobox": "a web page's info box (索引号, 发布机构 …): its fields are hints, not report text",
 }
@@ -72,6 +72,7 @@ def tell_dropped(g: Grid, why: str) -> None:
 _SENTENCE = re.compile(r"[。；！？]")
 _PARAGRAPH_CHARS = 40
 _NUMBER = re.compile(r"[\d,.\s]+")
+_NO_NUMBER = frozenset({"无", "—", "–", "-", "/", "／"})  # what a report prints in a value cell for no number
 _DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
@@ -99,7 +100,7 @@ def grid_verdict(g: Grid) -> tuple[GridKind, str]:
     used_rows = sum(1 for r in g.rows if any(c.origin and c.text.strip() for c in r))
     if len(used_cols) <= 1:
         return "layout", "single-column"
-    if used_rows <= 1 and len(used_cols) < 3 and not any(_NUMBER.fullmatch(t) for t in texts):
+    if used_rows <= 1 and len(used_cols) < 3 and not any(_NUMBER.fullmatch(t) or t in _NO_NUMBER for t in texts):
         return "layout", "one-row"  # a one-row box of two words (a search box), no table fragment
     paragraphs = sum(1 for t in texts if _is_paragraph(t))
     if 2 * paragraphs >= len(texts):

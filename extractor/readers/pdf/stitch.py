@@ -7,8 +7,9 @@ The two fragments have different column lattices (the first page draws fewer inn
 
 :func:`join_cut_headers` joins such a pair — a grid ending its page followed, with no text
 between, by a grid starting the next page — when the first holds no number, the second's
-first row holds no number, and every column boundary of the first is a column boundary of the
-second. The first fragment's cells are laid on the second's columns (a cell covering several
+first row holds no number (nor a value word such as 无, nor a row label starting with its item
+number: then it is a body row under a whole header), and every column boundary of the first
+is a column boundary of the second. The first fragment's cells are laid on the second's columns (a cell covering several
 of them gets that ``colspan``); a cell of its last row that covers a single column (also a
 merged cell starting in a row above and reaching down to the cut, as a browser prints it)
 continues in the second fragment's first row: the two texts are joined into one cell spanning
@@ -18,9 +19,11 @@ in one place (``where["joined_pages"]`` lists the pages).
 
 A browser prints a table row cut by a page break in two: the label's first lines and the
 numbers on one page, the label's last lines (案卷, 复申请) in a row of its own on the next.
-When the grid starting a page has the previous page's last grid's columns and its first row
-holds text and no number, under labels (not under numbers), that row is the rest of the cut
-row: its texts are appended to the row above and the two grids become one.
+When the grid starting a page has the previous page's last grid's columns (or its last ones:
+a tall cell at the left, continued on the new page, may draw no rule there; the missing
+columns get empty cells) and its first row holds text and no number, under labels (not under
+numbers), that row is the rest of the cut row: its texts are appended to the row above and
+the two grids become one.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ __all__ = ["join_cut_headers"]
 
 _DIGIT = re.compile(r"\d")
 _VALUE = re.compile(r"[-+]?[\d,.\s]+")
+_VALUE_WORDS = frozenset({"无", "—", "–", "-", "/", "／"})  # what a report prints for no number
+_ITEM = re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _TOL = 3.0
 
 
@@ -81,8 +86,15 @@ def _onto(a: Grid, cols: list[tuple[float, float]]) -> list[list[Cell]] | None:
     return out
 
 
+def _data_row(row: tuple[Cell, ...]) -> bool:
+    """A row of a table's body, no rest of a cut header: a label starting with its item number
+    (一、, （三）, 1.) or a value word (无, —) in a cell."""
+    return any(c.origin and (_ITEM.match(c.text.strip()) or c.text.strip() in _VALUE_WORDS) for c in row)
+
+
 def _join(a: Grid, b: Grid) -> Grid | None:
-    if not a.rows or not b.rows or not _no_number(a.rows) or not _no_number(b.rows[:1]):
+    if (not a.rows or not b.rows or not _no_number(a.rows) or not _no_number(b.rows[:1])
+            or _data_row(b.rows[0])):
         return None
     cols = _col_edges(b)
     if cols is None or len(cols) < a.width:
@@ -119,11 +131,36 @@ def _same_columns(a: Grid, b: Grid) -> bool:
             and all(abs(x[0] - y[0]) <= _TOL and abs(x[1] - y[1]) <= _TOL for x, y in zip(ca, cb, strict=True)))
 
 
+def _widened(a: Grid, b: Grid) -> Grid | None:
+    """``b`` laid on ``a``'s columns when its columns are ``a``'s last ones (a tall cell at the
+    left of ``a``, continued on ``b``'s page, drew no rule there): an empty cell in front of
+    each of its rows for each column it lacks; None otherwise."""
+    ca, cb = _col_edges(a), _col_edges(b)
+    if ca is None or cb is None or not 0 < len(ca) - len(cb) < len(ca):
+        return None
+    k = len(ca) - len(cb)
+    if not all(abs(x[0] - y[0]) <= _TOL and abs(x[1] - y[1]) <= _TOL for x, y in zip(ca[k:], cb, strict=True)):
+        return None
+    rows = []
+    for r in b.rows:
+        box = next((c.where["bbox"] for c in r if c.where.get("bbox")), None)
+        top, bottom = (box[1], box[3]) if box else (0.0, 0.0)
+        front = [Cell("", {"page": b.where.get("page"), "bbox": [ca[j][0], top, ca[j][1], bottom]}) for j in range(k)]
+        rows.append((*front, *r))
+    return Grid(rows=tuple(rows), where=b.where, source=b.source)
+
+
 def _join_cut_row(a: Grid, b: Grid) -> Grid | None:
     """``b``'s first row, text without numbers where ``a``'s last row holds labels and nothing
-    where it holds numbers, is the rest of that row: the texts are joined, the tables made one."""
-    if not a.rows or not b.rows or not _same_columns(a, b) or not _no_number(b.rows[:1]):
+    where it holds numbers, is the rest of that row: the texts are joined, the tables made one.
+    ``b`` may lack ``a``'s first columns (:func:`_widened`)."""
+    if not a.rows or not b.rows or not _no_number(b.rows[:1]):
         return None
+    if not _same_columns(a, b):
+        widened = _widened(a, b)
+        if widened is None:
+            return None
+        b = widened
     last, first = a.rows[-1], b.rows[0]
     if _no_number((last,)) or not any(c.origin and c.text.strip() for c in first):
         return None

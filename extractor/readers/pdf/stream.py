@@ -5,19 +5,28 @@ Camelot's "lattice"). This module holds what both kinds of such tables share and
 with horizontal rules only; ``borderless`` the tables with no rule at all.
 
 A table with horizontal rules only (between rows, none between columns) is found as a stack
-of at least :data:`_MIN_RULES` horizontal rules, outside the ruled grids, over text that
-holds numbers. Its *bands* are the strips between consecutive rules; a *data band* holds
-numbers (a band of numbers alone is one too, never a header). The value columns are where
-the numbers of the data bands stand (overlapping x-ranges form one column) joined with the
-header's *leaf labels*: the lowest header words (not one with labels under it: 行政复议 over
-结果维持), right of the row labels, at most a few characters wide. A column of numbers joins
-the leaf it overlaps most, else, numbers set flush left or right in their cells under centred
-labels, the leaf whose reach (half way to its neighbours) holds its middle; a leaf with no
-numbers is a column of blank cells. A column boundary is the middle of the gap between two
-columns, and the label area ends half way between the labels and the first value column. The
-ends of the horizontal rule segments are boundaries too: a rule that stops short tells where
-a merged cell starts, so a tall narrow cell (a group label printed one character per line)
-is a cell of its own and its characters never fall into the rows beside it.
+of at least :data:`_MIN_RULES` horizontal rules (or two around a table's last row continued
+on a page of its own: at least :data:`_WIDE_ROW` numbers, or first on the page), outside the
+ruled grids, over text that holds numbers; a band whose first line is a section heading alone
+(no number) ends one table and starts the next. The page's horizontal edges are first joined
+into rules by :mod:`.hrules` (one rule per row boundary however many pieces draw it; its
+*joints*, where one cell's piece ends and the next starts; underlines dropped; see there). Its
+*bands* are the strips between consecutive rules; a *data band* holds numbers (a band of
+numbers alone is one too, never a header). The value columns are where the numbers of the
+data bands stand (overlapping x-ranges form one column) joined with the header's *leaf
+labels*: the lowest header words (not one with labels under it: 行政复议 over 结果维持), right
+of the row labels, at most a few characters wide. A column of numbers joins the leaf it
+overlaps most, else, numbers set flush left or right in their cells under centred labels, the
+leaf whose reach (half way to its neighbours) holds its middle; a leaf with no numbers is a
+column of blank cells. A column boundary is the middle of the gap between two columns, and
+the label area ends half way between the labels and the first value column — unless a joint
+of the rules already stands in that gap (when joints stand between all the number columns,
+they are the only value boundaries). The ends and the joints of the rules are boundaries too:
+a rule that stops short tells where a merged cell starts, so a tall narrow cell (a group label
+printed one character per line) is a cell of its own and its characters never fall into the
+rows beside it. Each table is closed by :func:`.hrules.closed` (first and last rule across its
+width, a row cut by the page break closed under its lines); a stack holding no number but
+``label：value`` pairs is a web page's info box (:func:`.hrules.box_edges`).
 
 Each band gets a vertical rule at every boundary that no word of the band crosses, with one
 exception: in a header band (no number), a stretch between two rule ends holding fewer
@@ -42,6 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .hrules import box_edges, closed, row_rules, ruled_cuts, split_at_joints
 from .scan import Char
 
 __all__ = ["rule_edges", "Word", "words_of"]
@@ -52,6 +62,7 @@ _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
 _NUMBER = re.compile(r"^[-+]?[\d０-９][\d０-９,]*(?:\.[\d０-９]+)?$|^[无—–\-/／]$")
 # a label starting with its item number (1、 2. （三）) starts a table row
 _ITEM = re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_WIDE_ROW = 5  # a single row of this many numbers is a table (section 4)
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,4}[-—–\s]*$|^第\s*\d{1,4}\s*页")
 
 Edge = dict[str, Any]
@@ -112,7 +123,8 @@ def _vedge(x: float, top: float, bottom: float) -> Edge:
 
 def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
     """Horizontal rules grouped into stacks: overlapping in x, each within a few lines of the
-    one above."""
+    one above; two rules at least (``rule_edges`` keeps a stack of two only around a wide row
+    of numbers)."""
     stacks: list[list[Edge]] = []
     for r in sorted(rules, key=lambda e: e["top"]):
         for s in stacks:
@@ -123,7 +135,7 @@ def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
                 break
         else:
             stacks.append([r])
-    return [s for s in stacks if len({round(e["top"]) for e in s}) >= _MIN_RULES]
+    return [s for s in stacks if len({round(e["top"]) for e in s}) >= 2]
 
 
 def _value_columns(numbers: list[Word], header: list[Word], labels: Sequence[Word] = ()) -> list[tuple[float, float]]:
@@ -186,39 +198,60 @@ def _columns(words: list[Word]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in cols]
 
 
-def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, float, float, float]]) -> list[list[Edge]]:
+def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, float, float, float]],
+               page: tuple[float, float] | None = None) -> list[list[Edge]]:
     """Edges (the rules and synthetic column rules) of each horizontal-rules-only table on a
-    page; ``taken``: boxes of the ruled grids already found (their rules are theirs)."""
+    page; ``taken``: boxes of the ruled grids already found (their rules are theirs);
+    ``page``: where the page's text starts and ends, between a browser's header and footer (a
+    table's row cut by the page break is closed there, :func:`.hrules.closed`)."""
     def free(e: Edge) -> bool:
         return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
 
-    rules = [e for e in edges if e["orientation"] == "h" and e["width"] > 20 and free(e)]
-    if len(rules) < _MIN_RULES:
+    rules = [e for e in row_rules([e for e in edges if e["orientation"] == "h" and free(e)], chars) if e["width"] > 20]
+    if len(rules) < 2:
         return []
     out: list[list[Edge]] = []
-    words = words_of(chars)
+    words = split_at_joints(words_of(chars), chars, sorted({x for e in rules for x in e["joints"]}))
     for stack in _rule_stacks(rules):
+        if len({round(e["top"]) for e in stack}) < _MIN_RULES and not _lone_row(stack, words, page):
+            continue
         x0, x1 = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
         t, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
         if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
             continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
         for part in _split_at_headings(stack, words):
-            found = _table_edges(part, words)
+            found = _table_edges(closed(part, words, _is_data, rules, page), words) or box_edges(part, words)
             if found:
                 out.append(found)
     return out
 
 
+def _lone_row(stack: list[Edge], words: list[Word], page: tuple[float, float] | None) -> bool:
+    """Two rules around a table's last row continued on a page of its own: a row of at least
+    :data:`_WIDE_ROW` numbers (a section-4 data row under its header on the page before), or a
+    row of numbers (a label and its values) first on the page (no text between the start of
+    the page's text and the rules)."""
+    a, b = min(e["top"] for e in stack), max(e["top"] for e in stack)
+    left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
+    lines = _text_lines([w for w in words if left <= w.x0 and w.x1 <= right and a < (w.top + w.bottom) / 2 < b])
+    if any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in lines):
+        return True
+    first = page is not None and not any(page[0] < (w.top + w.bottom) / 2 < a for w in words)
+    return first and len(lines) >= 1 and all(_is_data(ln) or not any(w.numeric for w in ln) for ln in lines) \
+        and any(_is_data(ln) for ln in lines)
+
+
 def _split_at_headings(stack: list[Edge], words: list[Word]) -> list[list[Edge]]:
-    """A heading between two rules ends a table: the stack is cut at a band whose first word
-    is a section heading's numbering (一、) and which holds no number."""
+    """A heading between two rules ends a table: the stack is cut at a band whose first line
+    is a section heading's numbering (一、) and nothing else (a row label 三、本年度办理结果
+    beside the label of its first sub-row is no heading), and which holds no number."""
     ys = sorted({round(e["top"], 1) for e in stack})
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     cuts: list[tuple[float, float]] = []
     for a, b in zip(ys, ys[1:], strict=False):
-        ws = sorted((w for w in words if left - 1 <= w.x0 <= right and a <= (w.top + w.bottom) / 2 < b),
-                    key=lambda w: (w.top, w.x0))
-        if ws and _SECTION_HEADING.match(ws[0].text) and not any(w.numeric for w in ws):
+        lines = _text_lines([w for w in words if left - 1 <= w.x0 <= right and a <= (w.top + w.bottom) / 2 < b])
+        if (lines and len(lines[0]) == 1 and _SECTION_HEADING.match(lines[0][0].text)
+                and not any(w.numeric for ln in lines for w in ln)):
             cuts.append((a, b))
     parts: list[list[Edge]] = []
     lo = float("-inf")
@@ -255,10 +288,12 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     if len(cols) < 1:
         return None
     labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
-    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra))
+    structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra)
+                        | {round(x, 1) for e in stack for x in e.get("joints", ())})
     structural = [x for x in structural if left + 1 < x < right - 1]
     label_cut = (labels_end + cols[0][0]) / 2 if labels_end is not None else None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+    label_cut, value_cuts = ruled_cuts(stack, label_cut, value_cuts, (labels_end, cols), _columns(numbers))
     out = list(stack) + [_vedge(left, top, bottom), _vedge(right, top, bottom)]
     for a, b, ws in bands:
         if not _is_data(ws) and not all(w.numeric for w in ws) and any(w.x1 > cols[0][0] for w in ws):  # a header (a blank row, a lone number are none)
@@ -268,6 +303,17 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
         for x in _band_cuts(ws, structural, label_cut, value_cuts):
             out.append(_vedge(x, a, b))
     return out
+
+
+def _text_lines(words: list[Word]) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        cy = (w.top + w.bottom) / 2
+        if lines and abs(cy - (lines[-1][0].top + lines[-1][0].bottom) / 2) < 0.4 * (w.bottom - w.top):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(ln, key=lambda w: w.x0) for ln in lines]
 
 
 def _is_data(ws: list[Word]) -> bool:
