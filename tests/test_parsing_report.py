@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_pdf_producers import VALUES_FAIL
 
 import extractor
 from extractor.dataset import rows_from_record
@@ -15,7 +16,6 @@ from extractor.tables.report import parsing_report
 from extractor.templates import S3_COLUMNS, s2_rows, s3_rows
 
 from conftest import FIXTURES, load_expected
-from test_pdf_producers import VALUES_FAIL
 
 CASES = {**json.loads((FIXTURES / "pdf" / "cases.json").read_text(encoding="utf-8")),
          **json.loads((FIXTURES / "pdf" / "producers.json").read_text(encoding="utf-8"))}
