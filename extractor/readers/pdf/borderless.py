@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chrome import browser_mark
-from .scan import Char
+from .scan import Char, centre_in
 from .stream import (
     _ITEM,
     _MIN_RULES,
@@ -151,14 +151,7 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     cell (no row rule crosses it)."""
     boxes = [(x0 - 1, t - 1, x1 + 1, b + 1) for x0, t, x1, b in taken]
 
-    def free(c: Char) -> bool:
-        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        for x0, t, x1, b in boxes:
-            if x0 <= cx <= x1 and t <= cy <= b:
-                return False
-        return True
-
-    rest = [c for c in chars if free(c)] if boxes else chars
+    rest = [c for c in chars if not centre_in(c, boxes)] if boxes else chars
     if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
         return []  # not numbers enough for a table
     words = words_of(rest)

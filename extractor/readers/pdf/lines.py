@@ -25,7 +25,7 @@ from typing import Any
 
 from ...model import Block, Grid, Text
 from .chrome import drop_chrome
-from .scan import Char, PageScan, bbox, is_cjk
+from .scan import Char, PageScan, bbox, centre_in, is_cjk
 from .words import HEADING_RE
 
 __all__ = ["assemble"]
@@ -86,12 +86,7 @@ def _pieces_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
     """The page's text pieces outside ``tables`` (bboxes x0, top, x1, bottom), as pdfium
     gives them (a run in another font may be a piece of its own)."""
 
-    def in_table(c: Char) -> bool:
-        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-        for x0, t, x1, b in tables:
-            if x0 <= cx <= x1 and t <= cy <= b:
-                return True
-        return False
+    boxes = list(tables)
 
     raw_lines: list[list[Char]] = []
     starts = set(scan.breaks)
@@ -101,7 +96,7 @@ def _pieces_of(scan: PageScan, tables: Sequence[_Box]) -> list[_Line]:
         if i in starts and current:
             raw_lines.append(current)
             current, ref = [], None
-        if tables and c.text != " " and in_table(c):
+        if tables and c.text != " " and centre_in(c, boxes):
             if current:
                 raw_lines.append(current)
                 current, ref = [], None

@@ -31,7 +31,7 @@ from ...model import Issue
 from ...vocab import raw_pattern
 from .words import TABLE_WORDS
 
-__all__ = ["Char", "PageScan", "scan_document", "pdf_library_errors", "bbox", "is_cjk"]
+__all__ = ["Char", "PageScan", "scan_document", "pdf_library_errors", "bbox", "is_cjk", "centre_in"]
 
 # A page drawing at least this many path objects is examined for tables even when no
 # label word is on it (a fragment of a split table can hold numbers only).
@@ -67,6 +67,12 @@ class PageScan:
 
 def bbox(x0: float, top: float, x1: float, bottom: float) -> list[float]:
     return [round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)]
+
+
+def centre_in(c: Char, boxes: list[tuple[float, float, float, float]]) -> bool:
+    """The character's centre lies in one of ``boxes`` (x0, top, x1, bottom)."""
+    cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+    return any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in boxes)
 
 
 def is_cjk(ch: str) -> bool:
