@@ -205,3 +205,26 @@ def test_info_box_printed_without_rules_gives_the_hints_and_is_not_report_text()
     assert (d.hints["issuer"], d.hints["published"]) == ("哈拉直沟乡人民政府", "2024-01-29")
     assert not any(t.startswith(("索引号", "发布机构")) for t in texts(d))
     assert "published" not in doc("county-2021.plain").hints  # no box, no hint
+
+
+def test_borderless_header_label_wrapped_under_a_title_stays_one_header_row():
+    # regression (county-2021.chromium-word-borderless): 本年处 / 理决定数量, a header label wrapped
+    # over two lines with 信息内容 centred between them, was cut in two rows: the second line
+    # crosses a column boundary like a title (table.unknown_label, table.header_mismatch)
+    d = doc("county-2021.chromium-word-borderless")
+    s2 = next(g for g in grids(d) if g.where["page"] == 2)
+    heads = [[c.text for c in r if c.origin and c.text] for r in s2.rows]
+    assert ["信息内容", "本年处理决定数量"] in heads and ["理决定数量"] not in heads
+    import extractor
+
+    assert extractor.parse(PDF / "county-2021.chromium-word-borderless.pdf").issues == ()
+
+
+def test_a_lone_header_label_over_merged_value_cells_heads_them_all():
+    # regression (town-2021-missing-section.chromium-word-borderless): 本年处理决定数量, centred
+    # over three merged cells, was given the middle column only; the number standing flush left
+    # in the first was "misaligned" (table.misaligned_cell)
+    import extractor
+
+    rep = extractor.parse(PDF / "town-2021-missing-section.chromium-word-borderless.pdf")
+    assert "table.misaligned_cell" not in rep.issue_codes()

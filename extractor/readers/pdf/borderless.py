@@ -349,6 +349,7 @@ class _RowSoFar:
     post: int  # label lines below its numbers
     last_label: list[Word] | None  # its last line's label words
     numbers: list[Word] = field(default_factory=list)
+    head: list[Word] = field(default_factory=list)  # a header row's words over the value columns
 
 
 def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bool) -> tuple[list[float], bool]:
@@ -377,9 +378,10 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
         if b.starts_row(k, prev, ln, row, reach):
             ys.append((max(w.bottom for w in prev) + min(w.top for w in ln)) / 2)
             row = _RowSoFar(title(ln) or (reach and not data), data, 0 if data or reach else 1, 0, b.labels_of(ln),
-                            [w for w in ln if w.numeric])
+                            [w for w in ln if w.numeric], [w for w in ln if not w.numeric and w.x1 > values_x])
             continue
         row.numbers += [w for w in ln if w.numeric]
+        row.head += [w for w in ln if not w.numeric and w.x1 > values_x]
         if data:
             row.has_data, seen_centred = True, seen_centred or row.pre > 0
         elif row.has_data:
@@ -388,6 +390,13 @@ def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bo
             row.pre += 1
         row.last_label = b.labels_of(ln) or row.last_label
     return ys, seen_centred
+
+
+def _under(ln: list[Word], head: list[Word], values_x: float) -> bool:
+    """Every word of ``ln`` over the value columns stands just under a word of ``head``."""
+    words = [w for w in ln if not w.numeric and w.x1 > values_x]
+    return bool(words) and all(
+        any(h.x0 < w.x1 and w.x0 < h.x1 and 0 <= w.top - h.top < 2 * (w.bottom - w.top) for h in head) for w in words)
 
 
 @dataclass
@@ -421,7 +430,11 @@ class _Body:
         labels = [w for w in ln if not w.numeric]
         data = _is_data(ln)
         last = row.last_label
-        if self.title(ln) or self.title(prev) or any(_ITEM.match(w.text) for w in labels):
+        if self.title(prev) or any(_ITEM.match(w.text) for w in labels):
+            return True
+        if row.heading and reach and not data and _under(ln, row.head, self.values_x):
+            return False  # the rest of a wrapped header label (本年处 / 理决定数量)
+        if self.title(ln):
             return True
         if reach:
             return data or not row.heading

@@ -411,7 +411,7 @@ def _header_cuts(ws: list[Word], fixed: list[float], cuts: list[float], value_cu
             between = [x for x in inner if g0[1] <= x <= g1[0]]
             if between:
                 kept.append(min(between, key=lambda x: abs(x - mid)))
-        if groups:  # a label within one column heads that column only, not the blank ones beside it
+        if len(groups) >= 2:  # a leaf within one column heads that column only, not the blank ones beside it
             first, last = groups[0], groups[-1]
             if not any(first[0] < x < first[1] for x in value_cuts) and any(x <= first[0] for x in inner):
                 kept.append(max(x for x in inner if x <= first[0]))
