@@ -119,17 +119,22 @@ def assign_s2(line: S2Line, res: TableResult) -> None:
                        p.by_position))
 
 
+def _unnamed_issue(section: int, named: list[str], fields: list[str], at: Cell) -> Issue:
+    """``table.unnamed_column``: header positions no label names, read by the template's order."""
+    return Issue("table.unnamed_column", "info",
+                 f"the section-{section} header names no column at {len(named)} position(s); read by the "
+                 f"template's order as {', '.join(named)}", tuple(fields), dict(at.where))
+
+
 def assign_s3(lines: Sequence[S3Line], header: Header | None, res: TableResult) -> None:
     if not lines:
         return
     cm = s3_colmap(header.rows, header.positional) if header else None
     if cm is not None and cm.unnamed and header is not None:
         labels = {c.suffix: c.label for c in S3_COLUMNS}
-        res.issues.append(Issue(
-            "table.unnamed_column", "info",
-            f"the section-3 header names no column at {len(cm.unnamed)} position(s); read by the template's "
-            f"order as {', '.join(labels[c.suffix] for c in cm.unnamed)}",
-            tuple(f"s3.{ln.s3_row.rid}.{c.suffix}" for ln in lines for c in cm.unnamed), dict(header.rows[0][0].where)))
+        res.issues.append(_unnamed_issue(3, [labels[c.suffix] for c in cm.unnamed],
+                                         [f"s3.{ln.s3_row.rid}.{c.suffix}" for ln in lines for c in cm.unnamed],
+                                         header.rows[0][0]))
     split = any(ln.s3_row.rid.startswith("other.") for ln in lines)
     res.other_split = split if res.other_split is None else (res.other_split or split)
     columns, gap = s3_shown_columns(cm, [ln.values for ln in lines], [ln.s3_row.rid for ln in lines])
@@ -177,11 +182,8 @@ def assign_s4(line: S4Line, res: TableResult) -> None:
     cols, cm = _s4_columns(line, s4_colmap(hdr.rows, hdr.positional) if hdr else None)
     if cm is not None and cm.unnamed:
         labels = {c.suffix: c.label for c in S4_COLUMNS}
-        res.issues.append(Issue(
-            "table.unnamed_column", "info",
-            f"the section-4 header names no column at {len(cm.unnamed)} position(s); read by the template's "
-            f"order as {', '.join(c.suffix.split('.')[0] + ' ' + labels[c.suffix.split('.')[1]] for c in cm.unnamed)}",
-            tuple(f"s4.{c.suffix}" for c in cm.unnamed), dict(line.row[0].where)))
+        named = [f"{group} {labels[leaf]}" for group, leaf in (c.suffix.split(".") for c in cm.unnamed)]
+        res.issues.append(_unnamed_issue(4, named, [f"s4.{c.suffix}" for c in cm.unnamed], line.row[0]))
     if cm is not None and not line.positional:
         cm = cm._replace(positional=False)
     field_of = {c: f"s4.{c}" for c in cols}

@@ -10,7 +10,6 @@ issues of the stitching. It maps no column and assigns no field id.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from typing import NamedTuple
 from ..limits import check_time
 from ..model import Cell, Grid, Issue
 from ..templates import S2Row, S3Row
+from ..vocab import NUMBERED_LINE
 from .classify import Classified, Context, RowKind, classify_row
 from .fuzzy import candidates, closest_row, fuzzy_issue
 from .labels import Slot, has_text, key, s3_group_of, s3_row_of
@@ -150,7 +150,7 @@ def _stitch_s3(op: _Open, lines: tuple[S3Line, ...], c: Classified, row: Row, po
     full = op.s3_pending + c.label_key
     r3 = s3_row_of(full, (op.s3_pending + c.leaf_key) if len(labels) <= 1 else c.leaf_key)
     if (r3 is None and labels and not has_text(values) and not op.s3_pending and lines and has_text(lines[-1].values)
-            and not _NUMBERED.match(labels[0].cell.text.strip()) and not s3_group_of(c.label_key)):
+            and not NUMBERED_LINE.match(labels[0].cell.text) and not s3_group_of(c.label_key)):
         # the rest of the label of the row before, whose values were read (a row cut by a page
         # break below its numbers): nothing to keep
         return _S3Step(op, lines)
@@ -203,7 +203,6 @@ def _resolve_fuzzy(lines: tuple[S3Line, ...], unmatched: list[_Unmatched], items
     return tuple(out)
 
 
-_NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+\s*[、.．])")
 _TABLE_OF_SECTION = {2: "s2", 3: "s3", 4: "s4"}
 _SECTION_OF_TABLE = {t: n for n, t in _TABLE_OF_SECTION.items()}
 

@@ -80,12 +80,14 @@ def _ends_run(line: list[Word], numbers_x: float | None = None) -> bool:
 _PROSE_CHARS = 20
 
 
-def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Word]]]:
+def _runs(lines: list[list[Word]], first: list[Word] | None, last: list[Word] | None,
+          continued: bool = False) -> list[list[list[Word]]]:
     """Runs of lines between the lines that end a table (:func:`_ends_run`); a row label
     like a heading (二、上年结转…) whose numbers stand on the next line, centred in a taller
     row, is the table's. ``continued``: a table was open at the end of the page before, and
-    the page's first lines may be its last row or two; a run at the page's end with a line of
-    numbers is a table's start."""
+    the page's first lines (from ``first``, the first line that is not the browser's header)
+    may be its last row or two; a run ending at ``last`` (the last line before the browser's
+    footer) with a line of numbers is a table's start."""
     runs: list[list[list[Word]]] = [[]]
     numbers_x: float | None = None  # where the numbers of the run so far start
     for k, ln in enumerate(lines):
@@ -99,19 +101,8 @@ def _runs(lines: list[list[Word]], continued: bool = False) -> list[list[list[Wo
                 numbers_x = min([w.x0 for w in ln if w.numeric] + ([numbers_x] if numbers_x is not None else []))
     return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
             or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)
-            or (continued and r and r[0] is _first_content(lines) and any(_is_data(ln) for ln in r))
-            or (r and r[-1] is _last_content(lines) and any(sum(1 for w in ln if w.numeric) >= 2 for ln in r))]
-
-
-def _last_content(lines: list[list[Word]]) -> list[Word] | None:
-    """The page's last line that is not the browser's footer: a table's first rows there are
-    a table (its rest on the next page)."""
-    return next((ln for ln in reversed(lines) if not browser_mark("".join(w.text for w in ln))), None)
-
-
-def _first_content(lines: list[list[Word]]) -> list[Word] | None:
-    """The page's first line that is not the browser's header."""
-    return next((ln for ln in lines if not browser_mark("".join(w.text for w in ln))), None)
+            or (continued and r and r[0] is first and any(_is_data(ln) for ln in r))
+            or (r and r[-1] is last and any(sum(1 for w in ln if w.numeric) >= 2 for ln in r))]
 
 
 def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
@@ -156,15 +147,15 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
         return []  # not numbers enough for a table
     words = words_of(rest)
     lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
+    content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
+    first, last = (content[0], content[-1]) if content else (None, None)
     out: list[list[Edge]] = []
-    runs = _runs(lines, continued=bool(carry))
+    runs = _runs(lines, first, last, continued=bool(carry))
     for run in runs:
-        found = _run_edges(run, carry, continued=bool(carry) and run[0] is _first_content(lines),
-                           small=run[-1] is _last_content(lines))
+        found = _run_edges(run, carry, continued=bool(carry) and run[0] is first, small=run[-1] is last)
         if found:
             out.append(found)
-    content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
-    if carry is not None and not (out and content and runs[-1][-1] is content[-1]):
+    if carry is not None and not (out and runs[-1][-1] is last):
         carry.clear()  # no table left open at the page's end: the next page starts none
     return out
 
