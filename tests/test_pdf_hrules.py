@@ -104,22 +104,10 @@ def test_an_info_box_ruled_by_horizontal_lines_is_cut_at_its_joints():
 
 
 def test_a_browser_header_given_one_character_a_piece_is_chrome():
-    from dataclasses import dataclass
+    from extractor.readers.pdf.lines import _Line  # the pieces drop_chrome is given
 
-    @dataclass
-    class Piece:
-        text: str
-        x0: float
-        top: float
-        x1: float
-        bottom: float
-
-        @property
-        def height(self) -> float:
-            return self.bottom - self.top
-
-    stamp = [Piece(ch, 24 + 5 * i, 15, 29 + 5 * i, 24) for i, ch in enumerate("12/1/26, 11:42 PM")]
-    body = Piece("一、总体情况", 50, 300, 110, 310)
+    stamp = [_Line(ch, 1, 24 + 5 * i, 15, 29 + 5 * i, 24) for i, ch in enumerate("12/1/26, 11:42 PM")]
+    body = _Line("一、总体情况", 1, 50, 300, 110, 310)
     assert drop_chrome([(595.0, 842.0, [*stamp, body])]) == [[body]]
 
 
