@@ -295,3 +295,45 @@ def test_chromium_hrules_prints_read_every_value(name):
     exp = load_expected(name.split(".")[0])
     assert {v.field: (v.kind, v.value) for v in rep.values} == {f: (e["kind"], e["value"]) for f, e in exp["values"].items()}
     assert (rep.metadata.issuer, rep.metadata.published) == (exp["issuer"], exp["published"])
+
+
+def _page_of(lines: list[tuple[str, float, float]]) -> list[Char]:
+    return [c for text, x, top in lines for c in chars(text, x, top)]
+
+
+# a header in three columns at the foot of page 1 (no number under it), the table's rows on page 2
+_FOOT = [("说明", 40, 700), ("申请人情况", 200, 700), ("总", 300, 700), ("自然人", 180, 712), ("法人", 240, 712), ("计", 300, 712)]
+_ROWS = [(f"{k}.第{k}行", 40, 40 + 14 * k) for k in range(1, 5)]
+_BODY = _ROWS + [(str(k), 185, 40 + 14 * k) for k in range(1, 5)] + [(str(k + 1), 245, 40 + 14 * k) for k in range(1, 5)] \
+    + [(str(2 * k + 1), 300, 40 + 14 * k) for k in range(1, 5)]
+
+
+def test_borderless_header_alone_at_a_page_foot_is_offered_to_the_next_page():
+    from extractor.readers.pdf.borderless import CutHeader, text_edges
+
+    cut = CutHeader()
+    page1 = _page_of([("一、正文第一段落的文字很长很长很长很长很长很长很长很长", 40, 600), ("123", 40, 620), ("456", 40, 640),
+                      *_FOOT])
+    assert text_edges(page1, [], [], cut, 1) == []
+    assert cut.page == 1 and "".join(c.text for c in cut.chars) == "说明申请人情况总自然人法人计"
+    found = text_edges(_page_of(_BODY), [], [], cut, 2)
+    assert len(found) == 1 and cut.boundary is not None and 0 < cut.boundary < 54
+    assert min(c.top for c in cut.laid) < cut.boundary < 54  # laid above the first row, cut from it there
+    assert any(e["orientation"] == "h" and e["top"] == cut.boundary for e in found[0])
+    assert min(e["top"] for e in found[0]) < min(c.top for c in cut.laid)  # the table starts with the header
+
+
+def test_borderless_foot_header_is_not_taken_by_a_page_that_starts_with_prose_or_skips_a_page():
+    from extractor.readers.pdf.borderless import CutHeader, text_edges
+
+    prose = _page_of([("这是一段很长的正文文字，没有表格，也没有任何数字出现在这里面。", 40, 40), *[(f"{k}、事项", 40, 60 + 14 * k) for k in range(6)]])
+    for page, nxt in ((prose, 2), (_page_of(_BODY), 3)):
+        cut = CutHeader()
+        text_edges(_page_of([("123", 40, 600), ("456", 40, 620), ("789", 40, 640), *_FOOT]), [], [], cut, 1)
+        assert cut.chars
+        assert text_edges(page, [], [], cut, nxt) == [] if nxt == 2 else len(text_edges(page, [], [], cut, nxt)) == 1
+        assert cut.boundary is None  # the table on page 3 starts without it
+    cut = CutHeader()  # a signature at the page's foot is no header
+    text_edges(_page_of([("123", 40, 600), ("456", 40, 620), ("789", 40, 640), ("某某人民政府", 400, 700), ("2024年1月29日", 400, 712)]),
+               [], [], cut, 1)
+    assert cut.chars == []

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
+
 from extractor.model import Document, Grid, Text
 from extractor.readers import pdf as pdf_reader
 
@@ -228,3 +230,55 @@ def test_a_lone_header_label_over_merged_value_cells_heads_them_all():
 
     rep = extractor.parse(PDF / "town-2021-missing-section.chromium-word-borderless.pdf")
     assert "table.misaligned_cell" not in rep.issue_codes()
+
+
+def test_borderless_header_alone_at_a_page_foot_heads_the_rows_on_the_next_page():
+    # regression (seed-halazhigou-2023.chromium-portal-borderless): the section-3 header stood
+    # alone at the foot of page 1 (no rule, no number under it) and was read as text; its 自然人
+    # column, blank in every row, had no column on page 2 (gap.column, 88 cells lost)
+    d = doc("seed-halazhigou-2023.chromium-portal-borderless")
+    s3 = next(g for g in grids(d) if g.width == 11)
+    assert s3.where["joined_pages"] == [1, 2] and s3.where["page"] == 1 and s3.where["bbox"][1] > 700
+    assert [c.text for c in s3.rows[2]][4:] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert [c.text for c in s3.rows[3]][4:] == [""] * 6 + ["无"]
+    assert not any("申请人情况" in t or "法人或其他组织" in t for t in texts(d))
+
+
+def test_borderless_section4_row_of_value_words_under_a_wide_header_is_a_table():
+    # regression (seed-halazhigou-2023.chromium-portal-borderless): one row of 无 under the three
+    # totals, under a header over four lines with two-line leaves (结果维 / 持), was no table
+    # (gap.table); its first five columns, blank, have no number to place them
+    s4 = next(g for g in grids(doc("seed-halazhigou-2023.chromium-portal-borderless")) if g.width == 15)
+    assert [c.text for c in s4.rows[2]] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    assert [c.text for c in s4.rows[-1]] == (["", "", "", "", "无"]) * 3
+
+
+def test_a_header_label_printed_one_character_per_line_over_values_cuts_no_column():
+    # regression (bureau-2021-oneline-other.chromium-borderless): the section-4 header cut by the
+    # page break is read with the rows on the next page; 总 / 计 of the review group, a label
+    # printed one character per line, set a column boundary beside it as a tall row label does,
+    # through the next group's first column
+    s4 = next(g for g in grids(doc("bureau-2021-oneline-other.chromium-borderless")) if g.width == 15)
+    assert s4.where["joined_pages"] == [2, 3]
+    assert [c.text for c in s4.rows[-1]] == ["1", "0", "0", "0", "1", "/", "/", "/", "/", "/", "", "", "", "", "无"]
+
+
+@pytest.mark.parametrize(("name", "width"), [
+    ("city-2022-bad-totals.chromium-word-borderless-foot-header", 10),
+    ("dept-2019.chromium-cms-borderless-foot-header", 11),
+    ("town-2021-missing-section.chromium-cms-borderless-foot-header", 10),
+    ("city-2022-bad-totals.chromium-cms-borderless-foot-s4-header", 15),
+    ("seed-halazhigou-2023.chromium-portal-borderless", 11),
+])
+def test_borderless_header_at_a_page_foot_is_one_grid_with_its_rows(name, width):
+    # the header printed alone at the foot of a page is read with the rows on the next page and
+    # given on its own page (where it stands), joined again to its rows
+    import pdfplumber
+
+    d = doc(name)
+    g = next(g for g in grids(d) if g.where.get("joined_pages"))
+    page, nxt = g.where["joined_pages"]
+    with pdfplumber.open(PDF / f"{name}.pdf") as pdf:
+        height = float(pdf.pages[page - 1].height)
+    assert (nxt, g.where["page"], g.width) == (page + 1, page, width)
+    assert g.where["bbox"][1] > 0.6 * height  # at the page's foot

@@ -25,12 +25,7 @@ PRODUCERS: dict[str, dict] = json.loads((PDF / "producers.json").read_text(encod
 CASES: dict[str, dict] = json.loads((PDF / "cases.json").read_text(encoding="utf-8"))
 READABLE = [n for n, c in PRODUCERS.items() if c["expect"] == "values"]
 
-VALUES_FAIL: dict[str, str] = {
-    "seed-halazhigou-2023.chromium-portal-borderless.pdf": (
-        "a borderless section-3 header alone at the foot of a page (its rows on the next page) is read as "
-        "text, so the 自然人 column, blank in every row, has no column on the next page; the section-4 table, "
-        "one row of 无 under a header over four lines, is not found"),
-}
+VALUES_FAIL: dict[str, str] = {}
 META_FAIL: dict[str, str] = {}
 
 

@@ -6,9 +6,17 @@ section heading on a line of its own (a group label like 三、本年度 has row
 and a row label like 二、上年结转… whose numbers stand on the next line is the table's), a
 line of prose (one long run of text that is not a long row label ending left of the
 table's numbers) and a browser's header or footer line (time stamp, address) — holding at
-least :data:`~.stream._MIN_RULES` lines of numbers, or a row of many numbers (section 4). A
+least :data:`~.stream._MIN_RULES` lines of numbers, or a row of many numbers, or a line of
+numbers under a header line of many labels (section 4: one row of 无 under three totals). A
 run that ends a page with a line of numbers is a table (its rest on the next page), and the
 page after's first lines, up to a heading, are its rest: they keep its value columns.
+
+A header printed alone at the foot of a page (lines without a number, words in several
+columns, after the last table: :func:`_foot_header`) is offered to the next page
+(:class:`CutHeader`): laid just above that page's first line, it is read with the table
+starting there as if on one page (its columns found from the whole header), and a row rule
+between the two pages cuts it off again; ``grids`` gives it as a grid of its own page, which
+``stitch.join_cut_headers`` joins to the rest.
 
 The header is the few lines above the first line of numbers, and the first row's label
 above its numbers (a numbered label, or anything at the top of a continued table) is the
@@ -24,11 +32,13 @@ aside: the row labels' column starts where most numbered labels start, and a wor
 of it is a group label's when it continues one, or when its line holds no number or also a
 row label and it does not continue a label reaching over the row labels. Each group label is
 a tall cell with a column boundary right of it; no row rule crosses it, nor a label printed
-one character per line. Then a row starts at a label starting with its item number (2、,
-（五）), at a title or after it, at the first of consecutive header lines (text over the value
-columns, not under a number of the row: 160.5964 / 万元), after header lines, at a line of
-numbers when the row has numbers already, and at a label line that does not continue a label
-above it about as wide. A line of numbers joins the row above when that row has no numbers
+one character per line (a rule that only grazes its first or last character, lines
+overlapping in height, passes); a header label printed one character per line over the value
+columns (总 / 计) sets no column boundary beside it. Then a row starts at a label starting
+with its item number (2、, （五）), at a title or after it, at the first of consecutive header
+lines (text over the value columns, not under a number of the row: 160.5964 / 万元), after
+header lines, at a line of numbers when the row has numbers already, and at a label line
+that does not continue a label above it about as wide. A line of numbers joins the row above when that row has no numbers
 yet and its last label line fills the label column (a wrapped label whose numbers are centred
 on a later line), the numbers' own label text continuing it. When some row's numbers stand
 below its first label line (numbers centred in their rows), the body is cut again with rows
@@ -100,9 +110,19 @@ def _runs(lines: list[list[Word]], first: list[Word] | None, last: list[Word] | 
             if _is_data(ln):
                 numbers_x = min([w.x0 for w in ln if w.numeric] + ([numbers_x] if numbers_x is not None else []))
     return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
-            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r)
+            or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r) or _wide_header(r)
             or (continued and r and r[0] is first and any(_is_data(ln) for ln in r))
             or (r and r[-1] is last and any(sum(1 for w in ln if w.numeric) >= 2 for ln in r))]
+
+
+_HEADER_LINES = 8  # the most lines of a header above a table's first line of numbers
+
+
+def _wide_header(run: list[list[Word]]) -> bool:
+    """A line of numbers under a header with a line of :data:`~.stream._WIDE_ROW` labels or
+    more (a section-4 table of one row that leaves most cells blank: 无 under three totals)."""
+    head = next((k for k, ln in enumerate(run) if _is_data(ln)), None)
+    return head is not None and any(len(ln) >= _WIDE_ROW and not any(w.numeric for w in ln) for ln in run[max(0, head - _HEADER_LINES):head])
 
 
 def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
@@ -133,31 +153,102 @@ def _rivers(words: list[Word], left: float, right: float) -> list[float]:
     return cuts
 
 
+@dataclass
+class CutHeader:
+    """A table's header printed alone at the foot of a page (:func:`_foot_header`), offered
+    to the next page, whose first table may go on under it: its characters ``chars`` where
+    they stand on page ``page``. When the next page's first table took it, ``laid`` holds
+    them where they were laid there, moved down by ``shift``, above ``boundary`` (the page's
+    own lines start below it)."""
+
+    page: int = 0
+    chars: list[Char] = field(default_factory=list)
+    laid: list[Char] = field(default_factory=list)
+    shift: float = 0.0
+    boundary: float | None = None
+
+
 def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]],
-               carry: list[tuple[float, float]] | None = None) -> list[list[Edge]]:
+               carry: list[tuple[float, float]] | None = None, cut: CutHeader | None = None,
+               page: int = 0) -> list[list[Edge]]:
     """Edges (synthetic row and column rules) of each borderless table on a page: a run of
     lines between headings and prose holding at least :data:`_MIN_RULES` lines of numbers.
     A row starts at each line of numbers, or at a line reaching into the value columns; the
     other lines continue the row above; a label printed one character per line is one tall
-    cell (no row rule crosses it)."""
+    cell (no row rule crosses it). ``cut`` (on page ``page``): a header left alone at the foot
+    of the page before is laid above this page's first line, and its table's first rows go
+    on under it when they make a table (a row rule at ``cut.boundary`` between the two
+    pages); a header left alone at this page's foot is put there for the next page."""
     boxes = [(x0 - 1, t - 1, x1 + 1, b + 1) for x0, t, x1, b in taken]
 
     rest = [c for c in chars if not centre_in(c, boxes)] if boxes else chars
+    head = cut.chars if cut is not None and cut.page == page - 1 else []
+    if cut is not None:
+        cut.chars, cut.laid, cut.page, cut.boundary = [], [], page, None
     if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
         return []  # not numbers enough for a table
     words = words_of(rest)
     lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
     content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
     first, last = (content[0], content[-1]) if content else (None, None)
+    if cut is not None and head and first is not None:
+        moved = _laid_above(cut, head, first)
+        lines = moved + lines[next(k for k, ln in enumerate(lines) if ln is first):]
+        first = moved[0]
     out: list[list[Edge]] = []
     runs = _runs(lines, first, last, continued=bool(carry))
     for run in runs:
-        found = _run_edges(run, carry, continued=bool(carry) and run[0] is first, small=run[-1] is last)
+        boundary = cut.boundary if cut is not None and run[0] is first else None
+        found = _run_edges(run, carry, continued=bool(carry) and run[0] is first, small=run[-1] is last,
+                           boundary=boundary)
         if found:
             out.append(found)
+        elif boundary is not None and cut is not None:
+            cut.boundary = None  # the header from the page before heads no table here
+    if cut is not None and cut.boundary is not None and not (runs and runs[0][0] is first):
+        cut.boundary = None
     if carry is not None and not (out and runs[-1][-1] is last):
         carry.clear()  # no table left open at the page's end: the next page starts none
+    if cut is not None and last is not None and not (out and runs[-1][-1] is last):
+        cut.chars = _chars_of(rest, _foot_header(lines, last))
     return out
+
+
+def _foot_header(lines: list[list[Word]], last: list[Word]) -> list[list[Word]]:
+    """The lines of a table's header printed alone at the foot of a page (its body on the
+    next): going up from the page's last line, the lines without a number holding words in
+    two columns or more, or one short word just under a word of the line above (自然 / 人),
+    up to a heading, prose or any other line; one of them with words in three columns."""
+    k = next(i for i, ln in enumerate(lines) if ln is last)
+    out: list[list[Word]] = []
+    while k >= 0:
+        ln = lines[k]
+        if any(w.numeric for w in ln) or _ends_run(ln):
+            break
+        if len(ln) < 2 and not (k > 0 and len(ln[0].text) <= 3 and _just_above(ln[0], lines[k - 1])):
+            break
+        out.insert(0, ln)
+        k -= 1
+    return out if any(len(ln) >= 3 for ln in out) else []
+
+
+def _chars_of(chars: list[Char], lines: list[list[Word]]) -> list[Char]:
+    boxes = [(w.x0 - 0.5, w.top - 0.5, w.x1 + 0.5, w.bottom + 0.5) for ln in lines for w in ln]
+    return [c for c in chars if centre_in(c, boxes)] if boxes else []
+
+
+def _laid_above(cut: CutHeader, head: list[Char], first: list[Word]) -> list[list[Word]]:
+    """The lines of the header ``head`` (from the page before) laid just above this page's
+    first line ``first``, as far from it as its own lines are from each other; sets
+    ``cut.shift`` and ``cut.boundary``."""
+    own = _text_lines(words_of(head))
+    gaps = sorted(min(w.top for w in b) - max(w.bottom for w in a) for a, b in zip(own, own[1:], strict=False))
+    gap = max(gaps[len(gaps) // 2] if gaps else 0.0, 1.0)
+    top = min(w.top for w in first)
+    cut.shift = top - gap - max(c.bottom for c in head)
+    cut.boundary = top - gap / 2
+    cut.laid = [Char(c.text, c.x0, c.top + cut.shift, c.x1, c.bottom + cut.shift) for c in head]
+    return _text_lines(words_of(cut.laid))
 
 
 def _wraps(prev: list[Word], ln: list[Word]) -> bool:
@@ -170,22 +261,25 @@ def _wraps(prev: list[Word], ln: list[Word]) -> bool:
 
 
 def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, continued: bool = False,
-               small: bool = False) -> list[Edge] | None:
+               small: bool = False, boundary: float | None = None) -> list[Edge] | None:
     """``continued``: the run is the rest of the table left open on the page before (a row
     or two of it are a table); ``small``: the run ends the page (a row or two of it are a
-    table, its rest on the next page)."""
+    table, its rest on the next page); ``boundary``: the run starts with a header from the
+    page before, laid above this page's lines: a row rule across the table there."""
     data = [ln for ln in run if _is_data(ln)]
     head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
-    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - 8):head] for w in ln],
+    # a header of at most a few lines (and the lines laid above the page's from the page before)
+    depth = _HEADER_LINES + (sum(1 for ln in run if ln[0].top < boundary) if boundary is not None else 0)
+    cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - depth):head] for w in ln],
                           [w for ln in data for w in ln if not w.numeric])
     if continued and carry:
         cols = cols if len(cols) >= 2 else list(carry)
-    elif len(cols) < 2 or (len(data) < _MIN_RULES and not small
+    elif len(cols) < 2 or (len(data) < _MIN_RULES and not small and not _wide_header(run)
                            and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
         return None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
-    run = run[head - min(head, 8):]  # a header of at most a few lines
-    head = _first_row(run, min(head, 8), cols[0][0], continued)
+    run = run[head - min(head, depth):]
+    head = _first_row(run, min(head, depth), cols[0][0], continued)
     words = [w for ln in run for w in ln]
     left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
     side, side_cuts = _side_labels(run[head:], cols[0][0], left)
@@ -197,13 +291,17 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, c
     stacked_header = sum(1 for a, b in cols if any(a < st[2] and st[0] < b for st in stacked)) * 2 > len(cols)
     ys = [run[0][0].top - 2, *_row_rules(run, head, (cols[0][0], cols[-1][1]), value_cuts, side, stacked_header),
           max(w.bottom for w in run[-1]) + 2]
+    if boundary is not None and not run[0][0].top < boundary < first_top:
+        return None  # the header from the page before is not this table's
     label_words = [w for ln in data for w in ln if not w.numeric and w.x1 <= cols[0][0]]
-    cuts = sorted(set(_rivers(label_words, left, cols[0][0])) | set(side_cuts) | set(_beside(stacks, words)))
+    cuts = sorted(set(_rivers(label_words, left, cols[0][0])) | set(side_cuts)
+                  | set(_beside([st for st in stacks if st[2] <= cols[0][0] + 0.5], words)))  # tall row labels
     edges: list[Edge] = []
     bounds = sorted([left, right, *cuts, *value_cuts, *([(max(w.x1 for w in label_words) + cols[0][0]) / 2] if label_words else [])])
-    for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds)
-        x = left
-        for x0, _, x1, _ in sorted(st for st in stacks if st[1] < y < st[3]):
+    graze = (run[head][0].bottom - run[head][0].top) / 2  # half a character
+    for y in ys:  # a row rule stops at each vertical label it would cross (at its column's bounds), not
+        x = left  # at one whose first or last character it only grazes (lines overlapping in height)
+        for x0, _, x1, _ in sorted(st for st in stacks if st[1] + graze < y < st[3] - graze):
             a = max((b for b in bounds if b <= x0 + 0.5), default=left)
             b = min((b for b in bounds if b >= x1 - 0.5), default=right)
             if a > x:
@@ -211,7 +309,10 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, c
             x = max(x, b)
         if right > x:
             edges.append(_hedge(x, right, y))
-    return _table_edges(edges, words, tuple(cuts), carry)
+    found = _table_edges(edges, words, tuple(cuts), carry)
+    if found and boundary is not None:  # the header's columns as if on one page, cut between the pages
+        found.append(_hedge(left, right, boundary))
+    return found
 
 
 def _first_row(run: list[list[Word]], head: int, values_x: float, continued: bool = False) -> int:

@@ -35,7 +35,7 @@ from typing import Any
 from ...errors import DamagedDocument, EncryptedDocument, LimitExceeded
 from ...limits import Limits, check_time
 from ...model import Cell, Grid
-from .borderless import text_edges
+from .borderless import CutHeader, text_edges
 from .chrome import text_span
 from .finder import FoundTable, find_tables
 from .layout import tell_dropped
@@ -57,17 +57,18 @@ def pdfium_grids(scans: list[PageScan], limits: Limits) -> dict[int, list[Grid]]
     out: dict[int, list[Grid]] = {}
     cells_total = 0
     carry: list[tuple[float, float]] = []  # the value columns of the last borderless table
+    cut = CutHeader()  # a borderless table's header left alone at the foot of the last page
     for scan in scans:
         if not scan.table_page:
             continue
         check_time(f"at the tables of page {scan.number}")
-        grids = _pdfium_tables(scan, carry)
+        grids = _pdfium_tables(scan, carry, cut)
         scan.edges = None
         cells_total += sum(len(r) for g in grids for r in g.rows)
         if cells_total > limits.max_cells:
             raise LimitExceeded("max_cells", f"the PDF's tables hold more than max_cells={limits.max_cells} cells")
-        if grids:
-            out[scan.number] = grids
+        for g in grids:  # a header left at the foot of the page before is that page's
+            out.setdefault(g.where["page"], []).append(g)
     return out
 
 
@@ -122,10 +123,13 @@ def _is_encryption_error(e: BaseException) -> bool:
     return isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError))
 
 
-def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = None) -> list[Grid]:
+def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = None,
+                   cut: CutHeader | None = None) -> list[Grid]:
     """Grids of one page from pdfium's edges and characters, found by pdfplumber's table
     finder algorithm (:func:`~.finder.find_tables`: the default settings of
-    ``page.find_tables()``)."""
+    ``page.find_tables()``). ``carry`` and ``cut``: what a borderless table on the page
+    before passes on (:func:`~.borderless.text_edges`); a header from the foot of the page
+    before that a table here took is given as a grid of that page, first in the list."""
     chars = _dedupe([c for c in scan.chars if c.text.strip()])
     edges = (scan.edges or []) + _closing_rules(scan.edges or [])
     grids = _finder_grids(find_tables(edges), chars, scan.number, "rules")
@@ -133,9 +137,39 @@ def _pdfium_tables(scan: PageScan, carry: list[tuple[float, float]] | None = Non
     for edges in rule_edges(scan.edges or [], chars, taken, text_span(chars, scan.height)):
         grids += _finder_grids(find_tables(edges), chars, scan.number, "words")
     taken = [(g.where["bbox"][0], g.where["bbox"][1], g.where["bbox"][2], g.where["bbox"][3]) for g in grids]
-    for edges in text_edges(chars, taken, carry):
-        grids += _finder_grids(find_tables(edges), chars, scan.number, "words")
-    return sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))
+    before: list[Grid] = []
+    for edges in text_edges(chars, taken, carry, cut, scan.number):
+        if cut is not None and cut.boundary is not None and min(e["top"] for e in edges) < cut.boundary:
+            head, body = _split_at_break(find_tables(edges), chars, cut, scan.number)
+            before += head
+            grids += body
+        else:
+            grids += _finder_grids(find_tables(edges), chars, scan.number, "words")
+    return before + sorted(grids, key=lambda g: (g.where["bbox"][1], g.where["bbox"][0]))
+
+
+def _split_at_break(tables: list[FoundTable], chars: list[Char], cut: CutHeader,
+                    page: int) -> tuple[list[Grid], list[Grid]]:
+    """A table whose first rows are a header from the foot of the page before, laid above
+    this page's lines (``cut``), cut at the row rule between the two pages: the header's
+    grid, on its page where it stands there, and the rest (``join_cut_headers`` joins them
+    again, on the same columns)."""
+    boundary = cut.boundary if cut.boundary is not None else float("-inf")
+    heads: list[Grid] = []
+    bodies: list[FoundTable] = []
+    for t in tables:
+        upper = [c for c in t.cells if c[3] <= boundary + 0.5]
+        lower = [c for c in t.cells if c[1] >= boundary - 0.5]
+        if upper and lower and len(upper) + len(lower) == len(t.cells):
+            laid = [{"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom} for c in cut.laid]
+            g = _grid_of(FoundTable(upper), laid, page - 1, (0.0, cut.shift))
+            if g is not None:
+                g.where["strategy"] = "words"
+                heads.append(_without_hollow_rows(g))
+            bodies.append(FoundTable(lower))
+        else:  # no header from the page before in it
+            bodies.append(t)
+    return heads, _finder_grids(bodies, chars, page, "words")
 
 
 def _closing_rules(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:

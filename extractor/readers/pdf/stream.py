@@ -15,13 +15,16 @@ into rules by :mod:`.hrules` (one rule per row boundary however many pieces draw
 numbers alone is one too, never a header). The value columns are where the numbers of the
 data bands stand (overlapping x-ranges form one column) joined with the header's *leaf
 labels*: the lowest header words (not one with labels under it: 行政复议 over 结果维持), right
-of the row labels, at most a few characters wide. A column of numbers joins the leaf it
-overlaps most, else, numbers set flush left or right in their cells under centred labels, the
+of the row labels (anywhere when the rows of numbers have no label), at most a few
+characters wide, as wide as the first line of their label when it wraps (社会公益组 / 织: a
+word just above, centred on the leaf or starting where it starts). A column of numbers
+joins the leaf it overlaps most, else, numbers set flush left or right in their cells under centred labels, the
 leaf whose reach (half way to its neighbours) holds its middle; a leaf with no numbers is a
 column of blank cells. A column boundary is the middle of the gap between two columns, and
 the label area ends half way between the labels and the first value column — unless a joint
 of the rules already stands in that gap (when joints stand between all the number columns,
-they are the only value boundaries). The ends and the joints of the rules are boundaries too:
+they are the only value boundaries); the row labels are those of the rows of numbers and of
+the rows of blank cells. The ends and the joints of the rules are boundaries too:
 a rule that stops short tells where a merged cell starts, so a tall narrow cell (a group label
 printed one character per line) is a cell of its own and its characters never fall into the
 rows beside it. Each table is closed by :func:`.hrules.closed` (first and last rule across its
@@ -138,19 +141,37 @@ def _rule_stacks(rules: list[Edge]) -> list[list[Edge]]:
     return [s for s in stacks if len({round(e["top"]) for e in s}) >= 2]
 
 
-def _value_columns(numbers: list[Word], header: list[Word], labels: Sequence[Word] = ()) -> list[tuple[float, float]]:
+def _value_columns(numbers: list[Word], header: list[Word], labels: Sequence[Word] | None = None) -> list[tuple[float, float]]:
     """The value columns: where the numbers stand, and where the header's leaf labels stand
     (a column of blank cells still has its label); a header word as wide as several columns
     (申请人情况) or as a line of text is not a leaf, nor one over the row labels (``labels``:
-    the label words of the lines of numbers; without them, left of the first numbers)."""
+    the label words of the lines of numbers, none: a table without row labels, a section-4
+    table whose first columns are blank; not given: left of the first numbers)."""
     cols = _columns(numbers)
     if not cols:
         return cols
-    labels_end = max((w.x1 for w in labels if w.x1 <= cols[0][0] + 0.5), default=None)
+    labels_end = max((w.x1 for w in labels if w.x1 <= cols[0][0] + 0.5), default=None) if labels is not None else None
+    if labels is not None and labels_end is None:
+        labels_end = float("-inf")
     leaves = [w for w in header if (w.x0 > labels_end if labels_end is not None else w.x1 > cols[0][0] + 0.5)
               and w.x1 - w.x0 <= 4 * (w.bottom - w.top)
               and sum(1 for a, b in cols if a < w.x1 and w.x0 < b) <= 1 and not _over(w, header)]
+    leaves = [_with_line_above(w, header, leaves) for w in leaves]
     return _columns(numbers + leaves) if not leaves else _with_leaves(cols, _columns(leaves))
+
+
+def _with_line_above(leaf: Word, header: list[Word], leaves: list[Word]) -> Word:
+    """A leaf label with its first line (a label wrapped in its cell: 社会公益组 / 织, whose
+    width tells the column's): the one header word just above it, over it, centred on it or
+    starting where it starts (not a title over several columns), and over no other leaf."""
+    h = leaf.bottom - leaf.top
+    above = [w for w in header if 0 <= leaf.top - w.bottom < 0.8 * h and w.x0 < leaf.x1 and leaf.x0 < w.x1
+             and (abs(w.x0 + w.x1 - leaf.x0 - leaf.x1) < 2 * h or abs(w.x0 - leaf.x0) < h / 3)
+             and not any(o is not leaf and w.x0 < o.x1 and o.x0 < w.x1 for o in leaves)]
+    if len(above) != 1:
+        return leaf
+    w = above[0]
+    return Word(w.text + leaf.text, min(w.x0, leaf.x0), w.top, max(w.x1, leaf.x1), leaf.bottom)
 
 
 def _with_leaves(cols: list[tuple[float, float]], leaves: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -287,7 +308,10 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
         carry[:] = cols
     if len(cols) < 1:
         return None
-    labels_end = max((w.x1 for _, _, ws in data for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
+    # where the row labels end: those of the rows of numbers, and of the rows of blank cells
+    # (a label and nothing over the value columns)
+    labels_end = max((w.x1 for _, _, ws in bands if ws and (_is_data(ws) or all(v.x1 <= cols[0][0] + 0.5 for v in ws))
+                      for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
     structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra)
                         | {round(x, 1) for e in stack for x in e.get("joints", ())})
     structural = [x for x in structural if left + 1 < x < right - 1]
