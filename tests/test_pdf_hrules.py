@@ -337,3 +337,22 @@ def test_borderless_foot_header_is_not_taken_by_a_page_that_starts_with_prose_or
     text_edges(_page_of([("123", 40, 600), ("456", 40, 620), ("789", 40, 640), ("某某人民政府", 400, 700), ("2024年1月29日", 400, 712)]),
                [], [], cut, 1)
     assert cut.chars == []
+
+
+def test_touching_header_labels_are_cut_at_the_characters_centred_on_their_leaves():
+    from extractor.readers.pdf.borderless import _split_touching
+
+    def w(text: str, x0: float, top: float) -> Word:
+        return Word(text, x0, top, x0 + 8 * len(text), top + 8)
+
+    line = [w("社会公益组法律服务机", 458, 97)]
+    parts = _split_touching(line, [w("织", 474, 106), w("构", 514, 106)])
+    assert [(p.text, p.x0, p.x1) for p in parts] == [("社会公益组", 458, 497.5), ("法律服务机", 498.5, 538)]
+    # labels left-aligned in their cells: each part starts where the leaf under it starts
+    assert [p.text for p in _split_touching([w("科研机社会公益", 400, 97)], [w("构", 400, 106), w("组织", 424, 106)])] == [
+        "科研机", "社会公益"]
+    # a title over labels that go on below (本年新 / 制作数量): not the last lines of leaves, no cut
+    below = [w("本年新", 100, 106), w("本年新", 136, 106), w("制作数量", 96, 115), w("公开数量", 132, 115)]
+    assert _split_touching([w("第二十条第（一）项", 96, 97)], below) == [w("第二十条第（一）项", 96, 97)]
+    # a group title centred over leaves whose parts would not be centred on them: no cut
+    assert len(_split_touching([w("法人或其他组织", 450, 97)], [w("构", 452, 106), w("织", 500, 106)])) == 1

@@ -282,3 +282,13 @@ def test_borderless_header_at_a_page_foot_is_one_grid_with_its_rows(name, width)
         height = float(pdf.pages[page - 1].height)
     assert (nxt, g.where["page"], g.width) == (page + 1, page, width)
     assert g.where["bbox"][1] > 0.6 * height  # at the page's foot
+
+
+def test_borderless_header_labels_printed_edge_to_edge_head_their_own_columns():
+    # regression (bureau-2021-oneline-other.chromium-portal-borderless-touching): in narrow cells
+    # the first lines of two labels touch and read as one word (社会公益组法律服务机 over 织 and
+    # 构); it was a title over four columns, 科研机构…其他 lost their labels (63 cells short)
+    d = doc("bureau-2021-oneline-other.chromium-portal-borderless-touching")
+    s3 = next(g for g in grids(d) if g.width == 11 and g.where["page"] == 2)
+    assert [c.text for c in s3.rows[3]][-5:] == ["科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert [c.text for c in s3.rows[4]][-7:] == ["6", "3", "", "", "", "", "9"]

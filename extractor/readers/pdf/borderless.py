@@ -18,9 +18,10 @@ starting there as if on one page (its columns found from the whole header), and 
 between the two pages cuts it off again; ``grids`` gives it as a grid of its own page, which
 ``stitch.join_cut_headers`` joins to the rest.
 
-The header is the few lines above the first line of numbers, and the first row's label
-above its numbers (a numbered label, or anything at the top of a continued table) is the
-body's. The header gets a rule around each title over the value columns (one piece of text
+The header is the few lines above the first line of numbers (a word holding the first lines
+of two leaf labels printed edge to edge in narrow cells is cut apart: :func:`_split_touching`),
+and the first row's label above its numbers (a numbered label, or anything at the top of a
+continued table) is the body's. The header gets a rule around each title over the value columns (one piece of text
 across a column boundary, or centred over them with labels of several columns below it:
 行政诉讼 over 未经复议直接起诉 and its leaves), or after every line when most columns' labels
 are printed one character per line (``grids`` drops the rows that then hold only slices of its
@@ -65,6 +66,7 @@ from .stream import (
     Word,
     _hedge,
     _is_data,
+    _over,
     _table_edges,
     _text_lines,
     _value_columns,
@@ -266,8 +268,9 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, c
     or two of it are a table); ``small``: the run ends the page (a row or two of it are a
     table, its rest on the next page); ``boundary``: the run starts with a header from the
     page before, laid above this page's lines: a row rule across the table there."""
-    data = [ln for ln in run if _is_data(ln)]
     head = next((i for i, ln in enumerate(run) if _is_data(ln)), 0)
+    run = [_split_touching(ln, [v for nxt in run[k + 1:head] for v in nxt]) if k < head else ln for k, ln in enumerate(run)]
+    data = [ln for ln in run if _is_data(ln)]
     # a header of at most a few lines (and the lines laid above the page's from the page before)
     depth = _HEADER_LINES + (sum(1 for ln in run if ln[0].top < boundary) if boundary is not None else 0)
     cols = _value_columns([w for ln in data for w in ln if w.numeric], [w for ln in run[max(0, head - depth):head] for w in ln],
@@ -313,6 +316,48 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, c
     if found and boundary is not None:  # the header's columns as if on one page, cut between the pages
         found.append(_hedge(left, right, boundary))
     return found
+
+
+def _split_touching(line: list[Word], below: list[Word]) -> list[Word]:
+    """The header ``line`` with each word that holds the first lines of labels of side-by-side
+    cells cut apart: narrow cells' labels printed edge to edge read as one word (社会公益组法律
+    服务机 over 织 and 构). Such a word stands just over two leaf labels or more (the last
+    lines of those labels: no header word of ``below``, the lines under ``line``, is under
+    them), each wholly under it, and is cut at the character boundaries that leave each part
+    centred on the leaf under it, or starting where it starts; the parts are kept half a
+    point apart (their characters touch), so that they stay two columns."""
+    out: list[Word] = []
+    for w in line:
+        under = sorted((v for v in below if w.x0 - 0.5 <= v.x0 and v.x1 <= w.x1 + 0.5
+                        and 0 <= v.top - w.bottom < 0.8 * (v.bottom - v.top) and not _over(v, below)), key=lambda v: v.x0)
+        parts = _parts_over(w, under) if len(under) >= 2 and not w.numeric else None
+        out += parts or [w]
+    return out
+
+
+def _parts_over(w: Word, under: list[Word]) -> list[Word] | None:
+    """``w`` cut into one part over each word of ``under`` (see :func:`_split_touching`), or
+    None when no cut fits."""
+    n = len(w.text)
+    cw = (w.x1 - w.x0) / n  # CJK characters of one width
+
+    def fits(start: float, end: float, u: Word) -> bool:  # centred on u, or starting where it starts
+        return abs(start + end - u.x0 - u.x1) < cw or abs(start - u.x0) < cw / 3
+
+    cuts = [0]
+    for u, nxt in zip(under, under[1:], strict=False):
+        start = w.x0 + cuts[-1] * cw
+        ks = [k for k in range(cuts[-1] + 1, n) if u.x1 - 0.5 <= w.x0 + k * cw <= nxt.x0 + 0.5
+              and fits(start, w.x0 + k * cw, u)]
+        if not ks:
+            return None
+        left = abs(start - u.x0) < cw / 3
+        cuts.append(min(ks, key=lambda k: abs(w.x0 + k * cw - nxt.x0) if left else abs(start + w.x0 + k * cw - u.x0 - u.x1)))
+    if not fits(w.x0 + cuts[-1] * cw, w.x1, under[-1]):
+        return None
+    cuts.append(n)
+    return [Word(w.text[a:b], w.x0 + a * cw + (0.5 if a else 0.0), w.top, w.x0 + b * cw - (0.5 if b < n else 0.0), w.bottom)
+            for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def _first_row(run: list[list[Word]], head: int, values_x: float, continued: bool = False) -> int:

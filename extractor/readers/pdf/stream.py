@@ -23,8 +23,8 @@ leaf whose reach (half way to its neighbours) holds its middle; a leaf with no n
 column of blank cells. A column boundary is the middle of the gap between two columns, and
 the label area ends half way between the labels and the first value column — unless a joint
 of the rules already stands in that gap (when joints stand between all the number columns,
-they are the only value boundaries); the row labels are those of the rows of numbers and of
-the rows of blank cells. The ends and the joints of the rules are boundaries too:
+they are the only value boundaries); the labels are the row labels and the header's text
+over them. The ends and the joints of the rules are boundaries too:
 a rule that stops short tells where a merged cell starts, so a tall narrow cell (a group label
 printed one character per line) is a cell of its own and its characters never fall into the
 rows beside it. Each table is closed by :func:`.hrules.closed` (first and last rule across its
@@ -308,10 +308,9 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
         carry[:] = cols
     if len(cols) < 1:
         return None
-    # where the row labels end: those of the rows of numbers, and of the rows of blank cells
-    # (a label and nothing over the value columns)
-    labels_end = max((w.x1 for _, _, ws in bands if ws and (_is_data(ws) or all(v.x1 <= cols[0][0] + 0.5 for v in ws))
-                      for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
+    # where the labels end: the row labels, and the header's label over them (a long note
+    # in the label column's header ends where that column ends)
+    labels_end = max((w.x1 for _, _, ws in bands for w in ws if w.x1 <= cols[0][0] + 0.5), default=None)
     structural = sorted({round(e["x0"], 1) for e in stack} | {round(e["x1"], 1) for e in stack} | set(extra)
                         | {round(x, 1) for e in stack for x in e.get("joints", ())})
     structural = [x for x in structural if left + 1 < x < right - 1]
