@@ -292,3 +292,13 @@ def test_borderless_header_labels_printed_edge_to_edge_head_their_own_columns():
     s3 = next(g for g in grids(d) if g.width == 11 and g.where["page"] == 2)
     assert [c.text for c in s3.rows[3]][-5:] == ["科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     assert [c.text for c in s3.rows[4]][-7:] == ["6", "3", "", "", "", "", "9"]
+
+
+def test_headings_left_of_one_line_indented_paragraphs_are_not_site_chrome():
+    # regression (town-2021-missing-section.chromium-portal-borderless): every paragraph of the
+    # report is one indented line, so the article's edge found from the wide lines is the indent;
+    # the section headings, three characters left of it, were dropped with the site's menu
+    # (sections 2, 3, 5 and 6 not found)
+    t = texts(doc("town-2021-missing-section.chromium-portal-borderless"))
+    assert {"一、总体情况", "二、主动公开政府信息情况", "五、存在的主要问题和改进措施", "六、其他需要报告的事项"} <= set(t)
+    assert not any(x.startswith(("政府信息公开指南", "法定主动公开内容", "信息公开目录")) for x in t)  # the menu

@@ -10,8 +10,9 @@ Two rules, both on the text pieces of the pages before they are joined into line
   address or a browser's time stamp (``12/1/26, 6:34 PM``, ``2026/12/1 18:34``).
 * **Outside the article column.** A printed web page keeps the site's menus, search box and
   sidebar left of the article. The article's left edge is the leftmost start shared by wide
-  pieces (over the document); a piece that starts more than two characters left of it is
-  chrome. A report printed from a word processor has nothing there
+  pieces (over the document); a piece that starts more than :data:`_INDENT` characters left of
+  it is chrome (when every paragraph is one indented line, the edge found is the indent, and
+  the headings start left of it). A report printed from a word processor has nothing there
   (a paragraph's first line is indented to the right, never to the left).
 """
 
@@ -28,6 +29,10 @@ _BAND = 0.07
 _URL = re.compile(r"(?:https?://|file:/|www\.)\S+", re.I)
 _STAMP = re.compile(r"^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?")
 _MIN_WIDE = 0.4  # a wide piece spans this share of the page width
+# how far left of the article's edge (in characters) a piece may start: when every wide piece
+# is a paragraph's indented first line (one-line paragraphs), a heading starts a paragraph
+# indent (2 em, 3 characters with the cell padding of some sites) left of the edge found
+_INDENT = 4
 
 
 class _Boxed(Protocol):
@@ -122,7 +127,7 @@ def drop_chrome(pages: Sequence[tuple[float, float, list[P]]]) -> list[list[P]]:
         for p in pieces:
             if id(p) in chrome:
                 continue
-            if left is not None and p.x0 < left - 2 * max(p.height, 1.0):
+            if left is not None and p.x0 < left - _INDENT * max(p.height, 1.0):
                 continue
             kept.append(p)
         out.append(kept)
