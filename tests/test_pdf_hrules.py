@@ -356,3 +356,17 @@ def test_touching_header_labels_are_cut_at_the_characters_centred_on_their_leave
     assert _split_touching([w("第二十条第（一）项", 96, 97)], below) == [w("第二十条第（一）项", 96, 97)]
     # a group title centred over leaves whose parts would not be centred on them: no cut
     assert len(_split_touching([w("法人或其他组织", 450, 97)], [w("构", 452, 106), w("织", 500, 106)])) == 1
+
+
+def test_long_row_label_first_on_a_continued_page_is_no_prose():
+    # a table left open on the page before goes on with a long label (20 characters and more,
+    # one word) before any number on this page: it ends left of the table's columns, so it is
+    # the table's row, not a line of prose ending the table
+    from extractor.readers.pdf.borderless import _runs
+
+    long_label = [Word("5.要求行政机关确认或重新出具已获取信息", 40, 30, 40 + 9 * 20, 39)]
+    rows = [[Word(f"{k}.第{k}行", 40, 30 + 14 * k, 76, 39 + 14 * k), Word("0", 300, 30 + 14 * k, 305, 39 + 14 * k),
+             Word("1", 350, 30 + 14 * k, 355, 39 + 14 * k)] for k in range(1, 4)]
+    lines = [long_label, *rows]
+    assert _runs(lines, long_label, rows[-1], [(300.0, 305.0), (350.0, 355.0)])[0][0] is long_label
+    assert _runs(lines, long_label, rows[-1], None)[0][0] is rows[0]  # no table open before: prose

@@ -302,3 +302,17 @@ def test_headings_left_of_one_line_indented_paragraphs_are_not_site_chrome():
     t = texts(doc("town-2021-missing-section.chromium-portal-borderless"))
     assert {"一、总体情况", "二、主动公开政府信息情况", "五、存在的主要问题和改进措施", "六、其他需要报告的事项"} <= set(t)
     assert not any(x.startswith(("政府信息公开指南", "法定主动公开内容", "信息公开目录")) for x in t)  # the menu
+
+
+def test_borderless_table_continued_with_blank_rows_keeps_its_rows_and_columns():
+    # regression (seed-halazhigou-2023.chromium-cms-borderless-blank-rows): section 3 goes on at
+    # the top of page 3 with sixteen rows of blank cells before a row with a number (无 in the
+    # totals); lines more than eight above it were dropped as a "header" and the rest ran
+    # together in one row, and the page's only column of numbers stood for the whole table
+    # (the columns of page 2 were not taken: its first line is no row of numbers)
+    d = doc("seed-halazhigou-2023.chromium-cms-borderless-blank-rows")
+    s3 = next(g for g in grids(d) if g.where["page"] == 3 and g.width == 9)
+    labels = [next(c.text for c in r if c.origin and c.text) for r in s3.rows]
+    assert labels[:3] == ["1.属于国家秘密", "2.其他法律法规禁止公开", "3.危及“三安全一稳定”"]
+    assert len(s3.rows) == 19 and "5.要求行政机关确认或重新出具已获取信息" in labels
+    assert [c.text for c in s3.rows[-1]][-7:] == [""] * 6 + ["无"]

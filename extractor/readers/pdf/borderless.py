@@ -9,7 +9,10 @@ table's numbers) and a browser's header or footer line (time stamp, address) —
 least :data:`~.stream._MIN_RULES` lines of numbers, or a row of many numbers, or a line of
 numbers under a header line of many labels (section 4: one row of 无 under three totals). A
 run that ends a page with a line of numbers is a table (its rest on the next page), and the
-page after's first lines, up to a heading, are its rest: they keep its value columns.
+page after's first lines, up to a heading, are its rest: they keep its value columns, every
+line from the page's first is a row (rows of blank cells before the first number too, after
+the header when the browser printed it again), and a long row label ending left of those
+columns is no prose.
 
 A header printed alone at the foot of a page (lines without a number, words in several
 columns, after the last table: :func:`_foot_header`) is offered to the next page
@@ -93,16 +96,20 @@ _PROSE_CHARS = 20
 
 
 def _runs(lines: list[list[Word]], first: list[Word] | None, last: list[Word] | None,
-          continued: bool = False) -> list[list[list[Word]]]:
+          carry: list[tuple[float, float]] | None = None) -> list[list[list[Word]]]:
     """Runs of lines between the lines that end a table (:func:`_ends_run`); a row label
     like a heading (二、上年结转…) whose numbers stand on the next line, centred in a taller
-    row, is the table's. ``continued``: a table was open at the end of the page before, and
-    the page's first lines (from ``first``, the first line that is not the browser's header)
-    may be its last row or two; a run ending at ``last`` (the last line before the browser's
-    footer) with a line of numbers is a table's start."""
+    row, is the table's. ``carry``: the value columns of a table open at the end of the page
+    before; the page's first lines (from ``first``, the first line that is not the browser's
+    header) may be its last rows (a long row label ending left of its columns is no prose,
+    also before the first number on the page); a run ending at ``last`` (the last line before
+    the browser's footer) with a line of numbers is a table's start."""
+    continued = bool(carry)
     runs: list[list[list[Word]]] = [[]]
     numbers_x: float | None = None  # where the numbers of the run so far start
     for k, ln in enumerate(lines):
+        if ln is first and carry:
+            numbers_x = carry[0][0]
         if _ends_run(ln, numbers_x) and not (_SECTION_HEADING.match(ln[0].text) and k + 1 < len(lines) and _is_data(lines[k + 1])
                                              and sum(1 for w in lines[k + 1] if w.numeric) >= 2):
             runs.append([])
@@ -198,7 +205,7 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
         lines = moved + lines[next(k for k, ln in enumerate(lines) if ln is first):]
         first = moved[0]
     out: list[list[Edge]] = []
-    runs = _runs(lines, first, last, continued=bool(carry))
+    runs = _runs(lines, first, last, carry)
     for run in runs:
         boundary = cut.boundary if cut is not None and run[0] is first else None
         found = _run_edges(run, carry, continued=bool(carry) and run[0] is first, small=run[-1] is last,
@@ -281,8 +288,13 @@ def _run_edges(run: list[list[Word]], carry: list[tuple[float, float]] | None, c
                            and max(sum(1 for w in ln if w.numeric) for ln in data) < _WIDE_ROW):
         return None
     value_cuts = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:], strict=False)]
-    run = run[head - min(head, depth):]
-    head = _first_row(run, min(head, depth), cols[0][0], continued)
+    if continued:  # the rest of a table: its rows from the page's first line, blank rows too,
+        head = 0   # after the header when the browser printed it again on this page
+        while head < len(run) and not _is_data(run[head]) and any(not w.numeric and w.x1 > cols[0][0] for w in run[head]):
+            head += 1
+    else:
+        run = run[head - min(head, depth):]
+        head = _first_row(run, min(head, depth), cols[0][0])
     words = [w for ln in run for w in ln]
     left, right = min(w.x0 for w in words) - 2, max(w.x1 for w in words) + 2
     side, side_cuts = _side_labels(run[head:], cols[0][0], left)
@@ -360,15 +372,14 @@ def _parts_over(w: Word, under: list[Word]) -> list[Word] | None:
             for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
-def _first_row(run: list[list[Word]], head: int, values_x: float, continued: bool = False) -> int:
+def _first_row(run: list[list[Word]], head: int, values_x: float) -> int:
     """Where the body starts: at the first line of numbers, or at the first row's label above
     it (numbers centred in a taller row): up to 3 lines of label text only, the first of them
-    starting with its item number (一、), or the page's first (``continued``: the rest of a
-    table whose header is on the page before)."""
+    starting with its item number (一、)."""
     for k in range(head - 1, max(head - 4, -1), -1):
         if _is_data(run[k]) or any(w.x1 > values_x for w in run[k]):
             break
-        if _ITEM.match(run[k][0].text) or (continued and k == 0):
+        if _ITEM.match(run[k][0].text):
             return k
     return head
 

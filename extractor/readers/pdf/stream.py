@@ -288,8 +288,9 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
                  carry: list[tuple[float, float]] | None = None) -> list[Edge] | None:
     """The edges of one table (its rules ``stack`` and the synthetic column rules).
     ``carry``: the value columns of the table before (on the page before), taken when this
-    one has no header and its numbers stand in those columns (a table continued over a page
-    break, its blank columns known from the first page's header); set to this table's."""
+    one has no header (no text over its numbers before its first row of numbers: it may start
+    with rows of blank cells) and its numbers stand in those columns (a table continued over a
+    page break, its blank columns known from the first page's header); set to this table's."""
     left, right = min(e["x0"] for e in stack), max(e["x1"] for e in stack)
     ys = sorted({round(e["top"], 1) for e in stack})
     top, bottom = ys[0], ys[-1]
@@ -302,7 +303,9 @@ def _table_edges(stack: list[Edge], all_words: list[Word], extra: tuple[float, .
     cols = _value_columns(numbers, [w for _, _, ws in bands if not _is_data(ws) for w in ws],
                           [w for _, _, ws in data for w in ws if not w.numeric])
     if carry is not None:
-        if (carry and _is_data(bands[0][2]) and len(carry) > len(cols)
+        lead = next(i for i, band in enumerate(bands) if _is_data(band[2]))
+        headless = not any(not w.numeric and w.x1 > cols[0][0] for _, _, ws in bands[:lead] for w in ws)
+        if (carry and headless and len(carry) > len(cols)
                 and all(any(a < d and c < b for c, d in carry) for a, b in cols)):
             cols = list(carry)
         carry[:] = cols
