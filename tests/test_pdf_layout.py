@@ -316,3 +316,13 @@ def test_borderless_table_continued_with_blank_rows_keeps_its_rows_and_columns()
     assert labels[:3] == ["1.属于国家秘密", "2.其他法律法规禁止公开", "3.危及“三安全一稳定”"]
     assert len(s3.rows) == 19 and "5.要求行政机关确认或重新出具已获取信息" in labels
     assert [c.text for c in s3.rows[-1]][-7:] == [""] * 6 + ["无"]
+
+
+def test_borderless_sub_table_title_over_its_header_starts_a_row():
+    # regression (dept-2019.chromium-portal-borderless): the last row of the 第二十条第（五）项
+    # sub-table (其他对外管理服务事项 18 -11 96) was followed by the next title, about as wide as its
+    # label, and that title's header: both were read as the rest of the row's wrapped label
+    s2 = next(g for g in grids(doc("dept-2019.chromium-portal-borderless")) if g.where["page"] == 1 and g.width == 4)
+    rows = [[c.text for c in r] for r in s2.rows]
+    assert ["其他对外管理服务事项", "18", "-11", "96"] in rows
+    assert ["第二十条第（六）项", "", "", ""] in rows

@@ -39,10 +39,12 @@ a tall cell with a column boundary right of it; no row rule crosses it, nor a la
 one character per line (a rule that only grazes its first or last character, lines
 overlapping in height, passes); a header label printed one character per line over the value
 columns (总 / 计) sets no column boundary beside it. Then a row starts at a label starting
-with its item number (2、, （五）), at a title or after it, at the first of consecutive header
-lines (text over the value columns, not under a number of the row: 160.5964 / 万元), after
-header lines, at a line of numbers when the row has numbers already, and at a label line
-that does not continue a label above it about as wide. A line of numbers joins the row above when that row has no numbers
+with its item number (2、, （五）), at a title or after it, at a label line over a header line
+of two labels or more (a sub-table's title: 第二十条第（六）项 over 信息内容 | 上一年项目数量…),
+at the first of consecutive header lines (text over the value columns, not under a number
+of the row: 160.5964 / 万元), after header lines, at a line of numbers when the row has
+numbers already, and at a label line that does not continue a label above it about as
+wide. A line of numbers joins the row above when that row has no numbers
 yet and its last label line fills the label column (a wrapped label whose numbers are centred
 on a later line), the numbers' own label text continuing it. When some row's numbers stand
 below its first label line (numbers centred in their rows), the body is cut again with rows
@@ -503,7 +505,8 @@ class _RowSoFar:
 def _body_rules(body: list[list[Word]], values_x: float, title: Any, centred: bool) -> tuple[list[float], bool]:
     """Row rules of a borderless table's body, and whether a row's numbers stand below its
     first label line. A row starts at a label starting with its item number, at a title or
-    after it, at the first of consecutive header lines (text over the value columns), after
+    after it, at a label line over a header line of two labels or more (a sub-table's title),
+    at the first of consecutive header lines (text over the value columns), after
     header lines, at a line of numbers when the row has numbers already, and at a label line
     that does not continue a wider label above it (``centred``: or that would make the row
     taller below its numbers than above, when numbers follow it: a row cut by a page break
@@ -573,6 +576,10 @@ class _Body:
         """A header line: text over the value columns, no numbers."""
         return not _is_data(ln) and any(not w.numeric and w.x1 > self.values_x for w in ln)
 
+    def header_line(self, ln: list[Word]) -> bool:
+        """A header line of labels of two value columns or more, no number."""
+        return not _is_data(ln) and sum(1 for w in ln if not w.numeric and w.x1 > self.values_x) >= 2
+
     def starts_row(self, k: int, prev: list[Word], ln: list[Word], row: _RowSoFar, reach: bool) -> bool:
         """Does line ``k + 1`` (``ln``) start a row after ``row``?"""
         labels = [w for w in ln if not w.numeric]
@@ -590,6 +597,8 @@ class _Body:
             return False  # the label column's header (信息内容) between two header lines
         if row.heading or last is None:
             return True
+        if not data and not reach and k + 2 < len(self.lines) and self.header_line(self.lines[k + 2]):
+            return True  # a sub-table's title over its header (第二十条第（六）项 / 信息内容…)
         if data:
             return (row.has_data or max(w.x1 for w in last) < self.label_right - 1.5 * (ln[0].bottom - ln[0].top)
                     or (bool(labels) and not _wraps(last, labels)))
