@@ -370,3 +370,31 @@ def test_long_row_label_first_on_a_continued_page_is_no_prose():
     lines = [long_label, *rows]
     assert _runs(lines, long_label, rows[-1], [(300.0, 305.0), (350.0, 355.0)])[0][0] is long_label
     assert _runs(lines, long_label, rows[-1], None)[0][0] is rows[0]  # no table open before: prose
+
+
+def _line(*words: tuple[str, float, float]) -> list[Word]:
+    return [Word(t, x, top, x + 9 * len(t), top + 9) for t, x, top in words]
+
+
+def test_number_alone_between_two_lines_of_its_label_joins_them():
+    from extractor.readers.pdf.borderless import _with_lone_numbers
+
+    label1, number, label2 = _line(("一、本年新收政府信息公开申请", 40, 100)), _line(("无", 300, 105)), _line(("数量", 90, 111))
+    out = _with_lone_numbers([label1, number, label2])
+    assert [[w.text for w in ln] for ln in out] == [["一、本年新收政府信息公开申请", "无"], ["数量"]]
+    assert _is_data(out[0])
+    # a year printed in a larger font in a title (words right of it), under a menu item: alone
+    title, year, menu = _line(("某某局", 133, 124), ("年度报告", 271, 124)), _line(("2020", 248, 128)), _line(("年报", 45, 134))
+    assert [[w.text for w in ln] for ln in _with_lone_numbers([title, year, menu])] == [["某某局", "年度报告"], ["2020"], ["年报"]]
+
+
+def test_table_start_at_a_page_end_with_one_number_per_row_is_a_table():
+    # seed-style sparse rows (only the totals hold 无): two rows of one number under a header
+    # of three columns or more, ending the page, start a table; a label and a number alone do not
+    from extractor.readers.pdf.borderless import _runs
+
+    head = _line(("说明", 40, 100), ("自然人", 200, 100), ("商业企业", 260, 100), ("总计", 330, 100))
+    rows = [_line((f"{k}、第{k}行", 40, 100 + 14 * k), ("无", 335, 100 + 14 * k)) for k in (1, 2)]
+    assert _runs([head, *rows], head, rows[-1]) == [[head, *rows]]
+    assert _runs([head, rows[0]], head, rows[0]) == []
+    assert _runs([head, *rows, _line(("其后的文字", 40, 150))], head, None) == []  # not at the page's end

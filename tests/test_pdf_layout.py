@@ -326,3 +326,11 @@ def test_borderless_sub_table_title_over_its_header_starts_a_row():
     rows = [[c.text for c in r] for r in s2.rows]
     assert ["其他对外管理服务事项", "18", "-11", "96"] in rows
     assert ["第二十条第（六）项", "", "", ""] in rows
+
+
+def test_borderless_number_alone_between_the_two_lines_of_its_label_is_its_rows():
+    # regression (county-2021.chromium-word-borderless-lone-number): the fees row first on page 3
+    # prints 行政事业 / 3.52 / 性收费, the number centred on a line of its own: no line held a
+    # label and a number, the row was no table (s2.fees.amount lost)
+    fees = next(g for g in grids(doc("county-2021.chromium-word-borderless-lone-number")) if g.where["page"] == 3)
+    assert [[c.text for c in r] for r in fees.rows] == [["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "3.52"]]

@@ -8,11 +8,15 @@ line of prose (one long run of text that is not a long row label ending left of 
 table's numbers) and a browser's header or footer line (time stamp, address) — holding at
 least :data:`~.stream._MIN_RULES` lines of numbers, or a row of many numbers, or a line of
 numbers under a header line of many labels (section 4: one row of 无 under three totals). A
-run that ends a page with a line of numbers is a table (its rest on the next page), and the
-page after's first lines, up to a heading, are its rest: they keep its value columns, every
-line from the page's first is a row (rows of blank cells before the first number too, after
-the header when the browser printed it again), and a long row label ending left of those
-columns is no prose.
+run that ends a page with a line of numbers, or with two rows of one number each under a
+header of three columns or more (the other cells blank), is a table (its rest on the next
+page), and the page after's first lines, up to a heading, are its rest: they keep its value
+columns, every line from the page's first is a row (rows of blank cells before the first
+number too, after the header when the browser printed it again), and a long row label
+ending left of those columns is no prose.
+
+A number alone on its line between the two lines of its row's wrapped label (一、本年新收…申请
+/ 无 / 数量) is put on the label's line (:func:`_with_lone_numbers`).
 
 A header printed alone at the foot of a page (lines without a number, words in several
 columns, after the last table: :func:`_foot_header`) is offered to the next page
@@ -123,7 +127,15 @@ def _runs(lines: list[list[Word]], first: list[Word] | None, last: list[Word] | 
     return [r for r in runs if sum(1 for ln in r if _is_data(ln)) >= _MIN_RULES
             or any(sum(1 for w in ln if w.numeric) >= _WIDE_ROW for ln in r) or _wide_header(r)
             or (continued and r and r[0] is first and any(_is_data(ln) for ln in r))
-            or (r and r[-1] is last and any(sum(1 for w in ln if w.numeric) >= 2 for ln in r))]
+            or (r and r[-1] is last and (any(sum(1 for w in ln if w.numeric) >= 2 for ln in r) or _sparse_start(r)))]
+
+
+def _sparse_start(run: list[list[Word]]) -> bool:
+    """A table's first rows at a page's end with one number each (the others blank): two
+    lines of numbers or more under a header line of labels in three columns or more."""
+    head = next((k for k, ln in enumerate(run) if _is_data(ln)), None)
+    return (head is not None and sum(1 for ln in run if _is_data(ln)) >= 2
+            and any(len(ln) >= 3 and not any(w.numeric for w in ln) for ln in run[max(0, head - _HEADER_LINES):head]))
 
 
 _HEADER_LINES = 8  # the most lines of a header above a table's first line of numbers
@@ -199,7 +211,7 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     if sum(1 for c in rest if c.text.isdigit()) < _MIN_RULES * 2:
         return []  # not numbers enough for a table
     words = words_of(rest)
-    lines = [ln for ln in _text_lines(words) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
+    lines = [ln for ln in _with_lone_numbers(_text_lines(words)) if not _PAGE_NUMBER.match(" ".join(w.text for w in ln))]
     content = [ln for ln in lines if not browser_mark("".join(w.text for w in ln))]
     first, last = (content[0], content[-1]) if content else (None, None)
     if cut is not None and head and first is not None:
@@ -223,6 +235,33 @@ def text_edges(chars: list[Char], taken: list[tuple[float, float, float, float]]
     if cut is not None and last is not None and not (out and runs[-1][-1] is last):
         cut.chars = _chars_of(rest, _foot_header(lines, last))
     return out
+
+
+def _with_lone_numbers(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with each number alone on its line put on the line beside it that holds its
+    row's label: a row whose label wraps over two lines has its number centred between them
+    (一、本年新收政府信息公开申请 / 无 / 数量), on a line of its own. The lines above and below it
+    both overlap the number's height and hold only words left of it (its label's lines); the
+    number goes on the one overlapping it more. A number beside a title in a larger font
+    (青山市… / 2020 / 年政府…) has words right of it: it stays alone."""
+    out = [list(ln) for ln in lines]
+    for k, ln in enumerate(out):
+        if len(ln) != 1 or not ln[0].numeric:
+            continue
+        n = ln[0]
+
+        def overlap(other: list[Word], n: Word = n) -> float:
+            if not other or not all(w.x1 < n.x0 and not w.numeric for w in other):
+                return 0.0
+            return min(n.bottom, max(w.bottom for w in other)) - max(n.top, min(w.top for w in other))
+
+        if not 0 < k < len(out) - 1:
+            continue
+        near = [(overlap(out[j]), j) for j in (k - 1, k + 1)]
+        if all(o > 0.25 * (n.bottom - n.top) for o, _ in near):  # between two lines of its label
+            out[max(near)[1]].append(n)
+            ln.clear()
+    return [ln for ln in out if ln]
 
 
 def _foot_header(lines: list[list[Word]], last: list[Word]) -> list[list[Word]]:
