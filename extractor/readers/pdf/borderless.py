@@ -243,7 +243,7 @@ def _with_lone_numbers(lines: list[list[Word]]) -> list[list[Word]]:
     (一、本年新收政府信息公开申请 / 无 / 数量), on a line of its own. The lines above and below it
     both overlap the number's height and hold only words left of it (its label's lines); the
     number goes on the one overlapping it more. A number beside a title in a larger font
-    (青山市… / 2020 / 年政府…) has words right of it: it stays alone."""
+    (某某局 / 2020 / 年政府…) has words right of it: it stays alone."""
     out = [list(ln) for ln in lines]
     for k, ln in enumerate(out):
         if len(ln) != 1 or not ln[0].numeric:
