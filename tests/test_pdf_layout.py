@@ -334,3 +334,17 @@ def test_borderless_number_alone_between_the_two_lines_of_its_label_is_its_rows(
     # label and a number, the row was no table (s2.fees.amount lost)
     fees = next(g for g in grids(doc("county-2021.chromium-word-borderless-lone-number")) if g.where["page"] == 3)
     assert [[c.text for c in r] for r in fees.rows] == [["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "3.52"]]
+
+
+@pytest.mark.parametrize(("name", "pages", "width"), [
+    ("town-2021-missing-section.chromium-cms-hrules-foot-header", [1, 2], 10),
+    ("county-2021.chromium-cms-hrules-foot-s4-header", [2, 3], 15),
+])
+def test_hrules_header_cut_at_a_page_foot_is_closed_there_and_joined(name, pages, width):
+    # regression (the two files): a header printed with horizontal rules only, cut by the page's
+    # end, has no rule under its last line; its box covered only the columns its lower rules
+    # span (the section-3 label and 总计 columns left out), its lattice did not match the next
+    # page's and the two were not joined (the 自然人 / review columns unread). The page's end
+    # closes it, as it closes a table's rows.
+    g = next(g for g in grids(doc(name)) if g.where.get("joined_pages") == pages)
+    assert g.width == width and g.where["page"] == pages[0]

@@ -224,7 +224,9 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
     """Edges (the rules and synthetic column rules) of each horizontal-rules-only table on a
     page; ``taken``: boxes of the ruled grids already found (their rules are theirs);
     ``page``: where the page's text starts and ends, between a browser's header and footer (a
-    table's row cut by the page break is closed there, :func:`.hrules.closed`)."""
+    table's row cut by the page break is closed there, :func:`.hrules.closed`, and so is a
+    header with no row under it, cut by the page's end: its box spans the whole table, its
+    columns the next page's)."""
     def free(e: Edge) -> bool:
         return not any(x0 - 2 <= e["x0"] and e["x1"] <= x1 + 2 and t - 2 <= e["top"] <= b + 2 for x0, t, x1, b in taken)
 
@@ -241,7 +243,9 @@ def rule_edges(edges: list[Edge], chars: list[Char], taken: list[tuple[float, fl
         if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bt, bx1, bb in taken):
             continue  # rules around a ruled grid (a shaded box, a frame): not a table of their own
         for part in _split_at_headings(stack, words):
-            found = _table_edges(closed(part, words, _is_data, rules, page), words) or box_edges(part, words)
+            shut = closed(part, words, _is_data, rules, page)
+            low = max(e["top"] for e in part)  # a header cut by the page's end is closed there too
+            found = _table_edges(shut, words) or box_edges([*part, *(e for e in shut if e["top"] > low + 1)], words)
             if found:
                 out.append(found)
     return out
