@@ -10,7 +10,8 @@ are never joined into one number: such a cell is ``text`` with no value, and
 :attr:`CellValue.two_numbers` is set (the pipeline gives it the issue ``table.two_numbers``).
 The one exception is a space used as a thousands separator: a group of 1–3 digits followed
 by groups of exactly 3 digits ("1 234", "12 345 678", "1 234.5") reads as one number, as
-"1,234" does. Whether two numbers side by side are two cells is the reader's business (the
+"1,234" does — not when a decimal part of more than two digits follows ("5 160.5964万元": a
+count and an amount in 万元 to the yuan that a reader put in one cell). Whether two numbers side by side are two cells is the reader's business (the
 columns show it); a cell that reaches this stage holding two is ambiguous.
 """
 
@@ -31,8 +32,10 @@ _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _NUM_UNIT = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(" + "|".join(UNITS) + r")$")
 _WS = re.compile(r"\s+")
 _DIGIT_SPACE_DIGIT = re.compile(r"\d \d")
-#: digit groups separated by spaces that read as thousands separators ("1 234", "12 345 678")
-_THOUSANDS_SPACED = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d,])")
+#: digit groups separated by spaces that read as thousands separators ("1 234", "12 345 678");
+#: not before a decimal part of more than two digits ("5 160.5964万元": a count and an amount in
+#: 万元 to the yuan, printed side by side)
+_THOUSANDS_SPACED = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d,]|\.\d{3})")
 #: Traditional spellings of the units (Traditional mirrors print 萬元); raw keeps the print
 _UNIT_T2S = str.maketrans({"萬": "万", "億": "亿", "個": "个", "項": "项", "條": "条"})
 

@@ -71,6 +71,9 @@ def test_default_unit_for_money_columns():
         ("1 0", "1 0"),
         ("12 34万元", "12 34万元"),
         ("-1 2", "-1 2"),
+        # regression (dept-2019 portal page printed by Chromium without borders, 190 mm): the
+        # count 5 and the amount 160.5964万元 in one cell read as 5160.5964 projects
+        ("5 160.5964", "5 160.5964"),
     ],
 )
 def test_two_numbers_in_one_cell_are_text_not_one_number(raw, folded):
@@ -87,6 +90,7 @@ def test_two_numbers_in_one_cell_are_text_not_one_number(raw, folded):
         ("123 456", 123456),
         ("1 234 567", 1234567),
         ("1 234.5", 1234.5),
+        ("1 234.56", 1234.56),
         ("１ ２３４", 1234),
     ],
 )
