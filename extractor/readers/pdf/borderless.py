@@ -377,8 +377,8 @@ def _split_touching(line: list[Word], below: list[Word]) -> list[Word]:
     服务机 over 织 and 构). Such a word stands just over two leaf labels or more (the last
     lines of those labels: no header word of ``below``, the lines under ``line``, is under
     them), each wholly under it, and is cut at the character boundaries that leave each part
-    centred on the leaf under it, or starting where it starts; the parts are kept half a
-    point apart (their characters touch), so that they stay two columns."""
+    centred on the leaf under it, or starting where it starts; the parts are kept a point
+    apart (their characters touch), so that they stay two columns."""
     out: list[Word] = []
     for w in line:
         under = sorted((v for v in below if w.x0 - 0.5 <= v.x0 and v.x1 <= w.x1 + 0.5

@@ -160,15 +160,17 @@ def _split_at_break(tables: list[FoundTable], chars: list[Char], cut: CutHeader,
     for t in tables:
         upper = [c for c in t.cells if c[3] <= boundary + 0.5]
         lower = [c for c in t.cells if c[1] >= boundary - 0.5]
-        if upper and lower and len(upper) + len(lower) == len(t.cells):
+        if not upper:  # no header from the page before in it
+            bodies.append(t)
+            continue
+        if lower and len(upper) + len(lower) == len(t.cells):
             laid = [{"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom} for c in cut.laid]
             g = _grid_of(FoundTable(upper), laid, page - 1, (0.0, cut.shift))
             if g is not None:
                 g.where["strategy"] = "words"
                 heads.append(_without_hollow_rows(g))
+        if lower:  # (a cell across the cut, which the row rule there should prevent, is left out)
             bodies.append(FoundTable(lower))
-        else:  # no header from the page before in it
-            bodies.append(t)
     return heads, _finder_grids(bodies, chars, page, "words")
 
 
