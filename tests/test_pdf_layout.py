@@ -348,3 +348,14 @@ def test_hrules_header_cut_at_a_page_foot_is_closed_there_and_joined(name, pages
     # closes it, as it closes a table's rows.
     g = next(g for g in grids(doc(name)) if g.where.get("joined_pages") == pages)
     assert g.width == width and g.where["page"] == pages[0]
+
+
+def test_table_row_alone_on_a_page_without_table_words_is_read_under_the_header_before():
+    # regression (bureau-2021-oneline-other.chromium-cms-borderless-s4-row-alone): the section-4
+    # header stood at the foot of page 2 and its one row at the top of page 3, a page with no
+    # table word; that page was not searched for tables (gap.table)
+    d = doc("bureau-2021-oneline-other.chromium-cms-borderless-s4-row-alone")
+    head = next(g for g in grids(d) if g.where["page"] == 2 and g.width == 15)
+    row = next(g for g in grids(d) if g.where["page"] == 3)
+    assert [c.text for c in head.rows[-1]][5:10] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert [c.text for c in row.rows[0]] == ["1", "0", "0", "0", "1", "/", "/", "/", "/", "/", "", "", "", "", "无"]

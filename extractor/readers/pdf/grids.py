@@ -59,7 +59,10 @@ def pdfium_grids(scans: list[PageScan], limits: Limits) -> dict[int, list[Grid]]
     carry: list[tuple[float, float]] = []  # the value columns of the last borderless table
     cut = CutHeader()  # a borderless table's header left alone at the foot of the last page
     for scan in scans:
-        if not scan.table_page:
+        # a page without table words goes on with a table, or under a header, left open at the
+        # end of the page before (a section-4 row alone at the top of the report's last page)
+        if not scan.table_page and not carry and not (cut.chars and cut.page == scan.number - 1):
+            cut.chars = []
             continue
         check_time(f"at the tables of page {scan.number}")
         grids = _pdfium_tables(scan, carry, cut)
