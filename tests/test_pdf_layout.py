@@ -359,3 +359,31 @@ def test_table_row_alone_on_a_page_without_table_words_is_read_under_the_header_
     row = next(g for g in grids(d) if g.where["page"] == 3)
     assert [c.text for c in head.rows[-1]][5:10] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     assert [c.text for c in row.rows[0]] == ["1", "0", "0", "0", "1", "/", "/", "/", "/", "/", "", "", "", "", "无"]
+
+
+@pytest.mark.parametrize("name", ["county-2021.chromium-portal", "dept-2019.chromium-portal"])
+def test_ruled_row_of_slices_of_merged_cells_is_no_row(name):
+    # regression (both files): the browser drew a rule piece under 3.其他's row of merged cells,
+    # making a row of their slices over an empty strip; it was read as a second 3.其他 row with
+    # no value (error table.short_row on a report whose values are all right)
+    import extractor
+
+    assert [i.code for i in extractor.parse(PDF / f"{name}.pdf").issues if i.severity != "info"] == []
+    s3 = next(g for g in grids(doc(name)) if g.width >= 10)
+    assert all(any(c.origin and c.text for c in r) for r in s3.rows)
+
+
+def test_ruled_row_of_empty_cells_drawn_as_such_stays():
+    # a hollow row of a ruled grid is dropped only when it holds slices of taller cells
+    from extractor.model import Cell
+    from extractor.readers.pdf.grids import _without_hollow_rows
+
+    top = Cell("3.其他", {"bbox": [0, 0, 10, 20]}, rowspan=2)
+    rows = ((top, Cell("0", {"bbox": [10, 0, 20, 10]})), (Cell("3.其他", {"bbox": [0, 0, 10, 20]}, rowspan=2, origin=False),
+                                                        Cell("", {"bbox": [10, 10, 20, 20]})))
+    g = Grid(rows=rows, where={"page": 1}, source="pdf")
+    assert len(_without_hollow_rows(g, ruled=True).rows) == 1
+    blank = Grid(rows=(rows[0], (Cell("", {"bbox": [0, 20, 10, 30]}), Cell("", {"bbox": [10, 20, 20, 30]}))), where={"page": 1},
+                 source="pdf")
+    assert len(_without_hollow_rows(blank, ruled=True).rows) == 2
+    assert len(_without_hollow_rows(blank).rows) == 1  # positioned words: an empty row is no row

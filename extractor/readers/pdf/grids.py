@@ -234,20 +234,24 @@ def _finder_grids(tables: list[FoundTable], chars: list[Char], page_no: int, str
             if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
         ]
         g = _grid_of(t, inside, page_no)
-        if g is not None and strategy == "words":
-            g = _without_hollow_rows(g)
+        if g is not None:
+            g = _without_hollow_rows(g, ruled=strategy == "rules")
         if g is not None and _is_real_table(g):
             g.where["strategy"] = strategy
             grids.append(g)
     return grids
 
 
-def _without_hollow_rows(g: Grid) -> Grid:
-    """A grid of positioned words without its *hollow* rows: rows no cell of which starts there
-    with text (our row rules cut a header printed one character per line into a row per line;
-    where every column is a tall label or empty, the row is only a slice of those labels). The
-    cells spanning a dropped row span one row fewer."""
-    kept = [i for i, row in enumerate(g.rows) if any(c.origin and c.text.strip() for c in row)]
+def _without_hollow_rows(g: Grid, ruled: bool = False) -> Grid:
+    """A grid without its *hollow* rows: rows no cell of which starts there with text (our row
+    rules cut a header printed one character per line into a row per line; where every column
+    is a tall label or empty, the row is only a slice of those labels). ``ruled``: of a ruled
+    grid, only the rows that hold a slice of a taller cell (a browser draws a merged cell's
+    sides once per row it spans, and a rule piece under a row of merged cells makes a row of
+    their slices: 3.其他 and its values over an empty strip); a row of empty cells drawn as such
+    stays. The cells spanning a dropped row span one row fewer."""
+    kept = [i for i, row in enumerate(g.rows) if any(c.origin and c.text.strip() for c in row)
+            or (ruled and all(c.origin for c in row))]
     if len(kept) == len(g.rows) or not kept:
         return g
 
