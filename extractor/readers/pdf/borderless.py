@@ -133,9 +133,7 @@ def _runs(lines: list[list[Word]], first: list[Word] | None, last: list[Word] | 
 def _sparse_start(run: list[list[Word]]) -> bool:
     """A table's first rows at a page's end with one number each (the others blank): two
     lines of numbers or more under a header line of labels in three columns or more."""
-    head = next((k for k, ln in enumerate(run) if _is_data(ln)), None)
-    return (head is not None and sum(1 for ln in run if _is_data(ln)) >= 2
-            and any(len(ln) >= 3 and not any(w.numeric for w in ln) for ln in run[max(0, head - _HEADER_LINES):head]))
+    return sum(1 for ln in run if _is_data(ln)) >= 2 and _header_labels(run) >= 3
 
 
 _HEADER_LINES = 8  # the most lines of a header above a table's first line of numbers
@@ -144,8 +142,16 @@ _HEADER_LINES = 8  # the most lines of a header above a table's first line of nu
 def _wide_header(run: list[list[Word]]) -> bool:
     """A line of numbers under a header with a line of :data:`~.stream._WIDE_ROW` labels or
     more (a section-4 table of one row that leaves most cells blank: 无 under three totals)."""
+    return _header_labels(run) >= _WIDE_ROW
+
+
+def _header_labels(run: list[list[Word]]) -> int:
+    """The most labels on one header line (no number) of the few lines above the run's first
+    line of numbers; 0 without numbers."""
     head = next((k for k, ln in enumerate(run) if _is_data(ln)), None)
-    return head is not None and any(len(ln) >= _WIDE_ROW and not any(w.numeric for w in ln) for ln in run[max(0, head - _HEADER_LINES):head])
+    if head is None:
+        return 0
+    return max((len(ln) for ln in run[max(0, head - _HEADER_LINES):head] if not any(w.numeric for w in ln)), default=0)
 
 
 def _stacks(words: list[Word]) -> list[tuple[float, float, float, float]]:
@@ -295,10 +301,10 @@ def _laid_above(cut: CutHeader, head: list[Char], first: list[Word]) -> list[lis
     gaps = sorted(min(w.top for w in b) - max(w.bottom for w in a) for a, b in zip(own, own[1:], strict=False))
     gap = max(gaps[len(gaps) // 2] if gaps else 0.0, 1.0)
     top = min(w.top for w in first)
-    cut.shift = top - gap - max(c.bottom for c in head)
+    dy = cut.shift = top - gap - max(c.bottom for c in head)
     cut.boundary = top - gap / 2
-    cut.laid = [Char(c.text, c.x0, c.top + cut.shift, c.x1, c.bottom + cut.shift) for c in head]
-    return _text_lines(words_of(cut.laid))
+    cut.laid = [Char(c.text, c.x0, c.top + dy, c.x1, c.bottom + dy) for c in head]
+    return [[Word(w.text, w.x0, w.top + dy, w.x1, w.bottom + dy) for w in ln] for ln in own]
 
 
 def _wraps(prev: list[Word], ln: list[Word]) -> bool:

@@ -167,8 +167,7 @@ def _split_at_break(tables: list[FoundTable], chars: list[Char], cut: CutHeader,
             bodies.append(t)
             continue
         if lower and len(upper) + len(lower) == len(t.cells):
-            laid = [{"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom} for c in cut.laid]
-            g = _grid_of(FoundTable(upper), laid, page - 1, (0.0, cut.shift))
+            g = _grid_of(FoundTable(upper), _char_dicts(cut.laid), page - 1, (0.0, cut.shift))
             if g is not None:
                 g.where["strategy"] = "words"
                 heads.append(_without_hollow_rows(g))
@@ -228,11 +227,8 @@ def _finder_grids(tables: list[FoundTable], chars: list[Char], page_no: int, str
     grids: list[Grid] = []
     for t in sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0])):
         x0, top, x1, bottom = t.bbox
-        inside = [
-            {"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom}
-            for c in chars
-            if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1
-        ]
+        inside = _char_dicts([c for c in chars
+                              if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1])
         g = _grid_of(t, inside, page_no)
         if g is not None:
             g = _without_hollow_rows(g, ruled=strategy == "rules")
@@ -240,6 +236,11 @@ def _finder_grids(tables: list[FoundTable], chars: list[Char], page_no: int, str
             g.where["strategy"] = strategy
             grids.append(g)
     return grids
+
+
+def _char_dicts(chars: Iterable[Char]) -> list[dict[str, Any]]:
+    """Characters as the dicts ``_grid_of`` places (pdfplumber's shape)."""
+    return [{"text": c.text, "x0": c.x0, "x1": c.x1, "top": c.top, "bottom": c.bottom} for c in chars]
 
 
 def _without_hollow_rows(g: Grid, ruled: bool = False) -> Grid:
